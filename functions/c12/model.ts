@@ -1,0 +1,129 @@
+/**
+ * The statement request (an employer and its ledger) and the C12-TS statement the engine produces.
+ * The zod schemas are the single validation point for the CLI, the workflow handlers and the seeds:
+ * a malformed ledger row fails here with the path of the offending field.
+ */
+import { z } from 'zod';
+import { FUNDS, REGIONS, type Fund } from './policy.ts';
+
+const isoDate = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
+const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
+const vnd = z.number({ error: 'must be a number of VND' }).int('must be whole VND');
+const positiveVnd = vnd.positive('must be positive');
+const nonNegativeVnd = vnd.nonnegative('must not be negative');
+
+export const fundSchema = z.enum(FUNDS, { error: `must be one of ${FUNDS.join(', ')}` });
+
+export const employerSchema = z.object({
+  id: z.string().min(1, 'must not be empty'),
+  name: z.string().min(1, 'must not be empty'),
+  region: z.enum(REGIONS, { error: `must be one of ${REGIONS.join(', ')}` }),
+  reducedAccidentRate: z.boolean().default(false),
+});
+
+export const employeeSchema = z.object({
+  id: z.string().min(1, 'must not be empty'),
+  insuredWage: nonNegativeVnd,
+  bhtn: z.boolean().default(true),
+});
+
+export const payrollSchema = z.object({
+  period,
+  employees: z.array(employeeSchema),
+});
+
+export const paymentSchema = z.object({
+  date: isoDate,
+  amount: positiveVnd,
+  ref: z.string().default(''),
+});
+
+export const adjustmentSchema = z.object({
+  date: isoDate,
+  period,
+  fund: fundSchema,
+  amount: vnd.refine((value) => value !== 0, 'must not be zero'),
+  dueDate: isoDate.optional(),
+});
+
+/** A legal suspension of the pension fund (HT_TT), months inclusive. */
+export const pensionSuspensionSchema = z
+  .object({ from: period, to: period })
+  .refine((value) => value.from <= value.to, { message: 'from must not be after to', path: ['to'] });
+
+export const statementRequestSchema = z.object({
+  employer: employerSchema,
+  period,
+  payroll: z.array(payrollSchema),
+  payments: z.array(paymentSchema).default([]),
+  adjustments: z.array(adjustmentSchema).default([]),
+  pensionSuspensions: z.array(pensionSuspensionSchema).default([]),
+});
+
+export type StatementRequest = z.output<typeof statementRequestSchema>;
+export type StatementRequestInput = z.input<typeof statementRequestSchema>;
+export type Payroll = z.output<typeof payrollSchema>;
+export type Payment = z.output<typeof paymentSchema>;
+export type Adjustment = z.output<typeof adjustmentSchema>;
+export type PensionSuspension = z.output<typeof pensionSuspensionSchema>;
+
+export interface Balance {
+  /** Unpaid principal (charges and adjustments). */
+  owed: number;
+  /** Unpaid posted late-payment interest. */
+  interestOwed: number;
+}
+
+export interface FundLine {
+  broughtForward: Balance;
+  /** Payroll charge of the statement period (posted on its last day). */
+  charged: number;
+  /** Adjustments to earlier periods posted in the statement month (negative = refund). */
+  adjusted: number;
+  /** Late-payment interest of the statement month. */
+  interest: number;
+  /** Sum over the days of the month of the overdue principal (VND x days): the interest base. */
+  interestBase: number;
+  /** Money applied to principal in the month, from payments or credit. */
+  paidPrincipal: number;
+  /** Money applied to interest in the month, from payments or credit. */
+  paidInterest: number;
+  carriedForward: Balance;
+  /** Latest period whose principal in this fund is fully paid (YYYY-MM), or null. */
+  paidUpTo: string | null;
+}
+
+export type TotalLine = Omit<FundLine, 'paidUpTo'>;
+
+export type StatementFlagCode = 'BELOW_REGIONAL_MINIMUM' | 'IN_ARREARS' | 'PENSION_SUSPENDED' | 'NO_PAYROLL';
+
+export interface StatementFlag {
+  code: StatementFlagCode;
+  period?: string;
+  employeeId?: string;
+  fund?: Fund;
+}
+
+export interface Statement {
+  employerId: string;
+  period: string;
+  policyVersion: string;
+  funds: Record<Fund, FundLine>;
+  total: TotalLine;
+  credit: { broughtForward: number; carriedForward: number };
+  headcount: number;
+  previousHeadcount: number;
+  wageFund: number;
+  previousWageFund: number;
+  /** Payments received in the statement month (section C). */
+  payments: Payment[];
+  /** Principal past its deadline at the end of the month. */
+  overduePrincipal: number;
+  /** Deadline of the oldest unpaid principal, or null when nothing is owed. */
+  oldestUnpaidDueDate: string | null;
+  /** What the employer must pay by `payBy`: owed + interest owed - credit, never negative. */
+  amountDue: number;
+  /** The deadline of this period's charge: the last day of the following month. */
+  payBy: string;
+  flags: StatementFlag[];
+}

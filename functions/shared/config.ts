@@ -1,0 +1,43 @@
+/**
+ * Run-time configuration, parsed once at start-up from the environment. A missing or malformed value
+ * fails the cold start with the variable's name rather than a later, vaguer error.
+ */
+import { z } from 'zod';
+
+const emailList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+  .pipe(z.array(z.email()));
+
+const configSchema = z.object({
+  SENDER_EMAIL: z.email().default('thongbao@bhxh-demo.vn'),
+  ADMIN_EMAILS: emailList.default(['quantri@bhxh-demo.vn']),
+  /** The BHXH office that sends the notices. */
+  OFFICE_NAME: z.string().default('Bảo hiểm xã hội tỉnh Lâm Đồng'),
+  COLLECTION_ACCOUNT_NUMBER: z.string().default('3751.0.1058912.91049'),
+  COLLECTION_ACCOUNT_NAME: z.string().default('Bảo hiểm xã hội tỉnh Lâm Đồng'),
+  COLLECTION_ACCOUNT_BANK: z.string().default('Kho bạc Nhà nước tỉnh Lâm Đồng'),
+  /** SES configuration set with open/click tracking off, when one is configured. */
+  SES_CONFIGURATION_SET: z.string().optional(),
+  /** Emails per second the batch handler may send (the SES sending quota). */
+  SES_MAX_SEND_RATE: z.coerce.number().positive().default(14),
+  BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+let config: Config | undefined;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${detail}`);
+  }
+  return parsed.data;
+}
+
+export function appConfig(): Config {
+  config ??= loadConfig();
+  return config;
+}

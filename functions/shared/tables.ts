@@ -1,0 +1,101 @@
+/**
+ * DynamoDB tables, declared once: the CDK data stack and the embedded stack both create them from here.
+ * Each table lists the access patterns it serves; keys are designed from those, not from the entities.
+ *
+ * Handlers read the physical table names from environment variables (`TABLE_<LOGICAL>`); in the cloud CDK
+ * sets them, on the embedded stack they default to the logical name.
+ */
+export type AttributeType = 'S' | 'N';
+
+export interface KeyDef {
+  name: string;
+  type: AttributeType;
+}
+
+export interface IndexDef {
+  indexName: string;
+  partitionKey: KeyDef;
+  sortKey?: KeyDef;
+}
+
+export interface TableDef {
+  logicalName: string;
+  partitionKey: KeyDef;
+  sortKey?: KeyDef;
+  indexes: IndexDef[];
+  accessPatterns: string[];
+}
+
+const S = (name: string): KeyDef => ({ name, type: 'S' });
+
+export const TABLES = {
+  Employers: {
+    logicalName: 'Employers',
+    partitionKey: S('employerId'),
+    indexes: [{ indexName: 'byPartition', partitionKey: S('partition'), sortKey: S('employerId') }],
+    accessPatterns: [
+      'get an employer by mã đơn vị (employerId)',
+      'page through the employers of one partition (commune) in key order: byPartition',
+    ],
+  },
+  Partitions: {
+    logicalName: 'Partitions',
+    partitionKey: S('partition'),
+    indexes: [],
+    accessPatterns: ['list the partitions (communes) a monthly run fans out over: a small scan'],
+  },
+  Officers: {
+    logicalName: 'Officers',
+    partitionKey: S('officerId'),
+    indexes: [],
+    accessPatterns: ['get an officer (name, email, role, supervisor) by id'],
+  },
+  Ledger: {
+    logicalName: 'Ledger',
+    partitionKey: S('employerId'),
+    sortKey: S('entryKey'),
+    indexes: [],
+    accessPatterns: [
+      "read an employer's whole ledger (payroll, payments, adjustments, suspensions) in one query",
+      'entryKey = PAYROLL#<period> | PAYMENT#<date>#<ref> | ADJUSTMENT#<date>#<id> | SUSPENSION#HT_TT#<from>',
+    ],
+  },
+  Notices: {
+    logicalName: 'Notices',
+    partitionKey: S('employerId'),
+    sortKey: S('period'),
+    indexes: [{ indexName: 'byPeriod', partitionKey: S('period'), sortKey: S('employerId') }],
+    accessPatterns: [
+      'store each notice once: conditional put on employer#period',
+      'notices of one employer, newest first',
+      'every notice of a period (run summary, postal list): byPeriod',
+    ],
+  },
+  Cases: {
+    logicalName: 'Cases',
+    partitionKey: S('employerId'),
+    sortKey: S('caseId'),
+    indexes: [{ indexName: 'byStatus', partitionKey: S('status'), sortKey: S('employerId') }],
+    accessPatterns: [
+      'the open debt case of an employer: query employerId, filter status = OPEN',
+      'every open case (escalation sweep): byStatus',
+    ],
+  },
+  Runs: {
+    logicalName: 'Runs',
+    partitionKey: S('runId'),
+    sortKey: S('itemKey'),
+    indexes: [],
+    accessPatterns: [
+      'a run and its batch records (counts, quarantined employers) in one query',
+      'itemKey = RUN | BATCH#<partition>#<cursor> | QUARANTINE#<employerId>',
+    ],
+  },
+} as const satisfies Record<string, TableDef>;
+
+export type LogicalTableName = keyof typeof TABLES;
+
+/** Physical name of a table: `TABLE_<LOGICAL>` from the environment, or the logical name. */
+export function tableName(logical: LogicalTableName, env: NodeJS.ProcessEnv = process.env): string {
+  return env[`TABLE_${logical.toUpperCase()}`] ?? logical;
+}

@@ -1,0 +1,67 @@
+/**
+ * What each workflow definition needs, declared once for both engines:
+ * - the CDK workflows stack builds one Lambda function per entry, grants it the tables it lists, and
+ *   substitutes its ARN for the `${Placeholder}` in the definition file;
+ * - the embedded engine substitutes a local ARN and invokes the same handler module in-process.
+ */
+import type { LogicalTableName } from '../functions/shared/tables.ts';
+
+export interface FunctionSpec {
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  tables: LogicalTableName[];
+  /** Needs ses:SendEmail / ses:SendRawEmail. */
+  sendsEmail: boolean;
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+export interface WorkflowSpec {
+  /** Definition file relative to the repository root. */
+  definitionFile: string;
+  /** `${Placeholder}` -> function; the placeholder names end in FunctionArn. */
+  functions: Record<string, FunctionSpec>;
+  /** Other `${Placeholder}` substitutions (numbers are substituted as JSON numbers). */
+  values: Record<string, string | number>;
+}
+
+export const WORKFLOWS = {
+  MonthlyC12Notices: {
+    definitionFile: 'workflows/monthly-c12-notices.asl.json',
+    functions: {
+      PrepareRunFunctionArn: {
+        entry: 'functions/c12/handlers/prepare-run.ts',
+        tables: ['Partitions', 'Runs'],
+        sendsEmail: false,
+        timeoutSeconds: 60,
+        memoryMb: 512,
+      },
+      ProcessBatchFunctionArn: {
+        entry: 'functions/c12/handlers/process-batch.ts',
+        tables: ['Employers', 'Ledger', 'Notices', 'Cases', 'Runs'],
+        sendsEmail: true,
+        timeoutSeconds: 900,
+        memoryMb: 1536,
+      },
+      SummarizeRunFunctionArn: {
+        entry: 'functions/c12/handlers/summarize-run.ts',
+        tables: ['Runs', 'Notices', 'Employers'],
+        sendsEmail: true,
+        timeoutSeconds: 300,
+        memoryMb: 1024,
+      },
+    },
+    values: {},
+  },
+} as const satisfies Record<string, WorkflowSpec>;
+
+export type WorkflowName = keyof typeof WORKFLOWS;
+
+/** Replace every `${Name}` in a definition; an unknown placeholder is an error, not a silent leftover. */
+export function substituteDefinition(text: string, substitutions: Record<string, string | number>): string {
+  return text.replace(/\$\{(\w+)\}/g, (_match, name: string) => {
+    const value = substitutions[name];
+    if (value === undefined) throw new Error(`No substitution for \${${name}} in workflow definition`);
+    return String(value);
+  });
+}

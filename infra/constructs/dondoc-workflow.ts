@@ -1,0 +1,190 @@
+/**
+ * A workflow as the registry declares it: one function per `${...FunctionArn}` placeholder, each granted
+ * exactly the tables (and SES) its entry lists, and a Standard state machine built from the very same
+ * definition file the embedded engine runs, with the ARNs substituted by CloudFormation.
+ */
+import { readFileSync } from 'node:fs';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { TABLES, type LogicalTableName } from '../../functions/shared/tables.ts';
+import type { FunctionSpec, WorkflowSpec } from '../../workflows/registry.ts';
+import { DondocFunction } from './dondoc-function.ts';
+import { fromRoot } from './paths.ts';
+
+/** What a function that sends email needs to know and may use. */
+export interface EmailSettings {
+  senderEmail: string;
+  adminEmails: string[];
+  /** ARN of the sender's SES identity. */
+  identityArn: string;
+  configurationSetName: string;
+}
+
+export interface DondocWorkflowProps {
+  spec: WorkflowSpec;
+  tables: Record<LogicalTableName, dynamodb.ITable>;
+  email: EmailSettings;
+}
+
+const TABLE_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+const INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];
+const SES_SEND_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
+
+/** Every `${Name}` in a definition text, in order of first appearance. */
+export function placeholdersOf(definition: string): string[] {
+  return [...new Set([...definition.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1] as string))];
+}
+
+/** The environment variable a handler reads a table's physical name from (see `tableName()`). */
+export function tableEnvName(logical: LogicalTableName): string {
+  return `TABLE_${logical.toUpperCase()}`;
+}
+
+export class DondocWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  /** Keyed by the registry's placeholder name, e.g. `ProcessBatchFunctionArn`. */
+  readonly functions: Record<string, DondocFunction> = {};
+  /** The text CloudFormation receives, before substitution: exactly the file's content. */
+  readonly definition: string;
+
+  constructor(scope: Construct, id: string, props: DondocWorkflowProps) {
+    super(scope, id);
+    const { spec, tables, email } = props;
+
+    this.definition = readFileSync(fromRoot(spec.definitionFile), 'utf8');
+
+    const substitutions: Record<string, string> = {};
+    for (const [placeholder, fnSpec] of Object.entries(spec.functions)) {
+      const fn = this.buildFunction(placeholder.replace(/FunctionArn$/, ''), fnSpec, tables, email);
+      this.functions[placeholder] = fn;
+      substitutions[placeholder] = fn.function.functionArn;
+    }
+    for (const [placeholder, value] of Object.entries(spec.values))
+      substitutions[placeholder] = String(value);
+
+    // Fail the synth, not the deployment, when the file and the registry disagree (same rule as the
+    // embedded engine's substituteDefinition: no silent leftovers, no unused entries).
+    const used = placeholdersOf(this.definition);
+    const missing = used.filter((name) => !(name in substitutions));
+    const unused = Object.keys(substitutions).filter((name) => !used.includes(name));
+    if (missing.length > 0 || unused.length > 0) {
+      throw new Error(
+        `${spec.definitionFile}: placeholders without substitution [${missing.join(', ')}], ` +
+          `registry entries not in the file [${unused.join(', ')}]`,
+      );
+    }
+
+    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      // fromString, not fromFile: fromFile uploads an S3 asset, while the inline string keeps the file's
+      // text in the template, where a test can compare it with the file the embedded engine runs.
+      definitionBody: sfn.DefinitionBody.fromString(this.definition),
+      definitionSubstitutions: substitutions,
+      logs: {
+        destination: logGroup,
+        level: sfn.LogLevel.ALL,
+        // Execution data would put task tokens (approval callbacks) and employer data into the log;
+        // the architecture promises a token never appears in a log.
+        includeExecutionData: false,
+      },
+      tracingEnabled: true,
+    });
+
+    // Invoke only the unqualified ARNs the definition names, instead of grantInvoke's `arn:*` wildcard.
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: Object.values(this.functions).map((fn) => fn.function.functionArn),
+      }),
+    );
+
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the actions CDK adds for logging to CloudWatch Logs (logs:CreateLogDelivery and friends, which AWS documents as requiring Resource *) and X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets, no resource-level permissions) use Resource::*.',
+    });
+  }
+
+  private buildFunction(
+    name: string,
+    spec: FunctionSpec,
+    tables: Record<LogicalTableName, dynamodb.ITable>,
+    email: EmailSettings,
+  ): DondocFunction {
+    const environment: Record<string, string> = {
+      SENDER_EMAIL: email.senderEmail,
+      ADMIN_EMAILS: email.adminEmails.join(','),
+      SES_CONFIGURATION_SET: email.configurationSetName,
+    };
+    for (const logical of spec.tables) environment[tableEnvName(logical)] = tables[logical].tableName;
+
+    const fn = new DondocFunction(this, name, {
+      entry: spec.entry,
+      description: `dondoc ${name} (${spec.entry})`,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      memorySize: spec.memoryMb,
+      environment,
+    });
+
+    // Explicit statements rather than grantReadWriteData: the index ARNs are named from TABLES, so there
+    // is no `index/*` wildcard, and a table not listed in the registry is simply not reachable.
+    for (const logical of spec.tables) {
+      const table = tables[logical];
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
+          resources: [table.tableArn],
+        }),
+      );
+      const indexes = TABLES[logical].indexes as readonly { indexName: string }[];
+      if (indexes.length > 0) {
+        fn.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: INDEX_ACTIONS,
+            resources: indexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
+          }),
+        );
+      }
+    }
+
+    if (spec.sendsEmail) {
+      // SES v2 authorises SendEmail against both the sender identity and the configuration set used.
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: SES_SEND_ACTIONS,
+          resources: [
+            email.identityArn,
+            Stack.of(this).formatArn({
+              service: 'ses',
+              resource: 'configuration-set',
+              resourceName: email.configurationSetName,
+            }),
+          ],
+        }),
+      );
+    }
+    return fn;
+  }
+}

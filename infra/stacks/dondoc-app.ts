@@ -1,0 +1,85 @@
+/**
+ * The cloud app, built the same way by `infra/app.ts` (cdk synth/deploy) and by the infra tests: the
+ * stacks, wired together, with the AwsSolutions checks registered as a validation plugin.
+ */
+import { App, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DataStack } from './data-stack.ts';
+import { MonitoringStack } from './monitoring-stack.ts';
+import { WorkflowsStack } from './workflows-stack.ts';
+
+export interface DondocSettings {
+  senderEmail: string;
+  adminEmails: string[];
+  monthlyC12Schedule: string;
+  scheduleTimezone: string;
+}
+
+export interface DondocApp {
+  app: App;
+  nag: AwsSolutionsChecks;
+  settings: DondocSettings;
+  data: DataStack;
+  workflows: WorkflowsStack;
+  monitoring: MonitoringStack;
+}
+
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+
+function requiredString(app: App, key: string): string {
+  const value: unknown = app.node.tryGetContext(key);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new Error(`Context "${key}" must be a non-empty string`);
+  return value.trim();
+}
+
+/** Context values come from cdk.json (arrays) or `-c key=value` on the command line (strings). */
+export function readSettings(app: App): DondocSettings {
+  const senderEmail = requiredString(app, 'senderEmail');
+  const rawAdmins: unknown = app.node.tryGetContext('adminEmails');
+  const adminEmails = (Array.isArray(rawAdmins) ? rawAdmins : String(rawAdmins ?? '').split(','))
+    .map((item) => String(item).trim())
+    .filter(Boolean);
+  for (const email of [senderEmail, ...adminEmails]) {
+    if (!EMAIL.test(email)) throw new Error(`Context holds an invalid email address: "${email}"`);
+  }
+  if (adminEmails.length === 0) throw new Error('Context "adminEmails" must list at least one address');
+  return {
+    senderEmail,
+    adminEmails,
+    monthlyC12Schedule: requiredString(app, 'monthlyC12Schedule'),
+    scheduleTimezone: requiredString(app, 'scheduleTimezone'),
+  };
+}
+
+export function createDondocApp(props?: AppProps): DondocApp {
+  const app = new App(props);
+  const nag = new AwsSolutionsChecks(app);
+  Validations.of(app).addPlugins(nag);
+
+  const settings = readSettings(app);
+  // Environment-agnostic unless the CLI knows the target account and region.
+  const env: Environment = {
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.CDK_DEFAULT_REGION,
+  };
+
+  const data = new DataStack(app, 'DondocData', { env, description: 'dondoc: DynamoDB tables' });
+  const workflows = new WorkflowsStack(app, 'DondocWorkflows', {
+    env,
+    description: 'dondoc: functions, state machines, SES sender, schedules',
+    tables: data.tables,
+    ...settings,
+  });
+  const monitoring = new MonitoringStack(app, 'DondocMonitoring', {
+    env,
+    description: 'dondoc: alarms',
+    stateMachines: Object.fromEntries(
+      Object.entries(workflows.workflows).map(([name, workflow]) => [name, workflow.stateMachine]),
+    ),
+    deadLetterQueues: { MonthlyC12ScheduleDeadLetterQueue: workflows.scheduleDeadLetterQueue },
+    adminEmails: settings.adminEmails,
+  });
+
+  return { app, nag, settings, data, workflows, monitoring };
+}

@@ -54,11 +54,31 @@ export const pensionSuspensionSchema = z
 export const statementRequestSchema = z.object({
   employer: employerSchema,
   period,
-  payroll: z.array(payrollSchema),
+  payroll: z.array(payrollSchema).superRefine((payroll, context) => {
+    const seen = new Set<string>();
+    payroll.forEach((entry, index) => {
+      if (seen.has(entry.period)) {
+        context.addIssue({ code: 'custom', path: [index, 'period'], message: `duplicate period ${entry.period}` });
+      }
+      seen.add(entry.period);
+    });
+  }),
   payments: z.array(paymentSchema).default([]),
   adjustments: z.array(adjustmentSchema).default([]),
   pensionSuspensions: z.array(pensionSuspensionSchema).default([]),
 });
+
+/** "payroll[2].employees[0].insuredWage: must not be negative" for each problem, one per line. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path
+        .map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`))
+        .join('');
+      return `${path || '(request)'}: ${issue.message}`;
+    })
+    .join('\n');
+}
 
 export type StatementRequest = z.output<typeof statementRequestSchema>;
 export type StatementRequestInput = z.input<typeof statementRequestSchema>;
@@ -117,10 +137,15 @@ export interface Statement {
   previousWageFund: number;
   /** Payments received in the statement month (section C). */
   payments: Payment[];
-  /** Principal past its deadline at the end of the month. */
+  /**
+   * Principal still unpaid at the end of its deadline day, that deadline being in or before the statement
+   * month: late from the next day on (chậm đóng). This is what opens a debt case.
+   */
   overduePrincipal: number;
-  /** Deadline of the oldest unpaid principal, or null when nothing is owed. */
-  oldestUnpaidDueDate: string | null;
+  /** Interest posted before this month's end (at an earlier month-end) and still unpaid. */
+  overdueInterest: number;
+  /** Deadline of the oldest overdue principal, or null when none is overdue: days late count from it. */
+  oldestOverdueDueDate: string | null;
   /** What the employer must pay by `payBy`: owed + interest owed - credit, never negative. */
   amountDue: number;
   /** The deadline of this period's charge: the last day of the following month. */

@@ -1,0 +1,466 @@
+/**
+ * The employer's contribution account (domain.md section 2), simulated event by event up to the end of the
+ * statement month, and the C12-TS statement read off it (section 3).
+ *
+ * Rules, in the order they are applied on each day d:
+ *  1. postings dated d: payroll charges (last day of their period, due the last day of the next month),
+ *     adjustments (own date, own or default due date); an existing credit pays them at once; a negative
+ *     adjustment (refund) reduces the fund's unpaid principal, the excess becomes credit;
+ *  2. payments dated d, allocated by the policy: overdue principal (oldest period first, funds in policy
+ *     order), posted interest (oldest first), principal not yet due (soonest deadline first), then credit;
+ *  3. interest accrues on day d on the principal whose deadline is before d and still unpaid after step 2,
+ *     at the fund's daily rate; interest is not charged on interest;
+ *  4. on a month's last day the month's interest per fund, round_half_up(sum of overdue x rate), is posted.
+ * The simulation jumps from event to event: the overdue amount is constant in between, so the interest of an
+ * interval is overdue x days x rate, exactly the day-by-day sum, in integer arithmetic.
+ */
+import { addMonths, dayNumber, isoFromDay, lastDayNumberOf } from '../shared/calendar.ts';
+import { roundHalfUpPcm } from '../shared/money.ts';
+import { chargePayroll, emptyFunds, type PeriodCharge } from './charges.ts';
+import type { Balance, FundLine, Statement, StatementFlag, StatementRequest, TotalLine } from './model.ts';
+import { DEFAULT_POLICY, FUNDS, type AllocationPolicy, type ContributionPolicy, type Fund } from './policy.ts';
+
+interface PrincipalItem {
+  fund: Fund;
+  fundRank: number;
+  period: string;
+  /** 0 = payroll charge, 1 = adjustment: within a period, the charge is settled first. */
+  kindRank: number;
+  posted: number;
+  due: number;
+  unpaid: number;
+}
+
+interface InterestItem {
+  fund: Fund;
+  fundRank: number;
+  period: string;
+  posted: number;
+  unpaid: number;
+}
+
+interface Refund {
+  fund: Fund;
+  period: string;
+  amount: number;
+}
+
+interface DayEvents {
+  postings: PrincipalItem[];
+  refunds: Refund[];
+  payments: number[];
+}
+
+interface DaySeries<T> {
+  fromDays: number[];
+  values: T[];
+}
+
+function toDaySeries<T>(series: readonly { from: string; value: T }[]): DaySeries<T> {
+  return { fromDays: series.map((entry) => dayNumber(entry.from)), values: series.map((entry) => entry.value) };
+}
+
+function valueOnDay<T>(series: DaySeries<T>, day: number, what: string): T {
+  let index = -1;
+  for (let i = 0; i < series.fromDays.length && series.fromDays[i]! <= day; i++) index = i;
+  if (index < 0) throw new Error(`No ${what} in force on ${isoFromDay(day)}`);
+  return series.values[index]!;
+}
+
+interface PreparedPolicy {
+  interest: DaySeries<Record<Fund, number>>;
+  allocation: DaySeries<AllocationPolicy>;
+}
+
+const preparedPolicies = new WeakMap<ContributionPolicy, PreparedPolicy>();
+
+function prepare(policy: ContributionPolicy): PreparedPolicy {
+  let prepared = preparedPolicies.get(policy);
+  if (!prepared) {
+    prepared = { interest: toDaySeries(policy.dailyInterestPcm), allocation: toDaySeries(policy.allocation) };
+    preparedPolicies.set(policy, prepared);
+  }
+  return prepared;
+}
+
+function comparePrincipal(a: PrincipalItem, b: PrincipalItem): number {
+  if (a.period !== b.period) return a.period < b.period ? -1 : 1;
+  return a.kindRank - b.kindRank || a.posted - b.posted || a.fundRank - b.fundRank;
+}
+
+/** Per-fund accumulators of what happened inside the statement month. */
+interface MonthActivity {
+  charged: Record<Fund, number>;
+  adjusted: Record<Fund, number>;
+  interest: Record<Fund, number>;
+  interestBase: Record<Fund, number>;
+  paidPrincipal: Record<Fund, number>;
+  paidInterest: Record<Fund, number>;
+}
+
+class Account {
+  readonly principal: PrincipalItem[] = [];
+  readonly interest: InterestItem[] = [];
+  credit = 0;
+  /** Accrued, not yet posted interest of the current month, in VND x pcm. */
+  readonly accrued = emptyFunds();
+  fundRank: Record<Fund, number>;
+
+  constructor(
+    private readonly policy: PreparedPolicy,
+    private readonly statementStart: number,
+    private readonly statementEnd: number,
+    private readonly month: MonthActivity,
+  ) {
+    const order = valueOnDay(policy.allocation, statementEnd, 'allocation policy').fundOrder;
+    this.fundRank = Object.fromEntries(order.map((fund, rank) => [fund, rank])) as Record<Fund, number>;
+  }
+
+  private inStatement(day: number): boolean {
+    return day >= this.statementStart && day <= this.statementEnd;
+  }
+
+  private recordPrincipal(fund: Fund, amount: number, day: number): void {
+    if (this.inStatement(day)) this.month.paidPrincipal[fund] += amount;
+  }
+
+  post(item: PrincipalItem, day: number): void {
+    let index = this.principal.length;
+    while (index > 0 && comparePrincipal(this.principal[index - 1]!, item) > 0) index--;
+    this.principal.splice(index, 0, item);
+    if (this.credit > 0) {
+      const paid = Math.min(this.credit, item.unpaid);
+      item.unpaid -= paid;
+      this.credit -= paid;
+      this.recordPrincipal(item.fund, paid, day);
+    }
+  }
+
+  refund(refund: Refund, day: number): void {
+    let remaining = refund.amount;
+    // The refunded period first, then the fund's other unpaid principal, oldest first.
+    const sameFund = this.principal.filter((item) => item.fund === refund.fund && item.unpaid > 0);
+    sameFund.sort((a, b) => Number(b.period === refund.period) - Number(a.period === refund.period));
+    for (const item of sameFund) {
+      if (remaining === 0) break;
+      const reduced = Math.min(remaining, item.unpaid);
+      item.unpaid -= reduced;
+      remaining -= reduced;
+    }
+    if (remaining > 0) {
+      // Nothing left to reduce in this fund: the excess is the employer's money, held as credit. It is
+      // reported as negative principal paid so the fund's and the credit's balances both reconcile.
+      this.recordPrincipal(refund.fund, -remaining, day);
+      this.allocate(remaining, day);
+    }
+  }
+
+  allocate(amount: number, day: number): void {
+    let remaining = amount;
+    const allocation = valueOnDay(this.policy.allocation, day, 'allocation policy');
+    for (const step of allocation.steps) {
+      if (remaining === 0) break;
+      if (step === 'POSTED_INTEREST') {
+        for (const item of this.interest) {
+          if (remaining === 0) break;
+          if (item.unpaid === 0) continue;
+          const paid = Math.min(remaining, item.unpaid);
+          item.unpaid -= paid;
+          remaining -= paid;
+          if (this.inStatement(day)) this.month.paidInterest[item.fund] += paid;
+        }
+        continue;
+      }
+      const overdue = step === 'OVERDUE_PRINCIPAL';
+      let candidates = this.principal.filter((item) => item.unpaid > 0 && item.due < day === overdue);
+      // Principal not yet due is paid soonest deadline first (then oldest period). That is the period order
+      // except where a deadline was moved: a suspended pension fund is paid after the funds due before it.
+      if (!overdue) candidates = candidates.sort((a, b) => a.due - b.due || comparePrincipal(a, b));
+      for (const item of candidates) {
+        if (remaining === 0) break;
+        const paid = Math.min(remaining, item.unpaid);
+        item.unpaid -= paid;
+        remaining -= paid;
+        this.recordPrincipal(item.fund, paid, day);
+      }
+    }
+    this.credit += remaining;
+  }
+
+  /** Overdue principal per fund on `day` (deadline before the day). */
+  overdueOn(day: number): Record<Fund, number> {
+    const overdue = emptyFunds();
+    for (const item of this.principal) if (item.unpaid > 0 && item.due < day) overdue[item.fund] += item.unpaid;
+    return overdue;
+  }
+
+  accrue(day: number, days: number): void {
+    const overdue = this.overdueOn(day);
+    const ratePcm = valueOnDay(this.policy.interest, day, 'interest rate');
+    const inStatement = this.inStatement(day);
+    for (const fund of FUNDS) {
+      if (overdue[fund] === 0) continue;
+      this.accrued[fund] += overdue[fund] * days * ratePcm[fund];
+      if (inStatement) this.month.interestBase[fund] += overdue[fund] * days;
+    }
+  }
+
+  postInterest(period: string, day: number): void {
+    for (const fund of FUNDS) {
+      if (this.accrued[fund] === 0) continue;
+      const amount = roundHalfUpPcm(this.accrued[fund]);
+      this.accrued[fund] = 0;
+      if (amount === 0) continue;
+      if (this.inStatement(day)) this.month.interest[fund] += amount;
+      const item: InterestItem = { fund, fundRank: this.fundRank[fund], period, posted: day, unpaid: amount };
+      this.interest.push(item);
+      if (this.credit > 0) {
+        const paid = Math.min(this.credit, amount);
+        item.unpaid -= paid;
+        this.credit -= paid;
+        if (this.inStatement(day)) this.month.paidInterest[fund] += paid;
+      }
+    }
+  }
+
+  balances(): Record<Fund, Balance> {
+    const result = {} as Record<Fund, Balance>;
+    for (const fund of FUNDS) result[fund] = { owed: 0, interestOwed: 0 };
+    for (const item of this.principal) result[item.fund].owed += item.unpaid;
+    for (const item of this.interest) result[item.fund].interestOwed += item.unpaid;
+    return result;
+  }
+}
+
+function eventsOn(events: Map<number, DayEvents>, day: number): DayEvents {
+  let entry = events.get(day);
+  if (!entry) events.set(day, (entry = { postings: [], refunds: [], payments: [] }));
+  return entry;
+}
+
+function suspendedDueDay(request: StatementRequest, period: string): number | undefined {
+  for (const suspension of request.pensionSuspensions) {
+    if (period >= suspension.from && period <= suspension.to) return lastDayNumberOf(addMonths(suspension.to, 1));
+  }
+  return undefined;
+}
+
+/** Compute the C12-TS statement of `request.period` from the employer's ledger. */
+export function computeStatement(request: StatementRequest, policy: ContributionPolicy = DEFAULT_POLICY): Statement {
+  const prepared = prepare(policy);
+  const period = request.period;
+  const statementStart = dayNumber(`${period}-01`);
+  const statementEnd = lastDayNumberOf(period);
+  const terms = { region: request.employer.region, reducedAccidentRate: request.employer.reducedAccidentRate };
+
+  const events = new Map<number, DayEvents>();
+  const boundaries = new Set<number>([statementStart]);
+  const charges = new Map<string, PeriodCharge>();
+  const allocationOrder = valueOnDay(prepared.allocation, statementEnd, 'allocation policy').fundOrder;
+  const rankOf = (fund: Fund) => allocationOrder.indexOf(fund);
+  let firstDay = statementStart;
+
+  for (const payroll of request.payroll) {
+    if (payroll.period > period) continue;
+    const charge = chargePayroll(policy, terms, payroll);
+    charges.set(payroll.period, charge);
+    const posted = lastDayNumberOf(payroll.period);
+    const normalDue = lastDayNumberOf(addMonths(payroll.period, 1));
+    const pensionDue = suspendedDueDay(request, payroll.period);
+    const day = eventsOn(events, posted);
+    for (const fund of FUNDS) {
+      if (charge.funds[fund] === 0) continue;
+      const due = fund === 'HT_TT' && pensionDue !== undefined ? pensionDue : normalDue;
+      day.postings.push({
+        fund,
+        fundRank: rankOf(fund),
+        period: payroll.period,
+        kindRank: 0,
+        posted,
+        due,
+        unpaid: charge.funds[fund],
+      });
+      boundaries.add(due + 1);
+    }
+    firstDay = Math.min(firstDay, posted);
+  }
+
+  const month: MonthActivity = {
+    charged: charges.get(period)?.funds ?? emptyFunds(),
+    adjusted: emptyFunds(),
+    interest: emptyFunds(),
+    interestBase: emptyFunds(),
+    paidPrincipal: emptyFunds(),
+    paidInterest: emptyFunds(),
+  };
+
+  for (const adjustment of request.adjustments) {
+    const posted = dayNumber(adjustment.date);
+    if (posted > statementEnd) continue;
+    if (posted >= statementStart) month.adjusted[adjustment.fund] += adjustment.amount;
+    const day = eventsOn(events, posted);
+    if (adjustment.amount < 0) {
+      day.refunds.push({ fund: adjustment.fund, period: adjustment.period, amount: -adjustment.amount });
+    } else {
+      const due = adjustment.dueDate
+        ? dayNumber(adjustment.dueDate)
+        : lastDayNumberOf(addMonths(adjustment.date.slice(0, 7), 1));
+      day.postings.push({
+        fund: adjustment.fund,
+        fundRank: rankOf(adjustment.fund),
+        period: adjustment.period,
+        kindRank: 1,
+        posted,
+        due,
+        unpaid: adjustment.amount,
+      });
+      boundaries.add(due + 1);
+    }
+    firstDay = Math.min(firstDay, posted);
+  }
+
+  const statementPayments = [];
+  for (const payment of request.payments) {
+    const day = dayNumber(payment.date);
+    if (day > statementEnd) continue;
+    eventsOn(events, day).payments.push(payment.amount);
+    if (day >= statementStart) statementPayments.push(payment);
+    firstDay = Math.min(firstDay, day);
+  }
+  statementPayments.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+
+  // Month boundaries (interest is posted at each month end) and rate changes split the accrual intervals.
+  const monthEnds = new Set<number>();
+  for (let m = isoFromDay(firstDay).slice(0, 7); m <= period; m = addMonths(m, 1)) {
+    const end = lastDayNumberOf(m);
+    monthEnds.add(end);
+    boundaries.add(end);
+    boundaries.add(end + 1);
+  }
+  for (const from of prepared.interest.fromDays) boundaries.add(from);
+  for (const day of events.keys()) boundaries.add(day);
+
+  const days = [...boundaries].filter((day) => day >= firstDay && day <= statementEnd).sort((a, b) => a - b);
+  const account = new Account(prepared, statementStart, statementEnd, month);
+  let broughtForward: Record<Fund, Balance> | undefined;
+  let creditBroughtForward = 0;
+
+  for (let i = 0; i < days.length; i++) {
+    const day = days[i]!;
+    if (!broughtForward && day >= statementStart) {
+      broughtForward = account.balances();
+      creditBroughtForward = account.credit;
+    }
+    const today = events.get(day);
+    if (today) {
+      today.postings.sort(comparePrincipal);
+      for (const item of today.postings) account.post(item, day);
+      for (const refund of today.refunds) account.refund(refund, day);
+      for (const amount of today.payments) account.allocate(amount, day);
+    }
+    const next = days[i + 1] ?? statementEnd + 1;
+    account.accrue(day, next - day);
+    if (monthEnds.has(day)) account.postInterest(isoFromDay(day).slice(0, 7), day);
+  }
+  broughtForward ??= account.balances();
+
+  const carriedForward = account.balances();
+  const funds = {} as Record<Fund, FundLine>;
+  for (const fund of FUNDS) {
+    funds[fund] = {
+      broughtForward: broughtForward[fund],
+      charged: month.charged[fund],
+      adjusted: month.adjusted[fund],
+      interest: month.interest[fund],
+      interestBase: month.interestBase[fund],
+      paidPrincipal: month.paidPrincipal[fund],
+      paidInterest: month.paidInterest[fund],
+      carriedForward: carriedForward[fund],
+      paidUpTo: paidUpTo(account.principal, fund, period),
+    };
+  }
+
+  let overduePrincipal = 0;
+  let oldestOverdue: number | undefined;
+  for (const item of account.principal) {
+    if (item.unpaid > 0 && item.due <= statementEnd) {
+      overduePrincipal += item.unpaid;
+      oldestOverdue = Math.min(oldestOverdue ?? item.due, item.due);
+    }
+  }
+  let overdueInterest = 0;
+  for (const item of account.interest) if (item.posted < statementEnd) overdueInterest += item.unpaid;
+
+  const current = charges.get(period);
+  const previous = charges.get(addMonths(period, -1));
+  const total = totalOf(funds);
+  const flags: StatementFlag[] = [...(current?.flags ?? [])];
+  if (!current) flags.push({ code: 'NO_PAYROLL', period });
+  if (overduePrincipal > 0 || overdueInterest > 0) flags.push({ code: 'IN_ARREARS', period });
+  if (suspendedDueDay(request, period) !== undefined) flags.push({ code: 'PENSION_SUSPENDED', period, fund: 'HT_TT' });
+
+  return {
+    employerId: request.employer.id,
+    period,
+    policyVersion: policy.version,
+    funds,
+    total,
+    credit: { broughtForward: creditBroughtForward, carriedForward: account.credit },
+    headcount: current?.headcount ?? 0,
+    previousHeadcount: previous?.headcount ?? 0,
+    wageFund: current?.wageFund ?? 0,
+    previousWageFund: previous?.wageFund ?? 0,
+    payments: statementPayments,
+    overduePrincipal,
+    overdueInterest,
+    oldestOverdueDueDate: oldestOverdue === undefined ? null : isoFromDay(oldestOverdue),
+    amountDue: Math.max(0, total.carriedForward.owed + total.carriedForward.interestOwed - account.credit),
+    payBy: isoFromDay(lastDayNumberOf(addMonths(period, 1))),
+    flags,
+  };
+}
+
+/**
+ * The latest period up to which every principal item of the fund is paid: the month before the oldest
+ * unpaid one, the statement month when nothing is unpaid, null when the fund has no history or its very
+ * first period is still unpaid.
+ */
+function paidUpTo(principal: readonly PrincipalItem[], fund: Fund, statementPeriod: string): string | null {
+  let first: string | undefined;
+  let oldestUnpaid: string | undefined;
+  for (const item of principal) {
+    if (item.fund !== fund) continue;
+    if (first === undefined || item.period < first) first = item.period;
+    if (item.unpaid > 0 && (oldestUnpaid === undefined || item.period < oldestUnpaid)) oldestUnpaid = item.period;
+  }
+  if (first === undefined) return null;
+  if (oldestUnpaid === undefined) return statementPeriod;
+  return oldestUnpaid === first ? null : addMonths(oldestUnpaid, -1);
+}
+
+function totalOf(funds: Record<Fund, FundLine>): TotalLine {
+  const total: TotalLine = {
+    broughtForward: { owed: 0, interestOwed: 0 },
+    charged: 0,
+    adjusted: 0,
+    interest: 0,
+    interestBase: 0,
+    paidPrincipal: 0,
+    paidInterest: 0,
+    carriedForward: { owed: 0, interestOwed: 0 },
+  };
+  for (const fund of FUNDS) {
+    const line = funds[fund];
+    total.broughtForward.owed += line.broughtForward.owed;
+    total.broughtForward.interestOwed += line.broughtForward.interestOwed;
+    total.charged += line.charged;
+    total.adjusted += line.adjusted;
+    total.interest += line.interest;
+    total.interestBase += line.interestBase;
+    total.paidPrincipal += line.paidPrincipal;
+    total.paidInterest += line.paidInterest;
+    total.carriedForward.owed += line.carriedForward.owed;
+    total.carriedForward.interestOwed += line.carriedForward.interestOwed;
+  }
+  return total;
+}

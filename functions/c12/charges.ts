@@ -1,0 +1,86 @@
+/**
+ * Contributions due for one payroll period (domain.md section 1): per employee and fund,
+ * base = min(insured wage, cap), amount = round_half_up(base x rate); the employer's charge is the sum.
+ * A period uses the policy values in force on its first day.
+ */
+import { firstDayOf } from '../shared/calendar.ts';
+import { applyRate } from '../shared/money.ts';
+import type { Payroll, StatementFlag } from './model.ts';
+import { FUNDS, valueAt, type ContributionPolicy, type Fund, type Region } from './policy.ts';
+
+export interface EmployerTerms {
+  region: Region;
+  reducedAccidentRate: boolean;
+}
+
+export interface PeriodCharge {
+  period: string;
+  funds: Record<Fund, number>;
+  total: number;
+  headcount: number;
+  wageFund: number;
+  flags: StatementFlag[];
+}
+
+interface ResolvedRates {
+  capByFund: Record<Fund, number>;
+  ratePcmByFund: Record<Fund, number>;
+  regionalMinimum: number;
+}
+
+export function emptyFunds(): Record<Fund, number> {
+  return { BHYT: 0, BHTN: 0, TNLD_BNN: 0, OD_TS: 0, HT_TT: 0 };
+}
+
+function resolveRates(policy: ContributionPolicy, terms: EmployerTerms, period: string): ResolvedRates {
+  const on = firstDayOf(period);
+  const multiple = valueAt(policy.capMultiple, on, 'cap multiple');
+  const referenceLevel = valueAt(policy.referenceLevel, on, 'reference level');
+  const regionalMinimum = valueAt(policy.regionalMinimumWage, on, 'regional minimum wage')[terms.region];
+  const rates = valueAt(policy.rates, on, 'contribution rates');
+  const capByFund = emptyFunds();
+  const ratePcmByFund = emptyFunds();
+  for (const fund of FUNDS) {
+    const rate = rates[fund];
+    capByFund[fund] = multiple * (rate.cap === 'REGIONAL_MINIMUM' ? regionalMinimum : referenceLevel);
+    ratePcmByFund[fund] = rate.employerPcm + rate.employeePcm;
+  }
+  if (terms.reducedAccidentRate) {
+    ratePcmByFund.TNLD_BNN =
+      valueAt(policy.reducedAccidentRatePcm, on, 'reduced accident rate') + rates.TNLD_BNN.employeePcm;
+  }
+  return { capByFund, ratePcmByFund, regionalMinimum };
+}
+
+/** Rates depend only on (policy, region, reduced rate, period): cache them, the engine asks thousands of times. */
+const rateCache = new WeakMap<ContributionPolicy, Map<string, ResolvedRates>>();
+
+function ratesFor(policy: ContributionPolicy, terms: EmployerTerms, period: string): ResolvedRates {
+  let byKey = rateCache.get(policy);
+  if (!byKey) rateCache.set(policy, (byKey = new Map()));
+  const key = `${terms.region}|${terms.reducedAccidentRate ? 1 : 0}|${period}`;
+  let resolved = byKey.get(key);
+  if (!resolved) byKey.set(key, (resolved = resolveRates(policy, terms, period)));
+  return resolved;
+}
+
+export function chargePayroll(policy: ContributionPolicy, terms: EmployerTerms, payroll: Payroll): PeriodCharge {
+  const { capByFund, ratePcmByFund, regionalMinimum } = ratesFor(policy, terms, payroll.period);
+  const funds = emptyFunds();
+  const flags: StatementFlag[] = [];
+  let wageFund = 0;
+  for (const employee of payroll.employees) {
+    const wage = employee.insuredWage;
+    wageFund += wage;
+    if (wage < regionalMinimum) {
+      flags.push({ code: 'BELOW_REGIONAL_MINIMUM', period: payroll.period, employeeId: employee.id });
+    }
+    for (const fund of FUNDS) {
+      if (fund === 'BHTN' && !employee.bhtn) continue;
+      funds[fund] += applyRate(Math.min(wage, capByFund[fund]), ratePcmByFund[fund]);
+    }
+  }
+  let total = 0;
+  for (const fund of FUNDS) total += funds[fund];
+  return { period: payroll.period, funds, total, headcount: payroll.employees.length, wageFund, flags };
+}

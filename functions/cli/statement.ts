@@ -1,0 +1,32 @@
+/**
+ * `dondoc statement FILE|-`: read a statement request (JSON), print the C12-TS statement (JSON).
+ * Exit status 2 with a message naming the field for invalid input.
+ */
+import { readFile } from 'node:fs/promises';
+import { computeStatement } from '../c12/account.ts';
+import { describeIssues, statementRequestSchema } from '../c12/model.ts';
+import { UsageError, type CliIo } from './io.ts';
+
+async function readSource(source: string, io: CliIo): Promise<string> {
+  if (source === '-') return io.readStdin();
+  try {
+    return await readFile(source, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+export async function statementCommand(args: string[], io: CliIo): Promise<void> {
+  const [source, ...rest] = args;
+  if (!source || rest.length > 0) throw new UsageError('usage: dondoc statement FILE (or - for standard input)');
+  const text = await readSource(source, io);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${source === '-' ? 'standard input' : source} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = statementRequestSchema.safeParse(json);
+  if (!parsed.success) throw new UsageError(`invalid statement request:\n${describeIssues(parsed.error)}`);
+  io.stdout(`${JSON.stringify(computeStatement(parsed.data), null, 2)}\n`);
+}

@@ -1,0 +1,59 @@
+/**
+ * Calendar arithmetic on ISO dates (YYYY-MM-DD) and periods (YYYY-MM).
+ *
+ * Business dates are Asia/Ho_Chi_Minh calendar dates, carried as plain ISO strings; inside the engine they
+ * become day numbers (days since 1970-01-01) so interest can be summed over intervals with integer maths.
+ * Vietnam has no daylight saving time (UTC+7 all year), so "today" there is UTC shifted by 7 hours.
+ */
+const MS_PER_DAY = 86_400_000;
+const VIETNAM_OFFSET_MS = 7 * 3_600_000;
+
+export function dayNumber(isoDate: string): number {
+  const year = Number(isoDate.slice(0, 4));
+  const month = Number(isoDate.slice(5, 7));
+  const day = Number(isoDate.slice(8, 10));
+  return Date.UTC(year, month - 1, day) / MS_PER_DAY;
+}
+
+export function isoFromDay(day: number): string {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+export function periodOf(isoDate: string): string {
+  return isoDate.slice(0, 7);
+}
+
+export function addMonths(period: string, months: number): string {
+  const index = Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1 + months;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+}
+
+export function firstDayOf(period: string): string {
+  return `${period}-01`;
+}
+
+export function lastDayOf(period: string): string {
+  return isoFromDay(dayNumber(firstDayOf(addMonths(period, 1))) - 1);
+}
+
+/** Day number of the last day of a period. */
+export function lastDayNumberOf(period: string): number {
+  return dayNumber(firstDayOf(addMonths(period, 1))) - 1;
+}
+
+/** Today's date in Asia/Ho_Chi_Minh. */
+export function todayInVietnam(now: Date = new Date()): string {
+  return new Date(now.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The last month that has closed as of a date: for 2026-11-22 it is 2026-10. */
+export function lastClosedPeriod(isoDate: string): string {
+  return addMonths(periodOf(isoDate), -1);
+}
+
+/** Whole days from `fromIso` to `toIso` (positive when `toIso` is later). */
+export function daysBetween(fromIso: string, toIso: string): number {
+  return dayNumber(toIso) - dayNumber(fromIso);
+}

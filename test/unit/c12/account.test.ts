@@ -1,0 +1,355 @@
+import { describe, expect, it } from 'vitest';
+import { computeStatement } from '../../../functions/c12/account.ts';
+import { statementRequestSchema, type StatementRequestInput } from '../../../functions/c12/model.ts';
+import { DEFAULT_POLICY, FUNDS, type ContributionPolicy } from '../../../functions/c12/policy.ts';
+
+const EMPLOYER = { id: 'TS0001A', name: 'Công ty TNHH Thử Nghiệm', region: 'I' as const };
+const WORKED_EMPLOYEES = [
+  { id: 'NV01', insuredWage: 10_000_000 },
+  { id: 'NV02', insuredWage: 60_000_000 },
+];
+
+function request(input: Partial<StatementRequestInput> & Pick<StatementRequestInput, 'period'>) {
+  return statementRequestSchema.parse({ employer: EMPLOYER, payroll: [], ...input });
+}
+
+function months(from: string, to: string): string[] {
+  const result: string[] = [];
+  for (let [y, m] = from.split('-').map(Number) as [number, number]; `${y}-${String(m).padStart(2, '0')}` <= to; ) {
+    result.push(`${y}-${String(m).padStart(2, '0')}`);
+    m === 12 ? ((y += 1), (m = 1)) : (m += 1);
+  }
+  return result;
+}
+
+/** domain.md section 2, worked example: region I, August-November 2026. */
+const worked = (period: string) =>
+  request({
+    period,
+    payroll: months('2026-08', '2026-11').map((p) => ({ period: p, employees: WORKED_EMPLOYEES })),
+    payments: [
+      { date: '2026-09-20', amount: 19_580_000, ref: 'UNC-001' },
+      { date: '2026-11-10', amount: 19_580_000, ref: 'UNC-002' },
+      { date: '2026-11-25', amount: 19_580_000, ref: 'UNC-003' },
+    ],
+  });
+
+describe('worked example (domain.md section 2)', () => {
+  it('charges 19,580,000 a month, per fund as the table says', () => {
+    const november = computeStatement(worked('2026-11'));
+    expect(november.funds.OD_TS.charged).toBe(1_818_000);
+    expect(november.funds.HT_TT.charged).toBe(13_332_000);
+    expect(november.funds.TNLD_BNN.charged).toBe(303_000);
+    expect(november.funds.BHYT.charged).toBe(2_727_000);
+    expect(november.funds.BHTN.charged).toBe(1_400_000);
+    expect(november.total.charged).toBe(19_580_000);
+    expect(november.headcount).toBe(2);
+    expect(november.wageFund).toBe(70_000_000);
+  });
+
+  it('October: no interest, closes owing September and October', () => {
+    const october = computeStatement(worked('2026-10'));
+    expect(october.total.interest).toBe(0);
+    expect(october.total.carriedForward).toEqual({ owed: 39_160_000, interestOwed: 0 });
+    expect(october.total.paidPrincipal).toBe(0);
+    // September's deadline (10-31) has passed unpaid by the month's end: late from 11-01, so in arrears.
+    expect(october.overduePrincipal).toBe(19_580_000);
+    expect(october.oldestOverdueDueDate).toBe('2026-10-31');
+    expect(october.flags.map((flag) => flag.code)).toContain('IN_ARREARS');
+    expect(october.funds.BHYT.paidUpTo).toBe('2026-08');
+  });
+
+  it('November: 9 days of interest on September, per fund, and the closing balance', () => {
+    const november = computeStatement(worked('2026-11'));
+    expect(november.funds.OD_TS.interest).toBe(4_909);
+    expect(november.funds.HT_TT.interest).toBe(35_996);
+    expect(november.funds.TNLD_BNN.interest).toBe(818);
+    expect(november.funds.BHYT.interest).toBe(7_363);
+    expect(november.funds.BHTN.interest).toBe(3_780);
+    expect(november.total.interest).toBe(52_866);
+    expect(november.total.interestBase).toBe(19_580_000 * 9);
+    expect(november.total.broughtForward).toEqual({ owed: 39_160_000, interestOwed: 0 });
+    expect(november.total.paidPrincipal).toBe(39_160_000);
+    expect(november.total.paidInterest).toBe(0);
+    expect(november.total.carriedForward).toEqual({ owed: 19_580_000, interestOwed: 52_866 });
+    expect(november.amountDue).toBe(19_580_000 + 52_866);
+    expect(november.payBy).toBe('2026-12-31');
+    expect(november.payments.map((payment) => payment.ref)).toEqual(['UNC-002', 'UNC-003']);
+    for (const fund of FUNDS) expect(november.funds[fund].paidUpTo).toBe('2026-10');
+  });
+
+  it('every fund reconciles: carried = brought + charged + adjusted + interest - paid', () => {
+    const november = computeStatement(worked('2026-11'));
+    for (const fund of FUNDS) {
+      const line = november.funds[fund];
+      expect(line.carriedForward.owed).toBe(
+        line.broughtForward.owed + line.charged + line.adjusted - line.paidPrincipal,
+      );
+      expect(line.carriedForward.interestOwed).toBe(
+        line.broughtForward.interestOwed + line.interest - line.paidInterest,
+      );
+    }
+  });
+});
+
+describe('charges', () => {
+  const oneEmployee = (period: string, insuredWage: number, extra: object = {}) =>
+    computeStatement(request({ period, payroll: [{ period, employees: [{ id: 'NV01', insuredWage, ...extra }] }] }));
+
+  it('caps at 20 x 2,340,000 before 2026-07-01 and 20 x 2,530,000 from it', () => {
+    expect(oneEmployee('2026-06', 60_000_000).funds.HT_TT.charged).toBe(10_296_000); // 46.8M x 22%
+    expect(oneEmployee('2026-07', 60_000_000).funds.HT_TT.charged).toBe(11_132_000); // 50.6M x 22%
+  });
+
+  it('caps BHTN at 20 x the regional minimum wage in force on the first day of the period', () => {
+    const wage = 200_000_000;
+    const byRegion = (region: 'I' | 'II' | 'III' | 'IV', period: string) =>
+      computeStatement(
+        statementRequestSchema.parse({
+          employer: { ...EMPLOYER, region },
+          period,
+          payroll: [{ period, employees: [{ id: 'NV01', insuredWage: wage }] }],
+        }),
+      ).funds.BHTN.charged;
+    expect(byRegion('I', '2025-12')).toBe(1_984_000); // 20 x 4,960,000 x 2%
+    expect(byRegion('I', '2026-01')).toBe(2_124_000); // 20 x 5,310,000 x 2%
+    expect(byRegion('II', '2026-01')).toBe(1_892_000);
+    expect(byRegion('III', '2026-01')).toBe(1_656_000);
+    expect(byRegion('IV', '2026-01')).toBe(1_480_000);
+  });
+
+  it('uses the reduced accident rate for approved employers', () => {
+    const reduced = computeStatement(
+      statementRequestSchema.parse({
+        employer: { ...EMPLOYER, reducedAccidentRate: true },
+        period: '2026-11',
+        payroll: [{ period: '2026-11', employees: [{ id: 'NV01', insuredWage: 10_000_000 }] }],
+      }),
+    );
+    expect(reduced.funds.TNLD_BNN.charged).toBe(30_000);
+    expect(oneEmployee('2026-11', 10_000_000).funds.TNLD_BNN.charged).toBe(50_000);
+  });
+
+  it('charges no BHTN for employees outside it', () => {
+    const foreign = oneEmployee('2026-11', 10_000_000, { bhtn: false });
+    expect(foreign.funds.BHTN.charged).toBe(0);
+    expect(foreign.total.charged).toBe(3_000_000);
+  });
+
+  it('rounds half up per employee and fund', () => {
+    // 1,234,567 x 4.5% = 55,555.515 -> 55,556; x 0.5% = 6,172.835 -> 6,173
+    const odd = oneEmployee('2026-11', 1_234_567);
+    expect(odd.funds.BHYT.charged).toBe(55_556);
+    expect(odd.funds.TNLD_BNN.charged).toBe(6_173);
+  });
+
+  it('flags a wage below the regional minimum and still charges it', () => {
+    const low = oneEmployee('2026-11', 4_000_000);
+    expect(low.flags).toContainEqual({ code: 'BELOW_REGIONAL_MINIMUM', period: '2026-11', employeeId: 'NV01' });
+    expect(low.funds.HT_TT.charged).toBe(880_000);
+  });
+});
+
+describe('payments and interest', () => {
+  const september = { period: '2026-09', employees: WORKED_EMPLOYEES };
+
+  it('a payment on the deadline day is on time: no interest', () => {
+    const onDeadline = computeStatement(
+      request({ period: '2026-10', payroll: [september], payments: [{ date: '2026-10-31', amount: 19_580_000 }] }),
+    );
+    expect(onDeadline.total.interest).toBe(0);
+    expect(onDeadline.total.carriedForward.owed).toBe(0);
+    const dayAfter = computeStatement(
+      request({ period: '2026-11', payroll: [september], payments: [{ date: '2026-11-01', amount: 19_580_000 }] }),
+    );
+    // Overdue from 11-01, paid on 11-01: no day of interest accrues.
+    expect(dayAfter.total.interest).toBe(0);
+    const twoDaysLate = computeStatement(
+      request({ period: '2026-11', payroll: [september], payments: [{ date: '2026-11-02', amount: 19_580_000 }] }),
+    );
+    expect(twoDaysLate.total.interestBase).toBe(19_580_000);
+  });
+
+  it('a partial payment pays funds in policy order and interest runs on the rest', () => {
+    const partial = computeStatement(
+      request({ period: '2026-11', payroll: [september], payments: [{ date: '2026-11-01', amount: 5_000_000 }] }),
+    );
+    // BHYT 2,727,000 then BHTN 1,400,000 then TNLD 303,000 then OD_TS 570,000 of 1,818,000.
+    expect(partial.funds.BHYT.paidPrincipal).toBe(2_727_000);
+    expect(partial.funds.BHTN.paidPrincipal).toBe(1_400_000);
+    expect(partial.funds.TNLD_BNN.paidPrincipal).toBe(303_000);
+    expect(partial.funds.OD_TS.paidPrincipal).toBe(570_000);
+    expect(partial.funds.HT_TT.paidPrincipal).toBe(0);
+    expect(partial.funds.OD_TS.carriedForward.owed).toBe(1_248_000);
+    // The unpaid rest is late every day of November, 11-01 included: 1,248,000 x 30 x 0.03% = 11,232.
+    expect(partial.funds.OD_TS.interest).toBe(11_232);
+    // HT_TT: 13,332,000 x 30 x 0.03% = 119,988
+    expect(partial.funds.HT_TT.interest).toBe(119_988);
+    expect(partial.overduePrincipal).toBe(14_580_000);
+    expect(partial.oldestOverdueDueDate).toBe('2026-10-31');
+    expect(partial.flags.map((flag) => flag.code)).toContain('IN_ARREARS');
+    expect(partial.funds.HT_TT.paidUpTo).toBeNull();
+    expect(partial.funds.BHYT.paidUpTo).toBe('2026-11');
+  });
+
+  it('interest accrues across month ends: each month posts its own days', () => {
+    const accrual = (period: string) =>
+      computeStatement(request({ period, payroll: [september], payments: [{ date: '2026-12-06', amount: 30_000_000 }] }));
+    const november = accrual('2026-11');
+    const december = accrual('2026-12');
+    expect(november.total.interestBase).toBe(19_580_000 * 30);
+    expect(november.funds.HT_TT.interest).toBe(119_988); // 13,332,000 x 30 x 0.03%
+    // December: overdue 12-01..12-05 (5 days) before the payment of 12-06.
+    expect(december.total.interestBase).toBe(19_580_000 * 5);
+    expect(december.funds.HT_TT.interest).toBe(19_998); // 13,332,000 x 5 x 0.03% = 19,998
+    // The December payment pays the principal, then November's posted interest; the rest is credit.
+    expect(december.total.broughtForward.interestOwed).toBe(november.total.interest);
+    expect(december.total.paidPrincipal).toBe(19_580_000);
+    expect(december.total.paidInterest).toBe(november.total.interest + december.total.interest);
+    expect(december.total.carriedForward.interestOwed).toBe(0);
+    expect(december.credit.carriedForward).toBe(
+      30_000_000 - 19_580_000 - november.total.interest - december.total.interest,
+    );
+  });
+
+  it('an overpayment becomes credit that pays charges as they are posted', () => {
+    const overpaid = computeStatement(
+      request({
+        period: '2026-10',
+        payroll: [september, { period: '2026-10', employees: WORKED_EMPLOYEES }],
+        payments: [{ date: '2026-09-15', amount: 50_000_000 }],
+      }),
+    );
+    expect(overpaid.credit.broughtForward).toBe(50_000_000 - 19_580_000);
+    expect(overpaid.total.paidPrincipal).toBe(19_580_000); // October's charge, paid from credit on 10-31
+    expect(overpaid.credit.carriedForward).toBe(50_000_000 - 2 * 19_580_000);
+    expect(overpaid.total.carriedForward.owed).toBe(0);
+    expect(overpaid.amountDue).toBe(0);
+  });
+
+  it('pays overdue principal before posted interest before principal not yet due', () => {
+    const statement = computeStatement(
+      request({
+        period: '2026-12',
+        payroll: [september, { period: '2026-10', employees: WORKED_EMPLOYEES }],
+        payments: [
+          { date: '2026-11-11', amount: 19_580_000 }, // September, 10 days late (11-01..11-10)
+          { date: '2026-12-05', amount: 19_580_000 + 10_000 }, // October (overdue), then 10,000 of interest
+        ],
+      }),
+    );
+    // November interest: September 10 days, October (due 11-30) none; December: October 12-01..12-04 = 4 days.
+    expect(statement.total.broughtForward.interestOwed).toBe(58_740); // 19,580,000 x 10 x 0.03%
+    expect(statement.total.paidInterest).toBe(10_000);
+    expect(statement.funds.BHYT.paidInterest).toBe(8_181); // BHYT's 8,181 first, then BHTN
+    expect(statement.funds.BHTN.paidInterest).toBe(1_819);
+  });
+});
+
+describe('adjustments and suspensions', () => {
+  const november = { period: '2026-11', employees: WORKED_EMPLOYEES };
+
+  it('an adjustment is posted on its date and due on its own due date', () => {
+    const adjusted = (period: string) =>
+      computeStatement(
+        request({
+          period,
+          payroll: [november],
+          adjustments: [{ date: '2026-10-15', period: '2026-06', fund: 'HT_TT', amount: 500_000, dueDate: '2026-11-30' }],
+        }),
+      );
+    const october = adjusted('2026-10');
+    expect(october.funds.HT_TT.adjusted).toBe(500_000);
+    expect(october.funds.HT_TT.carriedForward.owed).toBe(500_000);
+    expect(october.funds.HT_TT.paidUpTo).toBeNull();
+    const december = adjusted('2026-12');
+    expect(december.funds.HT_TT.adjusted).toBe(0);
+    // Due 11-30, unpaid through December: 31 days of interest on 500,000 = 4,650.
+    expect(december.funds.HT_TT.interest).toBe(4_650);
+  });
+
+  it('an adjustment without a due date is due the last day of the month after posting', () => {
+    const statement = computeStatement(
+      request({
+        period: '2026-12',
+        adjustments: [{ date: '2026-10-15', period: '2026-06', fund: 'BHYT', amount: 1_000_000 }],
+      }),
+    );
+    // Due 2026-11-30: overdue all of December.
+    expect(statement.funds.BHYT.interestBase).toBe(1_000_000 * 31);
+    expect(statement.oldestOverdueDueDate).toBe('2026-11-30');
+  });
+
+  it('a refund reduces the fund owed; the excess becomes credit and the balances still reconcile', () => {
+    const statement = computeStatement(
+      request({
+        period: '2026-11',
+        payroll: [november],
+        adjustments: [{ date: '2026-11-30', period: '2026-06', fund: 'BHTN', amount: -2_000_000 }],
+      }),
+    );
+    // BHTN owes 1,400,000 (November); the refund clears it and 600,000 is left, which pays BHYT of November.
+    expect(statement.funds.BHTN.adjusted).toBe(-2_000_000);
+    expect(statement.funds.BHTN.carriedForward.owed).toBe(0);
+    expect(statement.credit.carriedForward).toBe(0);
+    expect(statement.funds.BHYT.carriedForward.owed).toBe(2_727_000 - 600_000);
+    for (const fund of FUNDS) {
+      const line = statement.funds[fund];
+      expect(line.carriedForward.owed).toBe(line.broughtForward.owed + line.charged + line.adjusted - line.paidPrincipal);
+    }
+  });
+
+  it('a pension-fund suspension moves the HT_TT deadline to the month after it ends', () => {
+    // Before 2026-07-01 the cap is 46,800,000: each month is 5,944,000 outside HT_TT and 12,496,000 HT_TT.
+    const outsidePension = 5_944_000;
+    const pension = 12_496_000;
+    const suspended = (period: string) =>
+      computeStatement(
+        request({
+          period,
+          payroll: months('2026-03', '2026-05').map((p) => ({ period: p, employees: WORKED_EMPLOYEES })),
+          pensionSuspensions: [{ from: '2026-03', to: '2026-05' }],
+          payments: ['2026-04-20', '2026-05-20', '2026-06-20'].map((date) => ({ date, amount: outsidePension })),
+        }),
+      );
+    const may = suspended('2026-05');
+    expect(may.funds.HT_TT.charged).toBe(pension);
+    expect(may.total.charged - may.funds.HT_TT.charged).toBe(outsidePension);
+    // Paying everything but HT_TT keeps the employer out of arrears during the suspension.
+    expect(may.overduePrincipal).toBe(0);
+    expect(may.funds.HT_TT.carriedForward.owed).toBe(3 * pension);
+    expect(may.funds.BHYT.paidUpTo).toBe('2026-04');
+    expect(may.flags).toContainEqual({ code: 'PENSION_SUSPENDED', period: '2026-05', fund: 'HT_TT' });
+    const june = suspended('2026-06');
+    expect(june.funds.HT_TT.interest).toBe(0);
+    // Unpaid at the end of the make-up deadline (06-30): late from 07-01.
+    expect(june.overduePrincipal).toBe(3 * pension);
+    expect(june.oldestOverdueDueDate).toBe('2026-06-30');
+    const july = suspended('2026-07');
+    expect(july.total.interestBase).toBe(3 * pension * 31);
+  });
+});
+
+describe('policy is data', () => {
+  it('a new interest rate from a date applies from that day on', () => {
+    const policy: ContributionPolicy = {
+      ...DEFAULT_POLICY,
+      version: 'test',
+      dailyInterestPcm: [
+        ...DEFAULT_POLICY.dailyInterestPcm,
+        { from: '2026-11-06', value: { BHYT: 60, BHTN: 60, TNLD_BNN: 60, OD_TS: 60, HT_TT: 60 } },
+      ],
+    };
+    const statement = computeStatement(
+      request({
+        period: '2026-11',
+        payroll: [{ period: '2026-09', employees: [{ id: 'NV01', insuredWage: 10_000_000, bhtn: false }] }],
+        payments: [{ date: '2026-11-11', amount: 3_000_000 }],
+      }),
+      policy,
+    );
+    // HT_TT 2,200,000: 5 days (11-01..11-05) x 30 pcm + 5 days (11-06..11-10) x 60 pcm = 3,300 + 6,600
+    expect(statement.funds.HT_TT.interest).toBe(9_900);
+    expect(statement.policyVersion).toBe('test');
+  });
+});

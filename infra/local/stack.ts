@@ -1,0 +1,112 @@
+/**
+ * The embedded default stack: emulators, the local Step Functions engine and its API, wired to handlers only
+ * through the standard AWS_ENDPOINT_URL_* variables. `npm start` and the integration tests both start it.
+ *
+ * Typical use: `const stack = await startLocalStack({ dataDir })`, then `new SFNClient({})` (the variables
+ * are set) -> StartExecution -> poll DescribeExecution; `stack.stop()` on SIGINT.
+ */
+import './polyfills.ts';
+import { resolve } from 'node:path';
+import { resetAwsClients } from '../../functions/shared/aws.ts';
+import { localEnv, startEmulators } from './emulators.ts';
+import type { EmulatorPorts } from './emulators.ts';
+import { LocalSfnEngine } from './sfn-engine.ts';
+import type { Registry } from './sfn-engine.ts';
+import { startSfnApi } from './sfn-api.ts';
+
+export interface StackPorts extends EmulatorPorts {
+  sfn?: number;
+}
+
+/** Fixed ports for `npm start` (the mailbox page is the SES emulator's, at 8005). */
+export const DEFAULT_PORTS: Required<StackPorts> = { dynamodb: 8000, ses: 8005, sfn: 8083 };
+/** Free ports, for tests that run next to each other. */
+export const FREE_PORTS: Required<StackPorts> = { dynamodb: 0, ses: 0, sfn: 0 };
+
+export interface LocalStackOptions {
+  /** Everything durable lives here: dynalite's LevelDB and the execution journal. */
+  dataDir: string;
+  ports?: StackPorts;
+  /** Workflows to run; defaults to the project's WORKFLOWS (tests pass a toy registry). */
+  registry?: Registry;
+  /** Root that the registry's paths are relative to; defaults to the repository root. */
+  rootDir?: string;
+  /** Re-run executions a crash left RUNNING (default true). */
+  resume?: boolean;
+}
+
+export interface LocalStack {
+  env: Record<string, string>;
+  endpoints: { dynamodb: string; sesv2: string; sfn: string };
+  engine: LocalSfnEngine;
+  /** aws-ses-v2-local's JSON view of the mailbox. */
+  sesStoreUrl: string;
+  /** The mailbox page. */
+  mailboxUrl: string;
+  /** Execution ARNs re-run because a crash had left them RUNNING. */
+  resumed: string[];
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const emulators = await startEmulators({ dataDir, ports });
+  let engine: LocalSfnEngine | undefined;
+  let api: Awaited<ReturnType<typeof startSfnApi>> | undefined;
+  const previousEnv = new Map<string, string | undefined>();
+  try {
+    // Loading the engine checks every workflow (JSONata, unsupported resources) before anything is served.
+    engine = LocalSfnEngine.create({
+      dataDir,
+      ...(options.registry ? { registry: options.registry } : {}),
+      ...(options.rootDir ? { rootDir: options.rootDir } : {}),
+    });
+    api = await startSfnApi(engine, ports.sfn);
+    const endpoints = { ...emulators.endpoints, sfn: api.url };
+    const env = localEnv(endpoints);
+    // Handlers build their clients on first use from these variables; drop clients built before.
+    for (const [key, value] of Object.entries(env)) {
+      previousEnv.set(key, process.env[key]);
+      process.env[key] = value;
+    }
+    resetAwsClients();
+    const resumed = options.resume === false ? [] : engine.resumeInterrupted();
+
+    let stopping: Promise<void> | undefined;
+    const runningEngine = engine;
+    const runningApi = api;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        // Engine first: executions stop before the services they call go away (they stay RUNNING in the
+        // journal and are resumed by the next stack on this folder).
+        await runningEngine.close();
+        await runningApi.close();
+        await emulators.stop();
+        for (const [key, value] of previousEnv) {
+          if (value === undefined) delete process.env[key];
+          else process.env[key] = value;
+        }
+        resetAwsClients();
+      })());
+
+    return {
+      env,
+      endpoints,
+      engine,
+      sesStoreUrl: `${endpoints.sesv2}/store`,
+      mailboxUrl: endpoints.sesv2,
+      resumed,
+      stop,
+    };
+  } catch (error) {
+    await engine?.close();
+    await api?.close();
+    await emulators.stop();
+    for (const [key, value] of previousEnv) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    throw error;
+  }
+}

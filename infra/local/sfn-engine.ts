@@ -632,10 +632,8 @@ export class LocalSfnEngine {
 
   private detach(record: ExecutionRecord, issued: Set<string>, notify: boolean): void {
     this.running.delete(record.executionArn);
-    for (const token of issued) {
-      this.tokens.delete(token);
-      this.expiredTokens.delete(token);
-    }
+    // Timed-out tokens stay in expiredTokens so a late answer gets TaskTimedOut, as on AWS.
+    for (const token of issued) this.tokens.delete(token);
     if (notify) {
       for (const waiter of this.waiters.get(record.executionArn) ?? []) waiter({ ...record });
       this.waiters.delete(record.executionArn);

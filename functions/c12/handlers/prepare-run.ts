@@ -1,0 +1,51 @@
+/**
+ * First step of the monthly run: settle the period (the last closed month unless given), name the run after
+ * the execution so a re-run of the same execution after a crash rewrites the same records, and list the
+ * partitions the workflow fans out over.
+ */
+import { z } from 'zod';
+import { awsClients } from '../../shared/aws.ts';
+import { lastClosedPeriod, todayInVietnam } from '../../shared/calendar.ts';
+import { appConfig } from '../../shared/config.ts';
+import { defineHandler } from '../../shared/lambda.ts';
+import { logger } from '../../shared/logger.ts';
+import { C12Repository } from '../repository.ts';
+
+export const prepareRunEventSchema = z.object({
+  /** The execution's input: which month, or the date the run counts as today (both optional). */
+  input: z
+    .object({
+      period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM').optional(),
+      asOf: z.iso.date().optional(),
+    })
+    .default({}),
+  /** $$.Execution.Id: the run is named after it. */
+  executionId: z.string().min(1),
+});
+
+export const handler = defineHandler(prepareRunEventSchema, async (event) => {
+  const repository = new C12Repository(awsClients().dynamo);
+  const period = event.input.period ?? lastClosedPeriod(event.input.asOf ?? todayInVietnam());
+  const executionName = event.executionId.split(':').at(-1) ?? event.executionId;
+  const runId = `C12#${period}#${executionName}`;
+  const partitions = await repository.listPartitions();
+  const totalEmployers = partitions.reduce((total, partition) => total + (partition.employerCount ?? 0), 0);
+  await repository.putRunItem({
+    runId,
+    itemKey: 'RUN',
+    process: 'MONTHLY_C12',
+    period,
+    executionId: event.executionId,
+    status: 'RUNNING',
+    totalEmployers,
+    partitions: partitions.length,
+    startedAt: new Date().toISOString(),
+  });
+  logger.info('monthly run prepared', { runId, period, partitions: partitions.length, totalEmployers });
+  return {
+    runId,
+    period,
+    batchSize: appConfig().BATCH_SIZE,
+    partitions: partitions.map((partition) => partition.partition),
+  };
+});

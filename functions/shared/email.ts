@@ -1,0 +1,59 @@
+/**
+ * Sending one email through SES v2 (Content.Raw, so attachments work the same on AWS and on the local
+ * emulator). Throttling is retried with backoff by the SDK client (see aws.ts); what is left is classified:
+ * a rejected address is final and recorded, a persistent throttle or outage becomes a TransientError.
+ */
+import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { TransientError } from './errors.ts';
+
+export type SendOutcome = { status: 'SENT'; messageId: string } | { status: 'REJECTED'; reason: string };
+
+/** SES errors that say this message or address will never be accepted. */
+const PERMANENT_ERRORS = new Set([
+  'MessageRejected',
+  'BadRequestException',
+  'MailFromDomainNotVerifiedException',
+  'AccountSuspendedException',
+  'SendingPausedException',
+  'NotFoundException',
+]);
+
+export async function sendRawEmail(
+  ses: SESv2Client,
+  message: { from: string; to: string[]; raw: Buffer; configurationSet?: string },
+): Promise<SendOutcome> {
+  try {
+    const result = await ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: message.from,
+        Destination: { ToAddresses: message.to },
+        Content: { Raw: { Data: message.raw } },
+        ConfigurationSetName: message.configurationSet,
+      }),
+    );
+    return { status: 'SENT', messageId: result.MessageId ?? '' };
+  } catch (error) {
+    const name = (error as Error)?.name ?? 'Error';
+    if (PERMANENT_ERRORS.has(name)) return { status: 'REJECTED', reason: `${name}: ${(error as Error).message}` };
+    throw new TransientError(`SES send failed (${name}): ${(error as Error)?.message ?? String(error)}`);
+  }
+}
+
+/**
+ * Keeps sends under the SES quota: at most `perSecond` starts per second for this process, spaced evenly.
+ */
+export class SendRateLimiter {
+  private next = 0;
+  private readonly spacingMs: number;
+
+  constructor(perSecond: number, private readonly now: () => number = Date.now) {
+    this.spacingMs = 1000 / perSecond;
+  }
+
+  async acquire(): Promise<void> {
+    const now = this.now();
+    const slot = Math.max(now, this.next);
+    this.next = slot + this.spacingMs;
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  }
+}

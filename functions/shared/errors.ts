@@ -1,0 +1,14 @@
+/**
+ * Named errors the state machines match in Retry/Catch. A handler throws these (never swallows): the
+ * workflow decides whether to retry, and every step is idempotent so a retry is safe.
+ */
+
+/** Worth retrying later: throttling that outlasted the SDK's own backoff, a dependency briefly down. */
+export class TransientError extends Error {
+  override name = 'TransientError';
+}
+
+/** The event a handler received does not match its contract: retrying cannot help. */
+export class InvalidEventError extends Error {
+  override name = 'InvalidEventError';
+}

@@ -112,6 +112,8 @@ export interface LoadedWorkflow {
   engineDefinition: StateMachineDefinition;
   /** Task state name -> its definition, across nested Map/Parallel sub-machines. */
   tasks: Map<string, TaskDef>;
+  /** Names of states with a Retry field (for `retryDelayMs`). */
+  retrying: string[];
 }
 
 interface TaskDef {
@@ -142,6 +144,23 @@ export interface EngineOptions {
   registry?: Registry;
   /** Root that `definitionFile` and `entry` paths are relative to; defaults to the repository root. */
   rootDir?: string;
+  /**
+   * Wait this long before every retry instead of IntervalSeconds/BackoffRate/jitter, so workflow tests do
+   * not sleep through production back-off. Unset: the definition's own intervals.
+   */
+  retryDelayMs?: number;
+}
+
+/** Names of every state with a Retry field, through Map and Parallel sub-machines. */
+function collectRetrying(definition: Record<string, unknown>, out: string[] = []): string[] {
+  for (const [name, state] of Object.entries(definition.States as Record<string, Record<string, unknown>>)) {
+    if (Array.isArray(state.Retry)) out.push(name);
+    if (state.Type === 'Map')
+      collectRetrying((state.ItemProcessor ?? state.Iterator) as Record<string, unknown>, out);
+    if (state.Type === 'Parallel')
+      for (const b of state.Branches as Record<string, unknown>[]) collectRetrying(b, out);
+  }
+  return out;
 }
 
 /** Refuse what aws-local-stepfunctions would silently misrun, with the reason in the message. */
@@ -171,7 +190,9 @@ export function assertRunnableLocally(definition: unknown, where = 'definition')
         if (processor) visit(processor, `${at}.ItemProcessor`);
       }
       if (state.Type === 'Parallel') {
-        (state.Branches as Record<string, unknown>[]).forEach((branch, i) => visit(branch, `${at}.Branches[${i}]`));
+        (state.Branches as Record<string, unknown>[]).forEach((branch, i) =>
+          visit(branch, `${at}.Branches[${i}]`),
+        );
       }
     }
   };
@@ -179,7 +200,10 @@ export function assertRunnableLocally(definition: unknown, where = 'definition')
 }
 
 /** Every Task state by name, through Map and Parallel sub-machines (overrides are keyed by bare name). */
-function collectTasks(definition: Record<string, unknown>, out = new Map<string, TaskDef>()): Map<string, TaskDef> {
+function collectTasks(
+  definition: Record<string, unknown>,
+  out = new Map<string, TaskDef>(),
+): Map<string, TaskDef> {
   for (const [name, state] of Object.entries(definition.States as Record<string, Record<string, unknown>>)) {
     if (state.Type === 'Task') {
       const task = state as unknown as TaskDef;
@@ -217,7 +241,10 @@ function rewriteTimeouts(definition: Record<string, unknown>, lambdaTimeouts: Ma
         if (resource.endsWith('.waitForTaskToken') || resource.includes(':states:startExecution.sync')) {
           timeout = MAX_TIMER_SECONDS;
         } else {
-          const fn = typeof params.FunctionName === 'string' ? lambdaTimeouts.get(parseFunctionName(params.FunctionName)) : undefined;
+          const fn =
+            typeof params.FunctionName === 'string'
+              ? lambdaTimeouts.get(parseFunctionName(params.FunctionName))
+              : undefined;
           timeout = fn ?? lambdaTimeouts.get(parseFunctionName(resource));
         }
       }
@@ -227,7 +254,8 @@ function rewriteTimeouts(definition: Record<string, unknown>, lambdaTimeouts: Ma
     } else if (state.Type === 'Map') {
       rewriteTimeouts((state.ItemProcessor ?? state.Iterator) as Record<string, unknown>, lambdaTimeouts);
     } else if (state.Type === 'Parallel') {
-      for (const branch of state.Branches as Record<string, unknown>[]) rewriteTimeouts(branch, lambdaTimeouts);
+      for (const branch of state.Branches as Record<string, unknown>[])
+        rewriteTimeouts(branch, lambdaTimeouts);
     }
   }
 }
@@ -236,6 +264,15 @@ function rewriteTimeouts(definition: Record<string, unknown>, lambdaTimeouts: Ma
 function parseFunctionName(nameOrArn: string): string {
   const match = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(nameOrArn);
   return match ? match[1]! : nameOrArn.split(':')[0]!;
+}
+
+/** AWS execution names: 1-80 characters, no whitespace, brackets, wildcards, punctuation or control codes. */
+function validExecutionName(name: string): boolean {
+  if (name.length < 1 || name.length > 80 || /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/.test(name)) return false;
+  return [...name].every((ch) => {
+    const code = ch.charCodeAt(0);
+    return code > 0x1f && (code < 0x7f || code > 0x9f);
+  });
 }
 
 /** Find the first issued task token anywhere in a resolved Parameters value. */
@@ -290,6 +327,7 @@ type Handler = (event: unknown, context: LambdaContextLike) => unknown;
 export class LocalSfnEngine {
   private readonly journalFile: string;
   private readonly rootDir: string;
+  private readonly retryDelayMs: number | undefined;
   private readonly workflows = new Map<string, LoadedWorkflow>();
   private readonly functions = new Map<string, FunctionSpec>();
   private readonly handlers = new Map<string, Promise<Handler>>();
@@ -303,6 +341,7 @@ export class LocalSfnEngine {
 
   private constructor(options: EngineOptions) {
     this.rootDir = options.rootDir ?? REPO_ROOT;
+    this.retryDelayMs = options.retryDelayMs;
     mkdirSync(options.dataDir, { recursive: true });
     this.journalFile = join(options.dataDir, 'sfn-executions.jsonl');
     const registry = options.registry ?? (WORKFLOWS as unknown as Registry);
@@ -341,6 +380,7 @@ export class LocalSfnEngine {
       definition,
       engineDefinition,
       tasks,
+      retrying: collectRetrying(definition),
     });
   }
 
@@ -352,7 +392,9 @@ export class LocalSfnEngine {
       /^arn:aws:states:::dynamodb:(getItem|putItem|updateItem|deleteItem)$/.test(base) ||
       (/^arn:aws[\w-]*:lambda:/.test(resource) && this.functions.has(parseFunctionName(resource)));
     if (!supported) {
-      throw new Error(`${file}: Task "${stateName}" uses ${resource}, which the local engine does not implement`);
+      throw new Error(
+        `${file}: Task "${stateName}" uses ${resource}, which the local engine does not implement`,
+      );
     }
   }
 
@@ -382,7 +424,12 @@ export class LocalSfnEngine {
 
   // ---- API ---------------------------------------------------------------------------------------------
 
-  listStateMachines(): Array<{ stateMachineArn: string; name: string; type: 'STANDARD'; creationDate: string }> {
+  listStateMachines(): Array<{
+    stateMachineArn: string;
+    name: string;
+    type: 'STANDARD';
+    creationDate: string;
+  }> {
     return [...this.workflows.values()].map((w) => ({
       stateMachineArn: w.stateMachineArn,
       name: w.name,
@@ -393,7 +440,11 @@ export class LocalSfnEngine {
 
   workflow(stateMachineArnValue: string): LoadedWorkflow {
     const workflow = this.workflows.get(stateMachineArnValue);
-    if (!workflow) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArnValue}'`);
+    if (!workflow)
+      throw new SfnApiError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${stateMachineArnValue}'`,
+      );
     return workflow;
   }
 
@@ -401,14 +452,19 @@ export class LocalSfnEngine {
    * Starts an execution. Like AWS: the same name and input while it runs returns the running execution;
    * a name already used otherwise is ExecutionAlreadyExists.
    */
-  startExecution(params: { stateMachineArn: string; name?: string; input?: string; parentExecutionArn?: string }): {
+  startExecution(params: {
+    stateMachineArn: string;
+    name?: string;
+    input?: string;
+    parentExecutionArn?: string;
+  }): {
     executionArn: string;
     startDate: string;
   } {
     if (this.closed) throw new SfnApiError('ServiceUnavailable', 'The local engine is stopping');
     const workflow = this.workflow(params.stateMachineArn);
     const name = params.name ?? randomUUID();
-    if (!/^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/.test(name)) {
+    if (!validExecutionName(name)) {
       throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
     }
     const input = params.input ?? '{}';
@@ -446,12 +502,15 @@ export class LocalSfnEngine {
 
   describeExecution(executionArn: string): ExecutionRecord {
     const record = this.executions.get(executionArn);
-    if (!record) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    if (!record)
+      throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     return { ...record };
   }
 
   /** Newest first, like the API. */
-  listExecutions(filter: { stateMachineArn?: string; statusFilter?: ExecutionStatus } = {}): ExecutionRecord[] {
+  listExecutions(
+    filter: { stateMachineArn?: string; statusFilter?: ExecutionStatus } = {},
+  ): ExecutionRecord[] {
     if (filter.stateMachineArn) this.workflow(filter.stateMachineArn);
     return [...this.executions.values()]
       .filter((r) => !filter.stateMachineArn || r.stateMachineArn === filter.stateMachineArn)
@@ -465,7 +524,10 @@ export class LocalSfnEngine {
     const record = this.describeExecution(executionArn);
     if (record.status !== 'RUNNING') return Promise.resolve(record);
     return new Promise((resolveWait, rejectWait) => {
-      const timer = setTimeout(() => rejectWait(new Error(`${executionArn} still RUNNING after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => rejectWait(new Error(`${executionArn} still RUNNING after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const list = this.waiters.get(executionArn) ?? [];
       list.push((done) => {
         clearTimeout(timer);
@@ -510,7 +572,9 @@ export class LocalSfnEngine {
 
   /** Executions the journal shows RUNNING but nothing runs: a crash or a stop interrupted them. */
   interruptedExecutions(): ExecutionRecord[] {
-    return [...this.executions.values()].filter((r) => r.status === 'RUNNING' && !this.running.has(r.executionArn));
+    return [...this.executions.values()].filter(
+      (r) => r.status === 'RUNNING' && !this.running.has(r.executionArn),
+    );
   }
 
   /** Re-runs interrupted executions with the same ARN and input (safe: every step is idempotent). */
@@ -597,7 +661,16 @@ export class LocalSfnEngine {
     }
     const machine = new StateMachine(workflow.engineDefinition, { validationOptions: { noValidate: true } });
     const execution = machine.run(JSON.parse(record.input) as Json as never, {
-      overrides: { taskResourceLocalHandlers: overrides as never },
+      overrides: {
+        taskResourceLocalHandlers: overrides as never,
+        ...(this.retryDelayMs !== undefined
+          ? {
+              retryIntervalOverrides: Object.fromEntries(
+                workflow.retrying.map((n) => [n, this.retryDelayMs!]),
+              ),
+            }
+          : {}),
+      },
       noThrowOnAbort: true,
       context,
     });
@@ -650,7 +723,12 @@ export class LocalSfnEngine {
     this.detach(record, issued, true);
   }
 
-  private async runTask(record: ExecutionRecord, stateName: string, task: TaskDef, params: JsonObject): Promise<Json> {
+  private async runTask(
+    record: ExecutionRecord,
+    stateName: string,
+    task: TaskDef,
+    params: JsonObject,
+  ): Promise<Json> {
     const resource = task.Resource;
     const waits = resource.endsWith('.waitForTaskToken');
     let pending: PendingTask | undefined;
@@ -694,7 +772,9 @@ export class LocalSfnEngine {
       let timer: NodeJS.Timeout;
       const expire = (): void => {
         retire();
-        pending.reject(new TaskFailure('States.HeartbeatTimeout', `No heartbeat within ${task.HeartbeatSeconds} s`));
+        pending.reject(
+          new TaskFailure('States.HeartbeatTimeout', `No heartbeat within ${task.HeartbeatSeconds} s`),
+        );
       };
       timer = setTimeout(expire, ms);
       pending.heartbeat = () => {
@@ -714,7 +794,11 @@ export class LocalSfnEngine {
   ): Promise<Json> {
     if (base === 'arn:aws:states:::lambda:invoke') {
       if (typeof params.FunctionName !== 'string') {
-        throw new TaskFailure('States.Runtime', `Task "${stateName}": Parameters.FunctionName is missing`, true);
+        throw new TaskFailure(
+          'States.Runtime',
+          `Task "${stateName}": Parameters.FunctionName is missing`,
+          true,
+        );
       }
       const payload = await this.invokeFunction(params.FunctionName, params.Payload ?? {});
       return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
@@ -739,10 +823,13 @@ export class LocalSfnEngine {
     }
     let handlerPromise = this.handlers.get(spec.entry);
     if (!handlerPromise) {
-      handlerPromise = import(pathToFileURL(resolve(this.rootDir, spec.entry)).href).then((mod: { handler?: unknown }) => {
-        if (typeof mod.handler !== 'function') throw new Error(`${spec.entry} does not export a handler function`);
-        return mod.handler as Handler;
-      });
+      handlerPromise = import(pathToFileURL(resolve(this.rootDir, spec.entry)).href).then(
+        (mod: { handler?: unknown }) => {
+          if (typeof mod.handler !== 'function')
+            throw new Error(`${spec.entry} does not export a handler function`);
+          return mod.handler as Handler;
+        },
+      );
       this.handlers.set(spec.entry, handlerPromise);
       handlerPromise.catch(() => this.handlers.delete(spec.entry));
     }
@@ -775,19 +862,34 @@ export class LocalSfnEngine {
     return toJson(result);
   }
 
-  private async startChild(record: ExecutionRecord, base: string, params: JsonObject, task: TaskDef): Promise<Json> {
+  private async startChild(
+    record: ExecutionRecord,
+    base: string,
+    params: JsonObject,
+    task: TaskDef,
+  ): Promise<Json> {
     const smArn = params.StateMachineArn;
-    if (typeof smArn !== 'string') throw new TaskFailure('States.Runtime', 'StateMachineArn is missing', true);
+    if (typeof smArn !== 'string')
+      throw new TaskFailure('States.Runtime', 'StateMachineArn is missing', true);
     const inputValue = params.Input ?? {};
     const input = typeof inputValue === 'string' ? inputValue : JSON.stringify(inputValue);
     const name = typeof params.Name === 'string' ? params.Name : undefined;
     let started: { executionArn: string; startDate: string };
     try {
-      started = this.startExecution({ stateMachineArn: smArn, name, input, parentExecutionArn: record.executionArn });
+      started = this.startExecution({
+        stateMachineArn: smArn,
+        name,
+        input,
+        parentExecutionArn: record.executionArn,
+      });
     } catch (error) {
       const existing = name ? this.executions.get(executionArnFor(smArn, name)) : undefined;
       // A parent re-run after a crash meets the child it already started: attach to it instead of failing.
-      if (error instanceof SfnApiError && error.type === 'ExecutionAlreadyExists' && existing?.input === input) {
+      if (
+        error instanceof SfnApiError &&
+        error.type === 'ExecutionAlreadyExists' &&
+        existing?.input === input
+      ) {
         started = { executionArn: existing.executionArn, startDate: existing.startDate };
       } else if (error instanceof SfnApiError) {
         throw new TaskFailure(`StepFunctions.${error.type}Exception`, error.message);
@@ -810,7 +912,10 @@ export class LocalSfnEngine {
       Output: done.output === undefined ? null : parsed ? (JSON.parse(done.output) as Json) : done.output,
     };
     if (done.status !== 'SUCCEEDED') {
-      throw new TaskFailure('States.TaskFailed', JSON.stringify({ ...description, Error: done.error ?? null, Cause: done.cause ?? null }));
+      throw new TaskFailure(
+        'States.TaskFailed',
+        JSON.stringify({ ...description, Error: done.error ?? null, Cause: done.cause ?? null }),
+      );
     }
     return description;
   }

@@ -31,6 +31,8 @@ export interface LocalStackOptions {
   registry?: Registry;
   /** Root that the registry's paths are relative to; defaults to the repository root. */
   rootDir?: string;
+  /** Fixed delay before every Task retry (tests); unset keeps the definition's back-off. */
+  retryDelayMs?: number;
   /** Re-run executions a crash left RUNNING (default true). */
   resume?: boolean;
 }
@@ -61,6 +63,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir,
       ...(options.registry ? { registry: options.registry } : {}),
       ...(options.rootDir ? { rootDir: options.rootDir } : {}),
+      ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
     });
     api = await startSfnApi(engine, ports.sfn);
     const endpoints = { ...emulators.endpoints, sfn: api.url };

@@ -3,7 +3,12 @@
  * a restart on the same data folder) and aws-ses-v2-local (mails visible at GET /store).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { TABLES } from '../../../functions/shared/tables.ts';
 import { FREE_PORTS, startLocalStack } from '../../../infra/local/stack.ts';
@@ -38,7 +43,8 @@ describe('emulators of the embedded stack', () => {
       const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: def.logicalName }));
       expect(Table?.TableStatus).toBe('ACTIVE');
       expect(Table?.KeySchema).toContainEqual({ AttributeName: def.partitionKey.name, KeyType: 'HASH' });
-      if ('sortKey' in def) expect(Table?.KeySchema).toContainEqual({ AttributeName: def.sortKey.name, KeyType: 'RANGE' });
+      if ('sortKey' in def)
+        expect(Table?.KeySchema).toContainEqual({ AttributeName: def.sortKey.name, KeyType: 'RANGE' });
       expect((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort()).toEqual(
         def.indexes.map((i) => i.indexName).sort(),
       );
@@ -51,7 +57,11 @@ describe('emulators of the embedded stack', () => {
     await dynamo.send(
       new PutItemCommand({
         TableName: 'Employers',
-        Item: { employerId: { S: 'TA0001A' }, partition: { S: 'phuong-1' }, name: { S: 'Công ty TNHH Đà Lạt Xanh' } },
+        Item: {
+          employerId: { S: 'TA0001A' },
+          partition: { S: 'phuong-1' },
+          name: { S: 'Công ty TNHH Đà Lạt Xanh' },
+        },
       }),
     );
     dynamo.destroy();

@@ -9,7 +9,11 @@ export function tempDataDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -24,7 +28,10 @@ export function storedToken(dynamo: DynamoDBClient, executionArn: string): Promi
   return until(
     async () => {
       const { Item } = await dynamo.send(
-        new GetItemCommand({ TableName: 'Runs', Key: { runId: { S: executionArn }, itemKey: { S: 'APPROVAL' } } }),
+        new GetItemCommand({
+          TableName: 'Runs',
+          Key: { runId: { S: executionArn }, itemKey: { S: 'APPROVAL' } },
+        }),
       );
       return Item?.token?.S;
     },

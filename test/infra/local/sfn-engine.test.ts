@@ -74,7 +74,9 @@ describe('local Step Functions engine through the SDK', () => {
     // The callback task's handler stored the token (as the approval record will); the approver answers.
     const token = await storedToken(dynamo, executionArn!);
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ approvedBy: 'CB-07' }) }));
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ approvedBy: 'CB-07' }) }),
+    );
 
     const described = await finished(executionArn!);
     expect(described.status).toBe('SUCCEEDED');
@@ -110,15 +112,17 @@ describe('local Step Functions engine through the SDK', () => {
       }),
     );
     const token = await storedToken(dynamo, executionArn!);
-    await sfn.send(new SendTaskFailureCommand({ taskToken: token, error: 'Rejected', cause: 'Thiếu chứng từ' }));
+    await sfn.send(
+      new SendTaskFailureCommand({ taskToken: token, error: 'Rejected', cause: 'Thiếu chứng từ' }),
+    );
     const described = await finished(executionArn!);
     expect(described.status).toBe('FAILED');
     expect(described.error).toBe('Rejected');
     expect(described.cause).toBe('Thiếu chứng từ');
     // The token is spent: answering again is TaskDoesNotExist.
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toBeInstanceOf(
-      TaskDoesNotExist,
-    );
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskDoesNotExist);
   });
 
   it('times a callback out with States.Timeout, which States.TaskFailed does not catch; a late answer is TaskTimedOut', async () => {
@@ -129,14 +133,18 @@ describe('local Step Functions engine through the SDK', () => {
     const described = await finished(executionArn!);
     expect(described.status).toBe('FAILED');
     expect(described.error).toBe('States.Timeout');
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toBeInstanceOf(
-      TaskTimedOut,
-    );
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskTimedOut);
   });
 
   it('runs a child execution through states:startExecution.sync:2', async () => {
     const { executionArn } = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: stateMachineArn('Parent'), name: 'parent-1', input: '{}' }),
+      new StartExecutionCommand({
+        stateMachineArn: stateMachineArn('Parent'),
+        name: 'parent-1',
+        input: '{}',
+      }),
     );
     const described = await finished(executionArn!);
     expect(described.status).toBe('SUCCEEDED');
@@ -150,7 +158,11 @@ describe('local Step Functions engine through the SDK', () => {
   });
 
   it('is idempotent on the same name and input while running, and refuses a reused name otherwise', async () => {
-    const request = { stateMachineArn: stateMachineArn('Slow'), name: 'thang-05-2025', input: '{"waitSeconds":1}' };
+    const request = {
+      stateMachineArn: stateMachineArn('Slow'),
+      name: 'thang-05-2025',
+      input: '{"waitSeconds":1}',
+    };
     const first = await sfn.send(new StartExecutionCommand(request));
     const again = await sfn.send(new StartExecutionCommand(request));
     expect(again.executionArn).toBe(first.executionArn);
@@ -167,11 +179,15 @@ describe('local Step Functions engine through the SDK', () => {
 
   it('answers unknown executions and tokens with AWS error types', async () => {
     await expect(
-      sfn.send(new DescribeExecutionCommand({ executionArn: `${stateMachineArn('Toy').replace('stateMachine', 'execution')}:nope` })),
+      sfn.send(
+        new DescribeExecutionCommand({
+          executionArn: `${stateMachineArn('Toy').replace('stateMachine', 'execution')}:nope`,
+        }),
+      ),
     ).rejects.toBeInstanceOf(ExecutionDoesNotExist);
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{}' }))).rejects.toBeInstanceOf(
-      InvalidToken,
-    );
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{}' })),
+    ).rejects.toBeInstanceOf(InvalidToken);
     await expect(
       sfn.send(new SendTaskSuccessCommand({ taskToken: `AQLocal${'x'.repeat(64)}`, output: '{}' })),
     ).rejects.toBeInstanceOf(TaskDoesNotExist);
@@ -185,9 +201,9 @@ describe('workflow definitions the local engine must refuse or accept', () => {
       expect(() => LocalSfnEngine.create({ dataDir: data.dir, registry: JSONATA_REGISTRY })).toThrow(
         /jsonata\.asl\.json: \$ uses QueryLanguage "JSONata".*write the workflow in JSONPath/,
       );
-      await expect(startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, registry: JSONATA_REGISTRY })).rejects.toThrow(
-        /JSONata/,
-      );
+      await expect(
+        startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, registry: JSONATA_REGISTRY }),
+      ).rejects.toThrow(/JSONata/);
       expect(process.env.AWS_ENDPOINT_URL_SFN).toBeUndefined();
       // dynalite released its LevelDB lock: the same folder opens again.
       const stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, registry: TOY_REGISTRY });

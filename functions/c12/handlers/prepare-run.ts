@@ -10,6 +10,7 @@ import { appConfig } from '../../shared/config.ts';
 import { defineHandler } from '../../shared/lambda.ts';
 import { logger } from '../../shared/logger.ts';
 import { C12Repository } from '../repository.ts';
+import { runIdFor } from '../run.ts';
 
 export const prepareRunEventSchema = z.object({
   /** The execution's input: which month, or the date the run counts as today (both optional). */
@@ -26,8 +27,7 @@ export const prepareRunEventSchema = z.object({
 export const handler = defineHandler(prepareRunEventSchema, async (event) => {
   const repository = new C12Repository(awsClients().dynamo);
   const period = event.input.period ?? lastClosedPeriod(event.input.asOf ?? todayInVietnam());
-  const executionName = event.executionId.split(':').at(-1) ?? event.executionId;
-  const runId = `C12#${period}#${executionName}`;
+  const runId = runIdFor(period, event.executionId);
   const partitions = await repository.listPartitions();
   const totalEmployers = partitions.reduce((total, partition) => total + (partition.employerCount ?? 0), 0);
   await repository.putRunItem({

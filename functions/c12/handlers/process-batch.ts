@@ -1,0 +1,38 @@
+/** Lambda handler for one batch of the monthly run (see ../batch.ts for what a batch does). */
+import { z } from 'zod';
+import { awsClients } from '../../shared/aws.ts';
+import { appConfig } from '../../shared/config.ts';
+import { SendRateLimiter, sendRawEmail } from '../../shared/email.ts';
+import { defineHandler } from '../../shared/lambda.ts';
+import { processBatch } from '../batch.ts';
+import { composeNotice } from '../compose.ts';
+import { C12Repository } from '../repository.ts';
+
+export const processBatchEventSchema = z.object({
+  runId: z.string().min(1),
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  partition: z.string().min(1),
+  batchSize: z.number().int().min(1).max(1000),
+  cursor: z.string().nullable(),
+});
+
+const config = appConfig();
+// One limiter per process: batches of several partitions in one process share the quota.
+const limiter = new SendRateLimiter(config.SES_MAX_SEND_RATE);
+
+export const handler = defineHandler(processBatchEventSchema, async (event) => {
+  const { dynamo, ses } = awsClients();
+  return processBatch(
+    {
+      repository: new C12Repository(dynamo),
+      composeNotice: (employer, statement) => composeNotice(config, employer, statement),
+      send: async (mail) => {
+        await limiter.acquire();
+        return sendRawEmail(ses, { from: config.SENDER_EMAIL, to: [mail.to], raw: mail.raw });
+      },
+      now: () => new Date().toISOString(),
+      concurrency: 8,
+    },
+    event,
+  );
+});

@@ -1,0 +1,58 @@
+/** Last step of the monthly run: add up the batch records, mark the run complete, email the administrators. */
+import { z } from 'zod';
+import { awsClients } from '../../shared/aws.ts';
+import { appConfig } from '../../shared/config.ts';
+import { sendRawEmail } from '../../shared/email.ts';
+import { TransientError } from '../../shared/errors.ts';
+import { defineHandler } from '../../shared/lambda.ts';
+import { logger } from '../../shared/logger.ts';
+import { composeRunSummary } from '../compose.ts';
+import { C12Repository } from '../repository.ts';
+import { summarizeRunItems } from '../summary.ts';
+
+const OUTPUT_LIST_LIMIT = 50;
+
+export const summarizeRunEventSchema = z.object({
+  runId: z.string().min(1),
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+});
+
+export const handler = defineHandler(summarizeRunEventSchema, async (event) => {
+  const config = appConfig();
+  const { dynamo, ses } = awsClients();
+  const repository = new C12Repository(dynamo);
+  const items = await repository.runItems(event.runId);
+  const run = items.find((item) => item.itemKey === 'RUN');
+  const summary = summarizeRunItems(event.runId, event.period, items);
+  if (run?.summaryEmail !== 'SENT') {
+    const outcome = await sendRawEmail(ses, {
+      from: config.SENDER_EMAIL,
+      to: config.ADMIN_EMAILS,
+      raw: await composeRunSummary(config, summary),
+    });
+    // The administrators' address is ours: a rejection is a configuration fault worth a failed execution.
+    if (outcome.status === 'REJECTED') throw new TransientError(`run summary rejected: ${outcome.reason}`);
+  }
+  const { runId: _runId, quarantinedEmployers, postalEmployers, rejectedEmployers, duplicateEmployers, ...counts } = summary;
+  await repository.putRunItem({
+    ...run,
+    runId: event.runId,
+    itemKey: 'RUN',
+    status: 'COMPLETED',
+    summaryEmail: 'SENT',
+    completedAt: new Date().toISOString(),
+    ...counts,
+  });
+  logger.info('monthly run completed', { ...counts });
+  // The execution output stays far below Step Functions' 256 KB limit: counts, and the first entries of each
+  // list (the full lists are in the administrators' email and the run records).
+  const first = (list: typeof postalEmployers) => list.slice(0, OUTPUT_LIST_LIMIT);
+  return {
+    runId: event.runId,
+    ...counts,
+    quarantinedEmployers: first(quarantinedEmployers),
+    postalEmployers: first(postalEmployers),
+    rejectedEmployers: first(rejectedEmployers),
+    duplicateEmployers: first(duplicateEmployers),
+  };
+});

@@ -498,7 +498,30 @@ function newPage(doc: Doc): number {
   return MARGIN;
 }
 
-export async function renderNoticePdf(input: NoticeInput): Promise<Buffer> {
+/**
+ * Employer-supplied text in NFC: a name typed with combining accents (NFD, as some keyboards and macOS
+ * produce) would otherwise be set as separate marks and copy out of the PDF differently.
+ */
+function normalized(input: NoticeInput): NoticeInput {
+  const { employer, statement } = input;
+  return {
+    ...input,
+    employer: {
+      id: employer.id.normalize('NFC'),
+      name: employer.name.normalize('NFC'),
+      address: employer.address.normalize('NFC'),
+      headName: employer.headName.normalize('NFC'),
+      headTitle: employer.headTitle.normalize('NFC'),
+    },
+    statement: {
+      ...statement,
+      payments: statement.payments.map((payment) => ({ ...payment, ref: payment.ref.normalize('NFC') })),
+    },
+  };
+}
+
+export async function renderNoticePdf(notice: NoticeInput): Promise<Buffer> {
+  const input = normalized(notice);
   const fonts = loadFonts();
   const s = input.statement;
   const doc = new PDFDocument({

@@ -3,6 +3,8 @@
  * its own log group with a retention, active tracing, and a role that starts with nothing but its own
  * log group (grants are added explicitly by the caller).
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +21,37 @@ export interface DondocFunctionProps {
   memorySize: number;
   environment?: Record<string, string>;
   logRetention?: logs.RetentionDays;
+  /**
+   * Data files a module resolves at run time through its package (`require.resolve('pkg/package.json')`),
+   * copied to `node_modules/<pkg>/` beside the bundle; esbuild bundles code, not data files.
+   */
+  packageFiles?: PackageFiles[];
+}
+
+export interface PackageFiles {
+  packageName: string;
+  /** Paths inside the package; its package.json is always copied so resolution works. */
+  files: string[];
+}
+
+/** The DejaVu fonts the C12-TS PDF renderer embeds (functions/c12/notice/pdf.ts). */
+export const NOTICE_FONTS: PackageFiles = {
+  packageName: 'dejavu-fonts-ttf',
+  files: ['ttf/DejaVuSans.ttf', 'ttf/DejaVuSans-Bold.ttf'],
+};
+
+const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+
+function copyPackageFilesCommands(outputDir: string, packages: PackageFiles[]): string[] {
+  const require = createRequire(fromRoot('package.json'));
+  return packages.flatMap(({ packageName, files }) => {
+    const source = dirname(require.resolve(`${packageName}/package.json`));
+    const target = join(outputDir, 'node_modules', packageName);
+    return ['package.json', ...files].flatMap((file) => [
+      `mkdir -p ${shellQuote(dirname(join(target, file)))}`,
+      `cp ${shellQuote(join(source, file))} ${shellQuote(join(target, file))}`,
+    ]);
+  });
 }
 
 export class DondocFunction extends Construct {
@@ -73,6 +106,12 @@ export class DondocFunction extends Construct {
         banner:
           "import { createRequire as __dondocCreateRequire } from 'node:module'; const require = __dondocCreateRequire(import.meta.url);",
         forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) =>
+            copyPackageFilesCommands(outputDir, props.packageFiles ?? []),
+        },
       },
     });
 

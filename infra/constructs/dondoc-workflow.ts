@@ -12,7 +12,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLES, type LogicalTableName } from '../../functions/shared/tables.ts';
 import type { FunctionSpec, WorkflowSpec } from '../../workflows/registry.ts';
-import { DondocFunction } from './dondoc-function.ts';
+import { DondocFunction, NOTICE_FONTS } from './dondoc-function.ts';
 import { fromRoot } from './paths.ts';
 
 /** What a function that sends email needs to know and may use. */
@@ -146,6 +146,9 @@ export class DondocWorkflow extends Construct {
       timeout: Duration.seconds(spec.timeoutSeconds),
       memorySize: spec.memoryMb,
       environment,
+      // Mail from dondoc carries the C12-TS PDF, whose renderer loads the DejaVu fonts from their package
+      // at run time. The registry has no field for this yet, so "sends email" stands in for "renders PDF".
+      packageFiles: spec.sendsEmail ? [NOTICE_FONTS] : [],
     });
 
     // Explicit statements rather than grantReadWriteData: the index ARNs are named from TABLES, so there

@@ -1,0 +1,419 @@
+/**
+ * The synthesized cloud app, asserted from the contracts (TABLES, WORKFLOWS, the ASL file, cdk.json), not
+ * from copied values. Bundling is skipped here; bundling.test.ts bundles one real function.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLES, type LogicalTableName } from '../../functions/shared/tables.ts';
+import { placeholdersOf, tableEnvName } from '../../infra/constructs/dondoc-workflow.ts';
+import { REPO_ROOT } from '../../infra/constructs/paths.ts';
+import { createDondocApp, type DondocApp } from '../../infra/stacks/dondoc-app.ts';
+import { WORKFLOWS, type WorkflowName } from '../../workflows/registry.ts';
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Properties: Json;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+
+const cdkContext = (JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Json })
+  .context;
+
+function synth(extraContext: Json = {}): DondocApp {
+  return createDondocApp({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], ...extraContext } });
+}
+
+function logicalId(construct: IConstruct): string {
+  const stack = Stack.of(construct);
+  return stack.resolve(stack.getLogicalId(construct.node.defaultChild as CfnElement)) as string;
+}
+
+/** Replace `Fn::ImportValue` of a producer export with the exported value, so grants compare to `Ref`s. */
+function dereferenceImports(value: unknown, exportsByName: Map<string, unknown>): unknown {
+  if (Array.isArray(value)) return value.map((item) => dereferenceImports(item, exportsByName));
+  if (value && typeof value === 'object') {
+    const object = value as Json;
+    const imported = object['Fn::ImportValue'];
+    if (typeof imported === 'string' && exportsByName.has(imported)) return exportsByName.get(imported);
+    return Object.fromEntries(
+      Object.entries(object).map(([k, v]) => [k, dereferenceImports(v, exportsByName)]),
+    );
+  }
+  return value;
+}
+
+function exportsOf(template: Template): Map<string, unknown> {
+  const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Export?: { Name: string } }>;
+  return new Map(
+    Object.values(outputs ?? {})
+      .filter((output) => output.Export)
+      .map((output) => [output.Export!.Name, output.Value]),
+  );
+}
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+let dondoc: DondocApp;
+let data: Template;
+let workflows: Template;
+let monitoring: Template;
+let dataExports: Map<string, unknown>;
+let workflowExports: Map<string, unknown>;
+
+beforeAll(() => {
+  dondoc = synth();
+  data = Template.fromStack(dondoc.data);
+  workflows = Template.fromStack(dondoc.workflows);
+  monitoring = Template.fromStack(dondoc.monitoring);
+  dataExports = exportsOf(data);
+  workflowExports = exportsOf(workflows);
+});
+
+/** The IAM statements attached to a function's role, with cross-stack imports resolved. */
+function statementsOfRole(roleLogicalId: string): Statement[] {
+  const policies = workflows.findResources('AWS::IAM::Policy') as Record<string, Resource>;
+  return Object.values(policies)
+    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleLogicalId }]))
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+    .map((statement) => dereferenceImports(statement, dataExports) as Statement);
+}
+
+function allowedResources(statements: Statement[], action: string): unknown[] {
+  return statements
+    .filter((statement) => statement.Effect === 'Allow' && asArray(statement.Action).includes(action))
+    .flatMap((statement) => asArray(statement.Resource));
+}
+
+describe('data stack', () => {
+  const logicalNames = Object.keys(TABLES) as LogicalTableName[];
+
+  it('creates exactly one table per TABLES entry', () => {
+    data.resourceCountIs('AWS::DynamoDB::Table', logicalNames.length);
+  });
+
+  it.each(logicalNames)('%s: keys and GSIs from TABLES, on demand, PITR, SSE, retained', (logical) => {
+    const def = TABLES[logical];
+    const resource = (data.toJSON().Resources as Record<string, Resource>)[
+      logicalId(dondoc.data.tables[logical])
+    ]!;
+    expect(resource.Type).toBe('AWS::DynamoDB::Table');
+    expect(resource.DeletionPolicy).toBe('Retain');
+    expect(resource.UpdateReplacePolicy).toBe('Retain');
+
+    const props = resource.Properties;
+    expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(props.SSESpecification).toEqual({ SSEEnabled: true });
+
+    const keySchema = (partition: { name: string }, sort?: { name: string }) => [
+      { AttributeName: partition.name, KeyType: 'HASH' },
+      ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' }] : []),
+    ];
+    expect(props.KeySchema).toEqual(keySchema(def.partitionKey, 'sortKey' in def ? def.sortKey : undefined));
+
+    const indexes = def.indexes as readonly {
+      indexName: string;
+      partitionKey: { name: string };
+      sortKey?: { name: string };
+    }[];
+    const gsis = (props.GlobalSecondaryIndexes ?? []) as Json[];
+    expect(gsis.map((gsi) => gsi.IndexName).sort()).toEqual(indexes.map((index) => index.indexName).sort());
+    for (const index of indexes) {
+      const gsi = gsis.find((candidate) => candidate.IndexName === index.indexName)!;
+      expect(gsi.KeySchema).toEqual(keySchema(index.partitionKey, index.sortKey));
+      expect(gsi.Projection).toEqual({ ProjectionType: 'ALL' });
+    }
+  });
+});
+
+describe('workflows stack', () => {
+  const workflowNames = Object.keys(WORKFLOWS) as WorkflowName[];
+  const functionCount = workflowNames.reduce(
+    (sum, name) => sum + Object.keys(WORKFLOWS[name].functions).length,
+    0,
+  );
+
+  it('builds one function per registry entry: nodejs22.x on arm64, traced, own log group', () => {
+    workflows.resourceCountIs('AWS::Lambda::Function', functionCount);
+    const functions = Object.values(
+      workflows.findResources('AWS::Lambda::Function') as Record<string, Resource>,
+    );
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+      });
+    }
+    const logGroups = workflows.findResources('AWS::Logs::LogGroup') as Record<string, Resource>;
+    expect(
+      Object.values(logGroups).every((group) => typeof group.Properties.RetentionInDays === 'number'),
+    ).toBe(true);
+  });
+
+  describe.each(workflowNames)('%s', (name) => {
+    const spec = WORKFLOWS[name];
+    const fileText = readFileSync(join(REPO_ROOT, spec.definitionFile), 'utf8');
+
+    const stateMachine = (): Resource =>
+      (workflows.toJSON().Resources as Record<string, Resource>)[
+        logicalId(dondoc.workflows.workflows[name].stateMachine)
+      ]!;
+
+    it('deploys the definition file verbatim, the same text the local engine runs', () => {
+      expect(stateMachine().Properties.DefinitionString).toBe(fileText);
+    });
+
+    it('substitutes every ${...} placeholder of the file, each FunctionArn with its own function', () => {
+      const substitutions = stateMachine().Properties.DefinitionSubstitutions as Json;
+      const placeholders = placeholdersOf(fileText);
+      expect(placeholders.length).toBeGreaterThan(0);
+      expect(Object.keys(substitutions).sort()).toEqual([...placeholders].sort());
+      for (const [placeholder, fnSpec] of Object.entries(spec.functions)) {
+        const fn = dondoc.workflows.workflows[name].functions[placeholder]!.function;
+        expect(substitutions[placeholder]).toEqual({ 'Fn::GetAtt': [logicalId(fn), 'Arn'] });
+        const props = (workflows.toJSON().Resources as Record<string, Resource>)[logicalId(fn)]!.Properties;
+        // The entry is named in the description; with bundling skipped that is what ties ARN to module.
+        expect(props.Description).toContain(fnSpec.entry);
+        expect(props).toMatchObject({ Timeout: fnSpec.timeoutSeconds, MemorySize: fnSpec.memoryMb });
+      }
+    });
+
+    it('is a Standard state machine that logs ALL to a log group and is traced', () => {
+      expect(stateMachine().Properties).toMatchObject({
+        StateMachineType: 'STANDARD',
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: false,
+          Destinations: [
+            { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } } },
+          ],
+        },
+        TracingConfiguration: { Enabled: true },
+      });
+    });
+
+    it('may invoke exactly its own functions', () => {
+      const role = (stateMachine().Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const invokable = allowedResources(statementsOfRole(role), 'lambda:InvokeFunction');
+      const own = Object.values(dondoc.workflows.workflows[name].functions).map((fn) => ({
+        'Fn::GetAtt': [logicalId(fn.function), 'Arn'],
+      }));
+      expect(invokable).toEqual(expect.arrayContaining(own));
+      expect(invokable).toHaveLength(own.length);
+    });
+
+    it.each(Object.entries(spec.functions))(
+      '%s: env and grants follow the registry entry',
+      (placeholder, fnSpec) => {
+        const construct = dondoc.workflows.workflows[name].functions[placeholder]!;
+        const props = (workflows.toJSON().Resources as Record<string, Resource>)[
+          logicalId(construct.function)
+        ]!.Properties;
+        const env = dereferenceImports(
+          (props.Environment as { Variables: Json }).Variables,
+          dataExports,
+        ) as Json;
+        const tables = fnSpec.tables as readonly LogicalTableName[];
+
+        // Each listed table's physical name, and no other table's.
+        const tableVars = Object.keys(env).filter((key) => key.startsWith('TABLE_'));
+        expect(tableVars.sort()).toEqual(tables.map(tableEnvName).sort());
+        for (const logical of tables) {
+          expect(env[tableEnvName(logical)]).toEqual({ Ref: logicalId(dondoc.data.tables[logical]) });
+        }
+        expect(env.SENDER_EMAIL).toBe(dondoc.settings.senderEmail);
+        expect(env.ADMIN_EMAILS).toBe(dondoc.settings.adminEmails.join(','));
+        expect(env.SES_CONFIGURATION_SET).toEqual({ Ref: logicalId(dondoc.workflows.configurationSet) });
+
+        const statements = statementsOfRole(logicalId(construct.role));
+        const tableArn = (logical: LogicalTableName) => ({
+          'Fn::GetAtt': [logicalId(dondoc.data.tables[logical]), 'Arn'],
+        });
+        for (const action of [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ]) {
+          const resources = allowedResources(statements, action);
+          // Table ARNs reachable by this action are exactly the listed tables (plus their named indexes).
+          const reachableTables = (Object.keys(TABLES) as LogicalTableName[]).filter((logical) =>
+            resources.some((resource) => JSON.stringify(resource) === JSON.stringify(tableArn(logical))),
+          );
+          expect(reachableTables.sort()).toEqual([...tables].sort());
+        }
+        // No wildcard index access: GSIs are granted by name.
+        expect(JSON.stringify(statements)).not.toContain('/index/*');
+
+        const sesResources = allowedResources(statements, 'ses:SendEmail');
+        if (fnSpec.sendsEmail) {
+          expect(sesResources).toContainEqual({
+            'Fn::Join': [
+              '',
+              expect.arrayContaining([`:identity/`, { Ref: logicalId(dondoc.workflows.senderIdentity) }]),
+            ],
+          });
+          expect(JSON.stringify(sesResources)).toContain(':configuration-set/');
+        } else {
+          expect(
+            statements.flatMap((statement) => asArray(statement.Action)).filter((a) => a.startsWith('ses:')),
+          ).toEqual([]);
+        }
+      },
+    );
+  });
+
+  it('the batch function may write Notices; the prepare function may not send email', () => {
+    const functions = dondoc.workflows.workflows.MonthlyC12Notices.functions;
+    const batch = statementsOfRole(logicalId(functions.ProcessBatchFunctionArn!.role));
+    const notices = { 'Fn::GetAtt': [logicalId(dondoc.data.tables.Notices), 'Arn'] };
+    expect(allowedResources(batch, 'dynamodb:PutItem')).toContainEqual(notices);
+
+    const prepare = statementsOfRole(logicalId(functions.PrepareRunFunctionArn!.role));
+    expect(allowedResources(prepare, 'ses:SendEmail')).toEqual([]);
+    expect(allowedResources(prepare, 'ses:SendRawEmail')).toEqual([]);
+    expect(allowedResources(prepare, 'dynamodb:PutItem')).not.toContainEqual(notices);
+  });
+
+  it('has an SES sender identity from context with a configuration set that tracks nothing', () => {
+    workflows.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: dondoc.settings.senderEmail,
+      ConfigurationSetAttributes: {
+        ConfigurationSetName: { Ref: logicalId(dondoc.workflows.configurationSet) },
+      },
+    });
+    const sets = Object.values(
+      workflows.findResources('AWS::SES::ConfigurationSet') as Record<string, Resource>,
+    );
+    expect(sets).toHaveLength(1);
+    // Tracking needs a redirect domain, VDM engagement metrics, or an OPEN/CLICK event destination.
+    expect(sets[0]!.Properties.TrackingOptions).toBeUndefined();
+    expect(JSON.stringify(sets[0]!.Properties.VdmOptions ?? {})).not.toContain('ENABLED');
+    const destinations = workflows.findResources('AWS::SES::ConfigurationSetEventDestination');
+    expect(JSON.stringify(destinations)).not.toMatch(/"(OPEN|CLICK|open|click)"/);
+  });
+
+  it('schedules the monthly C12 run from cdk.json in its time zone, with retries and a dead-letter queue', () => {
+    const stateMachineId = logicalId(dondoc.workflows.workflows.MonthlyC12Notices.stateMachine);
+    const queueId = logicalId(dondoc.workflows.scheduleDeadLetterQueue);
+    expect(cdkContext.monthlyC12Schedule).toBe('cron(0 6 5 * ? *)');
+    workflows.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    workflows.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: cdkContext.monthlyC12Schedule,
+      ScheduleExpressionTimezone: 'Asia/Ho_Chi_Minh',
+      State: 'ENABLED',
+      Target: {
+        Arn: { Ref: stateMachineId },
+        RoleArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+        Input: Match.serializedJson(Match.objectLike({ scheduledTime: '<aws.scheduler.scheduled-time>' })),
+      },
+    });
+    const schedule = Object.values(
+      workflows.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>,
+    )[0]!;
+    const target = schedule.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string] }; RetryPolicy: Json };
+    expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+
+    // The schedule's role may start this state machine and is assumable by EventBridge Scheduler only.
+    const roleId = target.RoleArn['Fn::GetAtt'][0];
+    const role = (workflows.toJSON().Resources as Record<string, Resource>)[roleId]!;
+    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('scheduler.amazonaws.com');
+    expect(allowedResources(statementsOfRole(roleId), 'states:StartExecution')).toEqual([
+      { Ref: stateMachineId },
+    ]);
+
+    // The DLQ: encrypted and refusing plain HTTP.
+    workflows.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    workflows.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('takes the schedule and time zone from context, not from code', () => {
+    const other = synth({ monthlyC12Schedule: 'cron(30 7 1 * ? *)', scheduleTimezone: 'Asia/Bangkok' });
+    Template.fromStack(other.workflows).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 7 1 * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Bangkok',
+    });
+  });
+
+  it('refuses an invalid admin address in context', () => {
+    expect(() => synth({ adminEmails: 'quantri@bhxh-demo.vn,not-an-address' })).toThrow(/not-an-address/);
+  });
+});
+
+describe('monitoring stack', () => {
+  it.each(Object.keys(WORKFLOWS) as WorkflowName[])(
+    '%s: alarms on ExecutionsFailed and ExecutionsTimedOut, notifying the alarm topic',
+    (name) => {
+      const stateMachineRef = { Ref: logicalId(dondoc.workflows.workflows[name].stateMachine) };
+      const alarms = Object.values(
+        monitoring.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>,
+      ).map((alarm) => dereferenceImports(alarm.Properties, workflowExports) as Json);
+      for (const metricName of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+        const matching = alarms.filter(
+          (alarm) =>
+            alarm.Namespace === 'AWS/States' &&
+            alarm.MetricName === metricName &&
+            JSON.stringify(alarm.Dimensions) ===
+              JSON.stringify([{ Name: 'StateMachineArn', Value: stateMachineRef }]),
+        );
+        expect(matching, metricName).toHaveLength(1);
+        expect(matching[0]).toMatchObject({
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          AlarmActions: [{ Ref: logicalId(dondoc.monitoring.alarmTopic) }],
+        });
+      }
+    },
+  );
+
+  it('alarms when the schedule dead-letter queue holds a message', () => {
+    monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      AlarmActions: [{ Ref: logicalId(dondoc.monitoring.alarmTopic) }],
+    });
+  });
+
+  it('the alarm topic is KMS-encrypted with a rotated key and enforces SSL', () => {
+    const topicId = logicalId(dondoc.monitoring.alarmTopic);
+    monitoring.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+    });
+    monitoring.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    monitoring.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    for (const email of dondoc.settings.adminEmails) {
+      monitoring.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email });
+    }
+  });
+});

@@ -84,8 +84,9 @@ export class WorkflowsStack extends Stack {
         TimeZone.of(props.scheduleTimezone),
       ),
       target: new targets.StepFunctionsStartExecution(this.workflows.MonthlyC12Notices.stateMachine, {
-        // The scheduled time (not the delivery time) identifies the run, so a retried start computes the
-        // same period and the run's idempotent steps make the repeat harmless.
+        // prepare-run takes the last closed month as of today in Vietnam (the input may name a period);
+        // a retried start within maxEventAge falls on the same day, so it runs the same period, and the
+        // run's steps are idempotent. The scheduled time is passed along for the record only.
         input: scheduler.ScheduleTargetInput.fromObject({
           source: 'schedule',
           scheduledTime: scheduler.ContextAttribute.scheduledTime,

@@ -14,7 +14,7 @@
  * The simulation jumps from event to event: the overdue amount is constant in between, so the interest of an
  * interval is overdue x days x rate, exactly the day-by-day sum, in integer arithmetic.
  */
-import { addMonths, dayNumber, isoFromDay, lastDayNumberOf } from '../shared/calendar.ts';
+import { addMonths, dayNumber, isoFromDay, lastDayNumberOf, nextPeriod } from '../shared/calendar.ts';
 import { roundHalfUpPcm } from '../shared/money.ts';
 import { chargePayroll, emptyFunds, type PeriodCharge } from './charges.ts';
 import type { Balance, FundLine, Statement, StatementFlag, StatementRequest, TotalLine } from './model.ts';
@@ -265,7 +265,7 @@ export function computeStatement(request: StatementRequest, policy: Contribution
     const charge = chargePayroll(policy, terms, payroll);
     charges.set(payroll.period, charge);
     const posted = lastDayNumberOf(payroll.period);
-    const normalDue = lastDayNumberOf(addMonths(payroll.period, 1));
+    const normalDue = lastDayNumberOf(nextPeriod(payroll.period));
     const pensionDue = suspendedDueDay(request, payroll.period);
     const day = eventsOn(events, posted);
     for (const fund of FUNDS) {
@@ -304,7 +304,7 @@ export function computeStatement(request: StatementRequest, policy: Contribution
     } else {
       const due = adjustment.dueDate
         ? dayNumber(adjustment.dueDate)
-        : lastDayNumberOf(addMonths(adjustment.date.slice(0, 7), 1));
+        : lastDayNumberOf(nextPeriod(adjustment.date.slice(0, 7)));
       day.postings.push({
         fund: adjustment.fund,
         fundRank: rankOf(adjustment.fund),
@@ -330,10 +330,10 @@ export function computeStatement(request: StatementRequest, policy: Contribution
   statementPayments.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 
   // Month boundaries (interest is posted at each month end) and rate changes split the accrual intervals.
-  const monthEnds = new Set<number>();
-  for (let m = isoFromDay(firstDay).slice(0, 7); m <= period; m = addMonths(m, 1)) {
+  const monthEnds = new Map<number, string>();
+  for (let m = isoFromDay(firstDay).slice(0, 7); m <= period; m = nextPeriod(m)) {
     const end = lastDayNumberOf(m);
-    monthEnds.add(end);
+    monthEnds.set(end, m);
     boundaries.add(end);
     boundaries.add(end + 1);
   }
@@ -360,7 +360,8 @@ export function computeStatement(request: StatementRequest, policy: Contribution
     }
     const next = days[i + 1] ?? statementEnd + 1;
     account.accrue(day, next - day);
-    if (monthEnds.has(day)) account.postInterest(isoFromDay(day).slice(0, 7), day);
+    const monthEnding = monthEnds.get(day);
+    if (monthEnding) account.postInterest(monthEnding, day);
   }
   broughtForward ??= account.balances();
 
@@ -415,7 +416,7 @@ export function computeStatement(request: StatementRequest, policy: Contribution
     overdueInterest,
     oldestOverdueDueDate: oldestOverdue === undefined ? null : isoFromDay(oldestOverdue),
     amountDue: Math.max(0, total.carriedForward.owed + total.carriedForward.interestOwed - account.credit),
-    payBy: isoFromDay(lastDayNumberOf(addMonths(period, 1))),
+    payBy: isoFromDay(lastDayNumberOf(nextPeriod(period))),
     flags,
   };
 }

@@ -8,16 +8,33 @@
 const MS_PER_DAY = 86_400_000;
 const VIETNAM_OFFSET_MS = 7 * 3_600_000;
 
-export function dayNumber(isoDate: string): number {
+/**
+ * The engine converts the same few hundred dates for every employer of a run; a small memo turns Date
+ * arithmetic into a map lookup. Bounded so a long-lived process cannot grow it without limit.
+ */
+function memo<K, V>(compute: (key: K) => V): (key: K) => V {
+  const cache = new Map<K, V>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      if (cache.size > 50_000) cache.clear();
+      value = compute(key);
+      cache.set(key, value);
+    }
+    return value;
+  };
+}
+
+export const dayNumber: (isoDate: string) => number = memo((isoDate: string) => {
   const year = Number(isoDate.slice(0, 4));
   const month = Number(isoDate.slice(5, 7));
   const day = Number(isoDate.slice(8, 10));
   return Date.UTC(year, month - 1, day) / MS_PER_DAY;
-}
+});
 
-export function isoFromDay(day: number): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
-}
+export const isoFromDay: (day: number) => string = memo((day: number) =>
+  new Date(day * MS_PER_DAY).toISOString().slice(0, 10),
+);
 
 export function periodOf(isoDate: string): string {
   return isoDate.slice(0, 7);
@@ -39,9 +56,12 @@ export function lastDayOf(period: string): string {
 }
 
 /** Day number of the last day of a period. */
-export function lastDayNumberOf(period: string): number {
-  return dayNumber(firstDayOf(addMonths(period, 1))) - 1;
-}
+export const lastDayNumberOf: (period: string) => number = memo(
+  (period: string) => dayNumber(firstDayOf(addMonths(period, 1))) - 1,
+);
+
+/** The period after `period`: the engine's most frequent month step. */
+export const nextPeriod: (period: string) => string = memo((period: string) => addMonths(period, 1));
 
 /** Today's date in Asia/Ho_Chi_Minh. */
 export function todayInVietnam(now: Date = new Date()): string {

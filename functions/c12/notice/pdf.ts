@@ -92,6 +92,40 @@ const LAYOUT_CACHE_LIMIT = 50_000;
  * notices repeat the same words, so shaping dominated the render. The cache is per font and process.
  * pdfkit scales the returned positions in place, hence a fresh copy of the positions on every call.
  */
+interface DecodableGlyph {
+  _decode?: () => unknown;
+  __dondocMemo?: true;
+}
+
+/**
+ * pdfkit subsets the font anew for every document, and fontkit decodes each used glyph's outline again to
+ * find composite glyphs' components. The glyph objects are already cached per font; their decoded data is
+ * read-only for a font without variations, so it is kept too. Guarded: an unexpected fontkit shape is left
+ * alone, only slower.
+ */
+function memoizeGlyphDecoding(font: {
+  getGlyph(id: number, characters?: number[]): DecodableGlyph | null;
+}): void {
+  const getGlyph = font.getGlyph.bind(font);
+  font.getGlyph = (id, characters) => {
+    const glyph = getGlyph(id, characters);
+    const decode = glyph?._decode;
+    if (glyph && typeof decode === 'function' && !glyph.__dondocMemo) {
+      let decoded: unknown;
+      let done = false;
+      glyph._decode = () => {
+        if (!done) {
+          decoded = decode.call(glyph);
+          done = true;
+        }
+        return decoded;
+      };
+      glyph.__dondocMemo = true;
+    }
+    return glyph;
+  };
+}
+
 function memoizeLayout(font: LayoutFont): LayoutFont {
   const shape = font.layout.bind(font);
   const cache = new Map<string, Run>();
@@ -137,10 +171,15 @@ function loadFonts(): Fonts {
       create(data: Uint8Array): unknown;
     };
     // pdfkit takes a fontkit font (it checks for a layout function); its typings only list byte sources.
-    const parsedRegular = memoizeLayout(fontkit.create(regular) as LayoutFont);
+    const prepare = (data: Buffer): LayoutFont => {
+      const font = fontkit.create(data) as LayoutFont & Parameters<typeof memoizeGlyphDecoding>[0];
+      memoizeGlyphDecoding(font);
+      return memoizeLayout(font);
+    };
+    const parsedRegular = prepare(regular);
     fonts = {
       regular: parsedRegular as unknown as FontSource,
-      bold: memoizeLayout(fontkit.create(bold) as LayoutFont) as unknown as FontSource,
+      bold: prepare(bold) as unknown as FontSource,
       regularName: parsedRegular.postscriptName,
     };
   } catch {

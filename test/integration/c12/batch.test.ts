@@ -1,0 +1,99 @@
+/**
+ * Error paths of one batch, against the real dynalite of the embedded stack, with a scripted sender standing
+ * in for SES: a rejected address is recorded once and not retried; a failure in the middle of a batch,
+ * retried as Step Functions would, sends nobody twice and reports the same counts.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processBatch, type BatchDeps, type NoticeMail } from '../../../functions/c12/batch.ts';
+import { C12Repository } from '../../../functions/c12/repository.ts';
+import { awsClients } from '../../../functions/shared/aws.ts';
+import type { SendOutcome } from '../../../functions/shared/email.ts';
+import { TransientError } from '../../../functions/shared/errors.ts';
+import { generateDemoProvince, writeDemoProvince, type DemoProvince } from '../../../infra/local/seed.ts';
+import { FREE_PORTS, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
+import { tempDataDir } from '../../infra/local/helpers.ts';
+
+describe('processBatch error paths', () => {
+  const data = tempDataDir();
+  let stack: LocalStack;
+  let province: DemoProvince;
+  let partition: string;
+  let deliverable: string[];
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+    province = generateDemoProvince({ employers: 40, seed: 11, asOf: '2026-11-22' });
+    await writeDemoProvince(awsClients().dynamo, province);
+    // The partition with the most employers that have an email and clean data.
+    const counts = new Map<string, string[]>();
+    for (const employer of province.employers) {
+      if (!employer.email || employer.behaviour === 'malformed') continue;
+      counts.set(employer.partition, [...(counts.get(employer.partition) ?? []), employer.email]);
+    }
+    [partition, deliverable] = [...counts].sort((a, b) => b[1].length - a[1].length)[0]!;
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    data.remove();
+  });
+
+  function deps(send: (mail: NoticeMail) => Promise<SendOutcome>): BatchDeps {
+    return {
+      repository: new C12Repository(awsClients().dynamo),
+      composeNotice: async (employer) => ({ to: employer.email ?? '', raw: Buffer.from('notice') }),
+      send,
+      now: () => '2026-12-05T06:00:00.000Z',
+      concurrency: 1,
+    };
+  }
+
+  it('records a rejected address once, does not retry it, and delivers the rest', async () => {
+    const rejected = deliverable[0]!;
+    const attempts = new Map<string, number>();
+    const send = async (mail: NoticeMail): Promise<SendOutcome> => {
+      attempts.set(mail.to, (attempts.get(mail.to) ?? 0) + 1);
+      return mail.to === rejected
+        ? { status: 'REJECTED', reason: 'MessageRejected: Address blacklisted.' }
+        : { status: 'SENT', messageId: `id-${mail.to}` };
+    };
+    const input = { runId: 'RUN-REJECT', period: '2026-10', partition, batchSize: 1000, cursor: null };
+    const first = await processBatch(deps(send), input);
+    expect(first.done).toBe(true);
+    expect(first.counts.rejected).toBe(1);
+    expect(first.counts.sent).toBe(deliverable.length - 1);
+    // The same batch again (a Step Functions retry): nothing is sent, the counts are the same.
+    const again = await processBatch(deps(send), input);
+    expect(again.counts).toEqual(first.counts);
+    expect(attempts.get(rejected)).toBe(1);
+    expect([...attempts.values()].every((count) => count === 1)).toBe(true);
+    const employer = province.employers.find((candidate) => candidate.email === rejected)!;
+    const { Item } = await awsClients().dynamo.send(
+      new GetCommand({ TableName: 'Notices', Key: { employerId: employer.employerId, period: '2026-10' } }),
+    );
+    expect(Item).toMatchObject({ status: 'REJECTED', rejectReason: 'MessageRejected: Address blacklisted.' });
+    const items = await new C12Repository(awsClients().dynamo).runItems('RUN-REJECT');
+    expect(items.filter((item) => item.itemKey.startsWith('REJECTED#'))).toHaveLength(1);
+  });
+
+  it('a batch that fails midway is retried without sending anyone twice', async () => {
+    const sent: string[] = [];
+    let failAfter = Math.floor(deliverable.length / 2);
+    const send = async (mail: NoticeMail): Promise<SendOutcome> => {
+      if (failAfter-- === 0) throw new TransientError('SES send failed (ServiceUnavailable)');
+      sent.push(mail.to);
+      return { status: 'SENT', messageId: `id-${mail.to}` };
+    };
+    const input = { runId: 'RUN-RETRY', period: '2026-09', partition, batchSize: 1000, cursor: null };
+    await expect(processBatch(deps(send), input)).rejects.toBeInstanceOf(TransientError);
+    const sentBeforeFailure = sent.length;
+    expect(sentBeforeFailure).toBe(Math.floor(deliverable.length / 2));
+    const retried = await processBatch(deps(send), input);
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(sent.sort()).toEqual([...deliverable].sort());
+    // The employer whose send failed was left SENDING, so its retry is reported as a possible duplicate.
+    expect(retried.counts.possibleDuplicates).toBe(1);
+    expect(retried.counts.sent).toBe(deliverable.length);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * npm start as a user runs it, killed in the middle of the monthly run (SIGKILL: no clean-up) and started
+ * again on the same data folder: the interrupted execution is re-run and finishes, no employer misses its
+ * notice, and the only duplicates are the sends that were in flight at the kill, which the run reports.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { awsClients } from '../../functions/shared/aws.ts';
+import { generateDemoProvince } from '../../infra/local/seed.ts';
+import { FREE_PORTS, startLocalStack } from '../../infra/local/stack.ts';
+import { tempDataDir } from '../infra/local/helpers.ts';
+
+const EMPLOYERS = 150;
+const ARGS = ['--import', 'tsx', 'infra/local/start.ts', '--free-ports', '--exit-when-done', '--as-of', '2026-11-22'];
+
+function startProcess(dataDir: string): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, [...ARGS, '--data-dir', dataDir, '--employers', String(EMPLOYERS)], {
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return { child, output: () => output };
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+
+describe('a crash during the monthly run', () => {
+  const data = tempDataDir();
+  afterAll(() => data.remove());
+
+  it('is finished by the next start: every employer gets its notice, duplicates only for sends in flight', async () => {
+    const first = startProcess(data.dir);
+    // Kill once some notices are out but the run is far from done.
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const sent = [...first.output().matchAll(/đã gửi (\d+)/g)].map((match) => Number(match[1])).at(-1) ?? 0;
+      if (sent >= 10) break;
+      if (first.child.exitCode !== null) throw new Error(`first run ended before the kill:\n${first.output()}`);
+      if (Date.now() > deadline) throw new Error(`no progress:\n${first.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    expect(first.output()).not.toContain('Xong tháng');
+
+    const second = startProcess(data.dir);
+    const code = await exited(second.child);
+    expect(code, second.output()).toBe(0);
+    expect(second.output()).toContain('Tiếp tục lượt chạy bị gián đoạn');
+    expect(second.output()).toMatch(/Xong tháng 2026-10: 150 đơn vị/);
+    // The demo data is seeded once: the second start found the folder seeded.
+    expect(second.output()).not.toContain('Dữ liệu trống');
+
+    const stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+    try {
+      const { Items: notices = [] } = await awsClients().dynamo.send(
+        new QueryCommand({
+          TableName: 'Notices',
+          IndexName: 'byPeriod',
+          KeyConditionExpression: '#p = :p',
+          ExpressionAttributeNames: { '#p': 'period' },
+          ExpressionAttributeValues: { ':p': '2026-10' },
+        }),
+      );
+      const province = generateDemoProvince({ employers: EMPLOYERS, asOf: '2026-11-22' });
+      const clean = province.employers.filter((employer) => employer.behaviour !== 'malformed');
+      expect(notices.map((notice) => notice.employerId).sort()).toEqual(clean.map((e) => e.employerId).sort());
+      for (const notice of notices) expect(['SENT', 'POSTAL']).toContain(notice.status);
+
+      const resent = notices.filter((notice) => notice.sendAttempts > 1).map((notice) => notice.employerId);
+      // In flight at most: 4 partitions at once x 8 employers per batch at once.
+      expect(resent.length).toBeLessThanOrEqual(32);
+      const { Items: runs = [] } = await awsClients().dynamo.send(
+        new QueryCommand({
+          TableName: 'Runs',
+          KeyConditionExpression: 'runId = :r',
+          ExpressionAttributeValues: { ':r': notices[0]!.runId },
+        }),
+      );
+      const run = runs.find((item) => item.itemKey === 'RUN')!;
+      expect(run.status).toBe('COMPLETED');
+      expect(run.possibleDuplicates).toBe(resent.length);
+      expect(runs.filter((item) => item.itemKey.startsWith('DUPLICATE#')).map((item) => item.employerId).sort()).toEqual(
+        resent.sort(),
+      );
+    } finally {
+      await stack.stop();
+    }
+  }, 400_000);
+});

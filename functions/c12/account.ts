@@ -18,7 +18,13 @@ import { addMonths, dayNumber, isoFromDay, lastDayNumberOf, nextPeriod } from '.
 import { roundHalfUpPcm } from '../shared/money.ts';
 import { chargePayroll, emptyFunds, type PeriodCharge } from './charges.ts';
 import type { Balance, FundLine, Statement, StatementFlag, StatementRequest, TotalLine } from './model.ts';
-import { DEFAULT_POLICY, FUNDS, type AllocationPolicy, type ContributionPolicy, type Fund } from './policy.ts';
+import {
+  DEFAULT_POLICY,
+  FUNDS,
+  type AllocationPolicy,
+  type ContributionPolicy,
+  type Fund,
+} from './policy.ts';
 
 interface PrincipalItem {
   fund: Fund;
@@ -57,7 +63,10 @@ interface DaySeries<T> {
 }
 
 function toDaySeries<T>(series: readonly { from: string; value: T }[]): DaySeries<T> {
-  return { fromDays: series.map((entry) => dayNumber(entry.from)), values: series.map((entry) => entry.value) };
+  return {
+    fromDays: series.map((entry) => dayNumber(entry.from)),
+    values: series.map((entry) => entry.value),
+  };
 }
 
 function valueOnDay<T>(series: DaySeries<T>, day: number, what: string): T {
@@ -190,7 +199,8 @@ class Account {
   /** Overdue principal per fund on `day` (deadline before the day). */
   overdueOn(day: number): Record<Fund, number> {
     const overdue = emptyFunds();
-    for (const item of this.principal) if (item.unpaid > 0 && item.due < day) overdue[item.fund] += item.unpaid;
+    for (const item of this.principal)
+      if (item.unpaid > 0 && item.due < day) overdue[item.fund] += item.unpaid;
     return overdue;
   }
 
@@ -240,18 +250,25 @@ function eventsOn(events: Map<number, DayEvents>, day: number): DayEvents {
 
 function suspendedDueDay(request: StatementRequest, period: string): number | undefined {
   for (const suspension of request.pensionSuspensions) {
-    if (period >= suspension.from && period <= suspension.to) return lastDayNumberOf(addMonths(suspension.to, 1));
+    if (period >= suspension.from && period <= suspension.to)
+      return lastDayNumberOf(addMonths(suspension.to, 1));
   }
   return undefined;
 }
 
 /** Compute the C12-TS statement of `request.period` from the employer's ledger. */
-export function computeStatement(request: StatementRequest, policy: ContributionPolicy = DEFAULT_POLICY): Statement {
+export function computeStatement(
+  request: StatementRequest,
+  policy: ContributionPolicy = DEFAULT_POLICY,
+): Statement {
   const prepared = prepare(policy);
   const period = request.period;
   const statementStart = dayNumber(`${period}-01`);
   const statementEnd = lastDayNumberOf(period);
-  const terms = { region: request.employer.region, reducedAccidentRate: request.employer.reducedAccidentRate };
+  const terms = {
+    region: request.employer.region,
+    reducedAccidentRate: request.employer.reducedAccidentRate,
+  };
 
   const events = new Map<number, DayEvents>();
   const boundaries = new Set<number>([statementStart]);
@@ -398,7 +415,8 @@ export function computeStatement(request: StatementRequest, policy: Contribution
   const flags: StatementFlag[] = [...(current?.flags ?? [])];
   if (!current) flags.push({ code: 'NO_PAYROLL', period });
   if (overduePrincipal > 0 || overdueInterest > 0) flags.push({ code: 'IN_ARREARS', period });
-  if (suspendedDueDay(request, period) !== undefined) flags.push({ code: 'PENSION_SUSPENDED', period, fund: 'HT_TT' });
+  if (suspendedDueDay(request, period) !== undefined)
+    flags.push({ code: 'PENSION_SUSPENDED', period, fund: 'HT_TT' });
 
   return {
     employerId: request.employer.id,
@@ -432,7 +450,8 @@ function paidUpTo(principal: readonly PrincipalItem[], fund: Fund, statementPeri
   for (const item of principal) {
     if (item.fund !== fund) continue;
     if (first === undefined || item.period < first) first = item.period;
-    if (item.unpaid > 0 && (oldestUnpaid === undefined || item.period < oldestUnpaid)) oldestUnpaid = item.period;
+    if (item.unpaid > 0 && (oldestUnpaid === undefined || item.period < oldestUnpaid))
+      oldestUnpaid = item.period;
   }
   if (first === undefined) return null;
   if (oldestUnpaid === undefined) return statementPeriod;

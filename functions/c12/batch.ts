@@ -10,7 +10,12 @@
 import type { SendOutcome } from '../shared/email.ts';
 import { logger } from '../shared/logger.ts';
 import { computeStatement } from './account.ts';
-import { employerRecordSchema, ledgerToRequest, LedgerValidationError, type EmployerRecord } from './ledger.ts';
+import {
+  employerRecordSchema,
+  ledgerToRequest,
+  LedgerValidationError,
+  type EmployerRecord,
+} from './ledger.ts';
 import { describeIssues, type Statement } from './model.ts';
 import type { BatchCounts, C12Repository, NoticeRecord } from './repository.ts';
 import { emptyCounts } from './repository.ts';
@@ -43,7 +48,11 @@ export interface BatchDeps {
   concurrency: number;
 }
 
-async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) await work(items[next++]!);
@@ -77,7 +86,9 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
 
     let statement: Statement;
     try {
-      statement = computeStatement(ledgerToRequest(employer, await repository.ledger(employerId), input.period));
+      statement = computeStatement(
+        ledgerToRequest(employer, await repository.ledger(employerId), input.period),
+      );
     } catch (error) {
       if (error instanceof LedgerValidationError) return quarantine(error.reasons);
       throw error;
@@ -113,7 +124,12 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
     if (notice.channel === 'POSTAL' || !notice.email) {
       counts.postal++;
       await repository.finishNotice(employerId, input.period, { status: 'POSTAL' }, deps.now());
-      await repository.putRunItem({ runId: input.runId, itemKey: `POSTAL#${employerId}`, employerId, name: employer.name });
+      await repository.putRunItem({
+        runId: input.runId,
+        itemKey: `POSTAL#${employerId}`,
+        employerId,
+        name: employer.name,
+      });
       return;
     }
 

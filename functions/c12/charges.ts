@@ -5,7 +5,14 @@
  */
 import { firstDayOf } from '../shared/calendar.ts';
 import type { Payroll, StatementFlag } from './model.ts';
-import { FUNDS, RATE_DENOMINATOR, valueAt, type ContributionPolicy, type Fund, type Region } from './policy.ts';
+import {
+  FUNDS,
+  RATE_DENOMINATOR,
+  valueAt,
+  type ContributionPolicy,
+  type Fund,
+  type Region,
+} from './policy.ts';
 
 /** round_half_up(x / RATE_DENOMINATOR) = floor((x + HALF) / RATE_DENOMINATOR) for x >= 0. */
 const HALF = RATE_DENOMINATOR / 2;
@@ -66,15 +73,27 @@ function ratesFor(policy: ContributionPolicy, terms: EmployerTerms, period: stri
   return resolved;
 }
 
-export function chargePayroll(policy: ContributionPolicy, terms: EmployerTerms, payroll: Payroll): PeriodCharge {
+export function chargePayroll(
+  policy: ContributionPolicy,
+  terms: EmployerTerms,
+  payroll: Payroll,
+): PeriodCharge {
   const { capByFund, ratePcmByFund, regionalMinimum } = ratesFor(policy, terms, payroll.period);
   // The hot loop of a monthly run (employees x funds x 14 months per statement), unrolled over the five
   // funds with plain locals. Bases are capped, so base x rate stays far inside the exact integer range.
   const [capBhyt, capBhtn, capTnld, capOdts, capHttt] = [
-    capByFund.BHYT, capByFund.BHTN, capByFund.TNLD_BNN, capByFund.OD_TS, capByFund.HT_TT,
+    capByFund.BHYT,
+    capByFund.BHTN,
+    capByFund.TNLD_BNN,
+    capByFund.OD_TS,
+    capByFund.HT_TT,
   ];
   const [rateBhyt, rateBhtn, rateTnld, rateOdts, rateHttt] = [
-    ratePcmByFund.BHYT, ratePcmByFund.BHTN, ratePcmByFund.TNLD_BNN, ratePcmByFund.OD_TS, ratePcmByFund.HT_TT,
+    ratePcmByFund.BHYT,
+    ratePcmByFund.BHTN,
+    ratePcmByFund.TNLD_BNN,
+    ratePcmByFund.OD_TS,
+    ratePcmByFund.HT_TT,
   ];
   let bhyt = 0, bhtn = 0, tnld = 0, odts = 0, httt = 0, wageFund = 0; // prettier-ignore
   const flags: StatementFlag[] = [];
@@ -88,7 +107,8 @@ export function chargePayroll(policy: ContributionPolicy, terms: EmployerTerms, 
     tnld += Math.floor(((wage < capTnld ? wage : capTnld) * rateTnld + HALF) / RATE_DENOMINATOR);
     odts += Math.floor(((wage < capOdts ? wage : capOdts) * rateOdts + HALF) / RATE_DENOMINATOR);
     httt += Math.floor(((wage < capHttt ? wage : capHttt) * rateHttt + HALF) / RATE_DENOMINATOR);
-    if (employee.bhtn) bhtn += Math.floor(((wage < capBhtn ? wage : capBhtn) * rateBhtn + HALF) / RATE_DENOMINATOR);
+    if (employee.bhtn)
+      bhtn += Math.floor(((wage < capBhtn ? wage : capBhtn) * rateBhtn + HALF) / RATE_DENOMINATOR);
   }
   const funds: Record<Fund, number> = { BHYT: bhyt, BHTN: bhtn, TNLD_BNN: tnld, OD_TS: odts, HT_TT: httt };
   const total = bhyt + bhtn + tnld + odts + httt;

@@ -9,7 +9,11 @@ import { buildNoticeEmail, buildRunSummaryEmail, type RunSummary } from './notic
 import { buildRawMessage } from './notice/mime.ts';
 import type { NoticeMail } from './batch.ts';
 
-export async function composeNotice(config: Config, employer: EmployerRecord, statement: Statement): Promise<NoticeMail> {
+export async function composeNotice(
+  config: Config,
+  employer: EmployerRecord,
+  statement: Statement,
+): Promise<NoticeMail> {
   const email = await buildNoticeEmail({
     statement,
     employer: {

@@ -53,7 +53,11 @@ export class LedgerValidationError extends Error {
 }
 
 /** Build the statement request of `period`, or throw LedgerValidationError listing every bad row. */
-export function ledgerToRequest(employer: EmployerRecord, rows: readonly LedgerRow[], period: string): StatementRequest {
+export function ledgerToRequest(
+  employer: EmployerRecord,
+  rows: readonly LedgerRow[],
+  period: string,
+): StatementRequest {
   const reasons: string[] = [];
   const request = {
     employer: {
@@ -83,7 +87,11 @@ export function ledgerToRequest(employer: EmployerRecord, rows: readonly LedgerR
     }
     const parsed = schema.safeParse(row);
     if (!parsed.success) {
-      reasons.push(...describeIssues(parsed.error).split('\n').map((issue) => `${row.entryKey}: ${issue}`));
+      reasons.push(
+        ...describeIssues(parsed.error)
+          .split('\n')
+          .map((issue) => `${row.entryKey}: ${issue}`),
+      );
       continue;
     }
     targets[type].push(parsed.data);

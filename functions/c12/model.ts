@@ -58,7 +58,11 @@ export const statementRequestSchema = z.object({
     const seen = new Set<string>();
     payroll.forEach((entry, index) => {
       if (seen.has(entry.period)) {
-        context.addIssue({ code: 'custom', path: [index, 'period'], message: `duplicate period ${entry.period}` });
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'period'],
+          message: `duplicate period ${entry.period}`,
+        });
       }
       seen.add(entry.period);
     });
@@ -73,7 +77,9 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const path = issue.path
-        .map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`))
+        .map((key, index) =>
+          typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`,
+        )
         .join('');
       return `${path || '(request)'}: ${issue.message}`;
     })

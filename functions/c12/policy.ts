@@ -70,7 +70,9 @@ export const DEFAULT_POLICY: ContributionPolicy = {
   capMultiple: [{ from: '2016-01-01', value: 20 }],
   rates: [{ from: '2016-01-01', value: STANDARD_RATES }],
   reducedAccidentRatePcm: [{ from: '2016-01-01', value: 300 }],
-  dailyInterestPcm: [{ from: '2016-01-01', value: { BHYT: 30, BHTN: 30, TNLD_BNN: 30, OD_TS: 30, HT_TT: 30 } }],
+  dailyInterestPcm: [
+    { from: '2016-01-01', value: { BHYT: 30, BHTN: 30, TNLD_BNN: 30, OD_TS: 30, HT_TT: 30 } },
+  ],
   allocation: [
     {
       from: '2016-01-01',

@@ -82,7 +82,10 @@ async function queryAll<T>(dynamo: DynamoDBDocumentClient, input: QueryCommand['
 }
 
 function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error)?.name === 'ConditionalCheckFailedException'
+  );
 }
 
 export class C12Repository {
@@ -101,7 +104,9 @@ export class C12Repository {
     const partitions: PartitionRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.dynamo.send(new ScanCommand({ TableName: this.tables.partitions, ExclusiveStartKey: start }));
+      const page = await this.dynamo.send(
+        new ScanCommand({ TableName: this.tables.partitions, ExclusiveStartKey: start }),
+      );
       partitions.push(...((page.Items ?? []) as PartitionRecord[]));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -188,7 +193,8 @@ export class C12Repository {
   async finishNotice(
     employerId: string,
     period: string,
-    outcome: { status: 'SENT'; messageId: string } | { status: 'REJECTED'; reason: string } | { status: 'POSTAL' },
+    outcome:
+      { status: 'SENT'; messageId: string } | { status: 'REJECTED'; reason: string } | { status: 'POSTAL' },
     at: string,
   ): Promise<void> {
     const values: Record<string, unknown> = { ':status': outcome.status, ':at': at };
@@ -215,7 +221,11 @@ export class C12Repository {
    * Open a debt case for an employer in arrears, or refresh the amounts of its open case. The case id is
    * employer#period-opened, so a repeated run finds and updates the same case.
    */
-  async openOrUpdateCase(statement: Statement, officerId: string | undefined, at: string): Promise<'opened' | 'updated'> {
+  async openOrUpdateCase(
+    statement: Statement,
+    officerId: string | undefined,
+    at: string,
+  ): Promise<'opened' | 'updated'> {
     const open = await queryAll<{ caseId: string }>(this.dynamo, {
       TableName: this.tables.cases,
       KeyConditionExpression: 'employerId = :e',
@@ -239,9 +249,13 @@ export class C12Repository {
         new UpdateCommand({
           TableName: this.tables.cases,
           Key: { employerId: statement.employerId, caseId: existing.caseId },
-          UpdateExpression: `SET ${Object.keys(debt).map((key) => `#${key} = :${key}`).join(', ')}`,
+          UpdateExpression: `SET ${Object.keys(debt)
+            .map((key) => `#${key} = :${key}`)
+            .join(', ')}`,
           ExpressionAttributeNames: Object.fromEntries(Object.keys(debt).map((key) => [`#${key}`, key])),
-          ExpressionAttributeValues: Object.fromEntries(Object.entries(debt).map(([key, value]) => [`:${key}`, value])),
+          ExpressionAttributeValues: Object.fromEntries(
+            Object.entries(debt).map(([key, value]) => [`:${key}`, value]),
+          ),
         }),
       );
       return 'updated';

@@ -18,13 +18,16 @@ async function readSource(source: string, io: CliIo): Promise<string> {
 
 export async function statementCommand(args: string[], io: CliIo): Promise<void> {
   const [source, ...rest] = args;
-  if (!source || rest.length > 0) throw new UsageError('usage: dondoc statement FILE (or - for standard input)');
+  if (!source || rest.length > 0)
+    throw new UsageError('usage: dondoc statement FILE (or - for standard input)');
   const text = await readSource(source, io);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${source === '-' ? 'standard input' : source} is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(
+      `${source === '-' ? 'standard input' : source} is not valid JSON: ${(error as Error).message}`,
+    );
   }
   const parsed = statementRequestSchema.safeParse(json);
   if (!parsed.success) throw new UsageError(`invalid statement request:\n${describeIssues(parsed.error)}`);

@@ -6,7 +6,12 @@ import { z } from 'zod';
 
 const emailList = z
   .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.email()));
 
 const configSchema = z.object({

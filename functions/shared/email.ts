@@ -34,7 +34,8 @@ export async function sendRawEmail(
     return { status: 'SENT', messageId: result.MessageId ?? '' };
   } catch (error) {
     const name = (error as Error)?.name ?? 'Error';
-    if (PERMANENT_ERRORS.has(name)) return { status: 'REJECTED', reason: `${name}: ${(error as Error).message}` };
+    if (PERMANENT_ERRORS.has(name))
+      return { status: 'REJECTED', reason: `${name}: ${(error as Error).message}` };
     throw new TransientError(`SES send failed (${name}): ${(error as Error)?.message ?? String(error)}`);
   }
 }
@@ -46,7 +47,10 @@ export class SendRateLimiter {
   private next = 0;
   private readonly spacingMs: number;
 
-  constructor(perSecond: number, private readonly now: () => number = Date.now) {
+  constructor(
+    perSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.spacingMs = 1000 / perSecond;
   }
 

@@ -19,7 +19,8 @@ export function defineHandler<Schema extends z.ZodType, Result>(
     .use(injectLambdaContext(logger))
     .handler(async (event, context) => {
       const parsed = schema.safeParse(event);
-      if (!parsed.success) throw new InvalidEventError(`invalid event: ${describeIssues(parsed.error).replaceAll('\n', '; ')}`);
+      if (!parsed.success)
+        throw new InvalidEventError(`invalid event: ${describeIssues(parsed.error).replaceAll('\n', '; ')}`);
       return handle(parsed.data, context);
     });
 }

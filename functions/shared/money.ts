@@ -9,7 +9,8 @@ export class MoneyRangeError extends Error {
 }
 
 function assertSafe(value: number, what: string): void {
-  if (!Number.isSafeInteger(value)) throw new MoneyRangeError(`${what} ${value} is outside the exact integer range`);
+  if (!Number.isSafeInteger(value))
+    throw new MoneyRangeError(`${what} ${value} is outside the exact integer range`);
 }
 
 /**

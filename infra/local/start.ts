@@ -169,6 +169,11 @@ export async function start(options: StartOptions) {
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
   const options = parseStartArgs(process.argv.slice(2));
+  // Handlers log structured JSON for CloudWatch; on a terminal only problems should cut into the progress
+  // line (quarantined employers are in the summary). POWERTOOLS_LOG_LEVEL=INFO shows everything.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  // The pinned SDK supports Node 20; its notice concerns SDK releases after January 2027.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const tty = process.stdout.isTTY;
   let lastLine = '';
   const { stack, execution } = await start({

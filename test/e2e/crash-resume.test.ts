@@ -12,7 +12,15 @@ import { FREE_PORTS, startLocalStack } from '../../infra/local/stack.ts';
 import { tempDataDir } from '../infra/local/helpers.ts';
 
 const EMPLOYERS = 150;
-const ARGS = ['--import', 'tsx', 'infra/local/start.ts', '--free-ports', '--exit-when-done', '--as-of', '2026-11-22'];
+const ARGS = [
+  '--import',
+  'tsx',
+  'infra/local/start.ts',
+  '--free-ports',
+  '--exit-when-done',
+  '--as-of',
+  '2026-11-22',
+];
 
 function startProcess(dataDir: string): { child: ChildProcess; output: () => string } {
   let output = '';
@@ -42,7 +50,8 @@ describe('a crash during the monthly run', () => {
     for (;;) {
       const sent = [...first.output().matchAll(/đã gửi (\d+)/g)].map((match) => Number(match[1])).at(-1) ?? 0;
       if (sent >= 10) break;
-      if (first.child.exitCode !== null) throw new Error(`first run ended before the kill:\n${first.output()}`);
+      if (first.child.exitCode !== null)
+        throw new Error(`first run ended before the kill:\n${first.output()}`);
       if (Date.now() > deadline) throw new Error(`no progress:\n${first.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -71,7 +80,9 @@ describe('a crash during the monthly run', () => {
       );
       const province = generateDemoProvince({ employers: EMPLOYERS, asOf: '2026-11-22' });
       const clean = province.employers.filter((employer) => employer.behaviour !== 'malformed');
-      expect(notices.map((notice) => notice.employerId).sort()).toEqual(clean.map((e) => e.employerId).sort());
+      expect(notices.map((notice) => notice.employerId).sort()).toEqual(
+        clean.map((e) => e.employerId).sort(),
+      );
       for (const notice of notices) expect(['SENT', 'POSTAL']).toContain(notice.status);
 
       const resent = notices.filter((notice) => notice.sendAttempts > 1).map((notice) => notice.employerId);
@@ -87,9 +98,12 @@ describe('a crash during the monthly run', () => {
       const run = runs.find((item) => item.itemKey === 'RUN')!;
       expect(run.status).toBe('COMPLETED');
       expect(run.possibleDuplicates).toBe(resent.length);
-      expect(runs.filter((item) => item.itemKey.startsWith('DUPLICATE#')).map((item) => item.employerId).sort()).toEqual(
-        resent.sort(),
-      );
+      expect(
+        runs
+          .filter((item) => item.itemKey.startsWith('DUPLICATE#'))
+          .map((item) => item.employerId)
+          .sort(),
+      ).toEqual(resent.sort());
     } finally {
       await stack.stop();
     }

@@ -47,7 +47,13 @@ describe('monthly-c12-notices on the embedded stack', () => {
   let stack: LocalStack;
   let sfn: SFNClient;
   let province: DemoProvince;
-  let firstOutput: Record<string, any>;
+  let firstOutput: Record<string, unknown> & {
+    employers: number;
+    sent: number;
+    quarantined: number;
+    postal: number;
+    inArrears: number;
+  };
   let firstMails: StoredEmail[];
 
   beforeAll(async () => {
@@ -109,11 +115,17 @@ describe('monthly-c12-notices on the embedded stack', () => {
     expect(malformed().length).toBeGreaterThan(0);
     expect(firstOutput.quarantined).toBe(malformed().length);
     const quarantined = firstOutput.quarantinedEmployers as { employerId: string; reason: string }[];
-    expect(quarantined.map((entry) => entry.employerId).sort()).toEqual(malformed().map((e) => e.employerId).sort());
+    expect(quarantined.map((entry) => entry.employerId).sort()).toEqual(
+      malformed()
+        .map((e) => e.employerId)
+        .sort(),
+    );
     for (const entry of quarantined) expect(entry.reason).toMatch(/^(PAYROLL|PAYMENT|ADJUSTMENT)#.*: .+: .+/);
     expect(firstOutput.postal).toBe(withoutEmail().length);
     expect((firstOutput.postalEmployers as { employerId: string }[]).map((e) => e.employerId).sort()).toEqual(
-      withoutEmail().map((e) => e.employerId).sort(),
+      withoutEmail()
+        .map((e) => e.employerId)
+        .sort(),
     );
   });
 

@@ -16,7 +16,10 @@ export const prepareRunEventSchema = z.object({
   /** The execution's input: which month, or the date the run counts as today (both optional). */
   input: z
     .object({
-      period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM').optional(),
+      period: z
+        .string()
+        .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM')
+        .optional(),
       asOf: z.iso.date().optional(),
     })
     .default({}),

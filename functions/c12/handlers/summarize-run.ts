@@ -33,7 +33,14 @@ export const handler = defineHandler(summarizeRunEventSchema, async (event) => {
     // The administrators' address is ours: a rejection is a configuration fault worth a failed execution.
     if (outcome.status === 'REJECTED') throw new TransientError(`run summary rejected: ${outcome.reason}`);
   }
-  const { runId: _runId, quarantinedEmployers, postalEmployers, rejectedEmployers, duplicateEmployers, ...counts } = summary;
+  const {
+    runId: _runId,
+    quarantinedEmployers,
+    postalEmployers,
+    rejectedEmployers,
+    duplicateEmployers,
+    ...counts
+  } = summary;
   await repository.putRunItem({
     ...run,
     runId: event.runId,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computeStatement } from '../../../functions/c12/account.ts';
 import { statementRequestSchema, type StatementRequestInput } from '../../../functions/c12/model.ts';
 import { DEFAULT_POLICY, FUNDS, type ContributionPolicy } from '../../../functions/c12/policy.ts';
+import { addMonths } from '../../../functions/shared/calendar.ts';
 
 const EMPLOYER = { id: 'TS0001A', name: 'Công ty TNHH Thử Nghiệm', region: 'I' as const };
 const WORKED_EMPLOYEES = [
@@ -15,10 +16,7 @@ function request(input: Partial<StatementRequestInput> & Pick<StatementRequestIn
 
 function months(from: string, to: string): string[] {
   const result: string[] = [];
-  for (let [y, m] = from.split('-').map(Number) as [number, number]; `${y}-${String(m).padStart(2, '0')}` <= to; ) {
-    result.push(`${y}-${String(m).padStart(2, '0')}`);
-    m === 12 ? ((y += 1), (m = 1)) : (m += 1);
-  }
+  for (let period = from; period <= to; period = addMonths(period, 1)) result.push(period);
   return result;
 }
 
@@ -94,7 +92,9 @@ describe('worked example (domain.md section 2)', () => {
 
 describe('charges', () => {
   const oneEmployee = (period: string, insuredWage: number, extra: object = {}) =>
-    computeStatement(request({ period, payroll: [{ period, employees: [{ id: 'NV01', insuredWage, ...extra }] }] }));
+    computeStatement(
+      request({ period, payroll: [{ period, employees: [{ id: 'NV01', insuredWage, ...extra }] }] }),
+    );
 
   it('caps at 20 x 2,340,000 before 2026-07-01 and 20 x 2,530,000 from it', () => {
     expect(oneEmployee('2026-06', 60_000_000).funds.HT_TT.charged).toBe(10_296_000); // 46.8M x 22%
@@ -145,7 +145,11 @@ describe('charges', () => {
 
   it('flags a wage below the regional minimum and still charges it', () => {
     const low = oneEmployee('2026-11', 4_000_000);
-    expect(low.flags).toContainEqual({ code: 'BELOW_REGIONAL_MINIMUM', period: '2026-11', employeeId: 'NV01' });
+    expect(low.flags).toContainEqual({
+      code: 'BELOW_REGIONAL_MINIMUM',
+      period: '2026-11',
+      employeeId: 'NV01',
+    });
     expect(low.funds.HT_TT.charged).toBe(880_000);
   });
 });
@@ -155,24 +159,40 @@ describe('payments and interest', () => {
 
   it('a payment on the deadline day is on time: no interest', () => {
     const onDeadline = computeStatement(
-      request({ period: '2026-10', payroll: [september], payments: [{ date: '2026-10-31', amount: 19_580_000 }] }),
+      request({
+        period: '2026-10',
+        payroll: [september],
+        payments: [{ date: '2026-10-31', amount: 19_580_000 }],
+      }),
     );
     expect(onDeadline.total.interest).toBe(0);
     expect(onDeadline.total.carriedForward.owed).toBe(0);
     const dayAfter = computeStatement(
-      request({ period: '2026-11', payroll: [september], payments: [{ date: '2026-11-01', amount: 19_580_000 }] }),
+      request({
+        period: '2026-11',
+        payroll: [september],
+        payments: [{ date: '2026-11-01', amount: 19_580_000 }],
+      }),
     );
     // Overdue from 11-01, paid on 11-01: no day of interest accrues.
     expect(dayAfter.total.interest).toBe(0);
     const twoDaysLate = computeStatement(
-      request({ period: '2026-11', payroll: [september], payments: [{ date: '2026-11-02', amount: 19_580_000 }] }),
+      request({
+        period: '2026-11',
+        payroll: [september],
+        payments: [{ date: '2026-11-02', amount: 19_580_000 }],
+      }),
     );
     expect(twoDaysLate.total.interestBase).toBe(19_580_000);
   });
 
   it('a partial payment pays funds in policy order and interest runs on the rest', () => {
     const partial = computeStatement(
-      request({ period: '2026-11', payroll: [september], payments: [{ date: '2026-11-01', amount: 5_000_000 }] }),
+      request({
+        period: '2026-11',
+        payroll: [september],
+        payments: [{ date: '2026-11-01', amount: 5_000_000 }],
+      }),
     );
     // BHYT 2,727,000 then BHTN 1,400,000 then TNLD 303,000 then OD_TS 570,000 of 1,818,000.
     expect(partial.funds.BHYT.paidPrincipal).toBe(2_727_000);
@@ -194,7 +214,9 @@ describe('payments and interest', () => {
 
   it('interest accrues across month ends: each month posts its own days', () => {
     const accrual = (period: string) =>
-      computeStatement(request({ period, payroll: [september], payments: [{ date: '2026-12-06', amount: 30_000_000 }] }));
+      computeStatement(
+        request({ period, payroll: [september], payments: [{ date: '2026-12-06', amount: 30_000_000 }] }),
+      );
     const november = accrual('2026-11');
     const december = accrual('2026-12');
     expect(november.total.interestBase).toBe(19_580_000 * 30);
@@ -255,7 +277,9 @@ describe('adjustments and suspensions', () => {
         request({
           period,
           payroll: [november],
-          adjustments: [{ date: '2026-10-15', period: '2026-06', fund: 'HT_TT', amount: 500_000, dueDate: '2026-11-30' }],
+          adjustments: [
+            { date: '2026-10-15', period: '2026-06', fund: 'HT_TT', amount: 500_000, dueDate: '2026-11-30' },
+          ],
         }),
       );
     const october = adjusted('2026-10');
@@ -295,7 +319,9 @@ describe('adjustments and suspensions', () => {
     expect(statement.funds.BHYT.carriedForward.owed).toBe(2_727_000 - 600_000);
     for (const fund of FUNDS) {
       const line = statement.funds[fund];
-      expect(line.carriedForward.owed).toBe(line.broughtForward.owed + line.charged + line.adjusted - line.paidPrincipal);
+      expect(line.carriedForward.owed).toBe(
+        line.broughtForward.owed + line.charged + line.adjusted - line.paidPrincipal,
+      );
     }
   });
 
@@ -309,7 +335,10 @@ describe('adjustments and suspensions', () => {
           period,
           payroll: months('2026-03', '2026-05').map((p) => ({ period: p, employees: WORKED_EMPLOYEES })),
           pensionSuspensions: [{ from: '2026-03', to: '2026-05' }],
-          payments: ['2026-04-20', '2026-05-20', '2026-06-20'].map((date) => ({ date, amount: outsidePension })),
+          payments: ['2026-04-20', '2026-05-20', '2026-06-20'].map((date) => ({
+            date,
+            amount: outsidePension,
+          })),
         }),
       );
     const may = suspended('2026-05');

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { employerRecordSchema, ledgerToRequest, LedgerValidationError } from '../../../functions/c12/ledger.ts';
+import {
+  employerRecordSchema,
+  ledgerToRequest,
+  LedgerValidationError,
+} from '../../../functions/c12/ledger.ts';
 
 const employer = employerRecordSchema.parse({
   employerId: 'TS0007A',
@@ -31,12 +35,23 @@ describe('ledgerToRequest', () => {
       employer,
       [
         payroll,
-        { entryKey: 'PAYMENT#2026-11-05#UNC-1', type: 'PAYMENT', date: '2026-11-05', amount: 2_560_000, ref: 'UNC-1' },
+        {
+          entryKey: 'PAYMENT#2026-11-05#UNC-1',
+          type: 'PAYMENT',
+          date: '2026-11-05',
+          amount: 2_560_000,
+          ref: 'UNC-1',
+        },
         { entryKey: 'SUSPENSION#HT_TT#2026-03', type: 'PENSION_SUSPENSION', from: '2026-03', to: '2026-05' },
       ],
       '2026-10',
     );
-    expect(request.employer).toEqual({ id: 'TS0007A', name: employer.name, region: 'II', reducedAccidentRate: false });
+    expect(request.employer).toEqual({
+      id: 'TS0007A',
+      name: employer.name,
+      region: 'II',
+      reducedAccidentRate: false,
+    });
     expect(request.payroll).toHaveLength(1);
     expect(request.payments[0]).toEqual({ date: '2026-11-05', amount: 2_560_000, ref: 'UNC-1' });
     expect(request.pensionSuspensions).toEqual([{ from: '2026-03', to: '2026-05' }]);
@@ -45,8 +60,20 @@ describe('ledgerToRequest', () => {
   it('names the row and the field of every malformed row', () => {
     const reasons = reasonsOf([
       payroll,
-      { ...payroll, entryKey: 'PAYROLL#2026-09', period: '2026-09', employees: [{ id: 'NV001', insuredWage: -100 }] },
-      { entryKey: 'ADJUSTMENT#2026-10-02#A1', type: 'ADJUSTMENT', date: '2026-10-02', period: '2026-08', fund: 'BHXH_XX', amount: 5 },
+      {
+        ...payroll,
+        entryKey: 'PAYROLL#2026-09',
+        period: '2026-09',
+        employees: [{ id: 'NV001', insuredWage: -100 }],
+      },
+      {
+        entryKey: 'ADJUSTMENT#2026-10-02#A1',
+        type: 'ADJUSTMENT',
+        date: '2026-10-02',
+        period: '2026-08',
+        fund: 'BHXH_XX',
+        amount: 5,
+      },
       { entryKey: 'PAYMENT#2026-02-30#UNC-9', type: 'PAYMENT', date: '2026-02-30', amount: 100 },
       { entryKey: 'NOTE#1', type: 'NOTE' },
     ]);

@@ -48,11 +48,28 @@ describe('dondoc statement', () => {
   });
 
   it.each([
-    ['an unknown fund', { adjustments: [{ date: '2026-10-15', period: '2026-06', fund: 'BHXH', amount: 1 }] }, 'adjustments[0].fund'],
-    ['a negative wage', { payroll: [{ period: '2026-11', employees: [{ id: 'A', insuredWage: -1 }] }] }, 'payroll[0].employees[0].insuredWage'],
+    [
+      'an unknown fund',
+      { adjustments: [{ date: '2026-10-15', period: '2026-06', fund: 'BHXH', amount: 1 }] },
+      'adjustments[0].fund',
+    ],
+    [
+      'a negative wage',
+      { payroll: [{ period: '2026-11', employees: [{ id: 'A', insuredWage: -1 }] }] },
+      'payroll[0].employees[0].insuredWage',
+    ],
     ['an impossible date', { payments: [{ date: '2026-02-30', amount: 1 }] }, 'payments[0].date'],
     ['a fractional amount', { payments: [{ date: '2026-02-03', amount: 1.5 }] }, 'payments[0].amount'],
-    ['a duplicate period', { payroll: [{ period: '2026-11', employees: [] }, { period: '2026-11', employees: [] }] }, 'payroll[1].period'],
+    [
+      'a duplicate period',
+      {
+        payroll: [
+          { period: '2026-11', employees: [] },
+          { period: '2026-11', employees: [] },
+        ],
+      },
+      'payroll[1].period',
+    ],
     ['a missing employer', { employer: undefined }, 'employer'],
   ])('rejects %s with exit status 2 naming the field', async (_what, change, field) => {
     const io = captureIo(JSON.stringify({ ...WORKED_REQUEST, ...change }));

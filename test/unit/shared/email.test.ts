@@ -31,8 +31,16 @@ async function scriptedSes(responses: { status: number; type?: string; body: obj
   return { received, client, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-const THROTTLED = { status: 429, type: 'TooManyRequestsException', body: { message: 'Maximum sending rate exceeded.' } };
-const MESSAGE = { from: 'thongbao@bhxh-demo.vn', to: ['ketoan@example.vn'], raw: Buffer.from('Subject: x\r\n\r\nx') };
+const THROTTLED = {
+  status: 429,
+  type: 'TooManyRequestsException',
+  body: { message: 'Maximum sending rate exceeded.' },
+};
+const MESSAGE = {
+  from: 'thongbao@bhxh-demo.vn',
+  to: ['ketoan@example.vn'],
+  raw: Buffer.from('Subject: x\r\n\r\nx'),
+};
 
 describe('sendRawEmail', () => {
   let close: (() => Promise<unknown>) | undefined;
@@ -49,7 +57,9 @@ describe('sendRawEmail', () => {
   });
 
   it('records a rejected address once and does not retry it', async () => {
-    const ses = await scriptedSes([{ status: 400, type: 'MessageRejected', body: { message: 'Email address is not verified.' } }]);
+    const ses = await scriptedSes([
+      { status: 400, type: 'MessageRejected', body: { message: 'Email address is not verified.' } },
+    ]);
     close = ses.close;
     const outcome = await sendRawEmail(ses.client(8), MESSAGE);
     expect(outcome.status).toBe('REJECTED');
@@ -67,8 +77,7 @@ describe('sendRawEmail', () => {
 
 describe('SendRateLimiter', () => {
   it('spaces sends evenly under the quota', async () => {
-    let clock = 0;
-    const limiter = new SendRateLimiter(10, () => clock);
+    const limiter = new SendRateLimiter(10, () => 0);
     const waits: number[] = [];
     const originalSetTimeout = globalThis.setTimeout;
     // Record the waits the limiter asks for instead of sleeping.

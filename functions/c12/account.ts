@@ -196,22 +196,22 @@ class Account {
     this.credit += remaining;
   }
 
-  /** Overdue principal per fund on `day` (deadline before the day). */
-  overdueOn(day: number): Record<Fund, number> {
-    const overdue = emptyFunds();
-    for (const item of this.principal)
-      if (item.unpaid > 0 && item.due < day) overdue[item.fund] += item.unpaid;
-    return overdue;
-  }
-
   accrue(day: number, days: number): void {
-    const overdue = this.overdueOn(day);
+    // Nothing is overdue on most days of an on-time payer: skip the fund bookkeeping entirely then.
+    let anyOverdue = false;
+    for (const item of this.principal) {
+      if (item.unpaid > 0 && item.due < day) {
+        anyOverdue = true;
+        break;
+      }
+    }
+    if (!anyOverdue) return;
     const ratePcm = valueOnDay(this.policy.interest, day, 'interest rate');
     const inStatement = this.inStatement(day);
-    for (const fund of FUNDS) {
-      if (overdue[fund] === 0) continue;
-      this.accrued[fund] += overdue[fund] * days * ratePcm[fund];
-      if (inStatement) this.month.interestBase[fund] += overdue[fund] * days;
+    for (const item of this.principal) {
+      if (item.unpaid === 0 || item.due >= day) continue;
+      this.accrued[item.fund] += item.unpaid * days * ratePcm[item.fund];
+      if (inStatement) this.month.interestBase[item.fund] += item.unpaid * days;
     }
   }
 
@@ -271,7 +271,7 @@ export function computeStatement(
   };
 
   const events = new Map<number, DayEvents>();
-  const boundaries = new Set<number>([statementStart]);
+  const boundaries: number[] = [statementStart];
   const charges = new Map<string, PeriodCharge>();
   const allocationOrder = valueOnDay(prepared.allocation, statementEnd, 'allocation policy').fundOrder;
   const rankOf = (fund: Fund) => allocationOrder.indexOf(fund);
@@ -297,7 +297,7 @@ export function computeStatement(
         due,
         unpaid: charge.funds[fund],
       });
-      boundaries.add(due + 1);
+      boundaries.push(due + 1);
     }
     firstDay = Math.min(firstDay, posted);
   }
@@ -331,7 +331,7 @@ export function computeStatement(
         due,
         unpaid: adjustment.amount,
       });
-      boundaries.add(due + 1);
+      boundaries.push(due + 1);
     }
     firstDay = Math.min(firstDay, posted);
   }
@@ -351,13 +351,17 @@ export function computeStatement(
   for (let m = isoFromDay(firstDay).slice(0, 7); m <= period; m = nextPeriod(m)) {
     const end = lastDayNumberOf(m);
     monthEnds.set(end, m);
-    boundaries.add(end);
-    boundaries.add(end + 1);
+    boundaries.push(end);
+    boundaries.push(end + 1);
   }
-  for (const from of prepared.interest.fromDays) boundaries.add(from);
-  for (const day of events.keys()) boundaries.add(day);
+  for (const from of prepared.interest.fromDays) boundaries.push(from);
+  for (const day of events.keys()) boundaries.push(day);
 
-  const days = [...boundaries].filter((day) => day >= firstDay && day <= statementEnd).sort((a, b) => a - b);
+  boundaries.sort((a, b) => a - b);
+  const days: number[] = [];
+  for (const day of boundaries) {
+    if (day >= firstDay && day <= statementEnd && day !== days[days.length - 1]) days.push(day);
+  }
   const account = new Account(prepared, statementStart, statementEnd, month);
   let broughtForward: Record<Fund, Balance> | undefined;
   let creditBroughtForward = 0;

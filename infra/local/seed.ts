@@ -840,20 +840,24 @@ function buildLedger(
     rows.push(...correction(rng, ctx, employerId, terms, simulation, pay));
   if (plan.adjustment === 'refund') rows.push(refund(rng, ctx, employerId, simulation));
 
-  if (plan.malformed === 'negative-wage') {
-    // A sign typed into the latest payroll: the employer paid the right amount, the row is wrong.
+  // A day past the end of a short month ('2026-02-30', February first), keyed as it was typed.
+  const shortMonth = (row: PaymentRow) => Number(lastDayOf(periodOf(row.date)).slice(8, 10)) < 31;
+  const badPayment =
+    plan.malformed === 'impossible-date'
+      ? (payments.find((row) => row.date.slice(5, 7) === '02') ?? payments.find(shortMonth))
+      : undefined;
+  if (badPayment) {
+    const month = periodOf(badPayment.date);
+    badPayment.date = `${month}-${pad(Number(lastDayOf(month).slice(8, 10)) + 1, 2)}`;
+    badPayment.entryKey = `PAYMENT#${badPayment.date}#${badPayment.ref}`;
+  } else if (plan.malformed) {
+    // A sign typed into the latest payroll (also the fallback when no payment fits): the employer paid the
+    // right amount, the row is wrong.
     const payroll = rows[last] as PayrollRow;
-    const employee = payroll.employees[rng.int(0, payroll.employees.length - 1)];
-    if (employee) employee.insuredWage = -employee.insuredWage;
-  } else if (plan.malformed === 'impossible-date') {
-    // A day past the end of a short month ('2026-02-30'), keyed as it was typed.
-    const payment =
-      payments.find((row) => Number(lastDayOf(periodOf(row.date)).slice(8, 10)) < 31) ?? payments[0];
-    if (payment) {
-      const month = periodOf(payment.date);
-      payment.date = `${month}-${pad(Number(lastDayOf(month).slice(8, 10)) + 1, 2)}`;
-      payment.entryKey = `PAYMENT#${payment.date}#${payment.ref}`;
-    }
+    const employee = payroll.employees[
+      rng.int(0, payroll.employees.length - 1)
+    ] as PayrollRow['employees'][number];
+    employee.insuredWage = -employee.insuredWage;
   }
   return [...rows, ...payments];
 }
@@ -1004,7 +1008,7 @@ export async function writeDemoProvince(
   data: DemoProvince,
   options: WriteOptions = {},
 ): Promise<WriteReport> {
-  const { concurrency = 16, maxAttempts = 12, env = process.env, backoffMs = defaultBackoff } = options;
+  const { concurrency = 8, maxAttempts = 12, env = process.env, backoffMs = defaultBackoff } = options;
   const started = performance.now();
   const report = { items: 0, requests: 0, retries: 0 };
 

@@ -116,7 +116,7 @@ describe('generateDemoProvince', () => {
       expect(supervisor.supervisorId).toBe(byRole('DIRECTOR')[0]?.officerId);
     for (const officer of province.officers) {
       expect(officer.email).toMatch(/^[a-z]+\.[a-z]+@bhxh-demo\.vn$/);
-      expect(officer.name).toMatch(/[^\x00-\x7f]/); // Vietnamese diacritics
+      expect(officer.name.normalize('NFD')).toMatch(/\p{M}/u); // Vietnamese diacritics
     }
 
     expect(province.partitions.length).toBeGreaterThanOrEqual(8);
@@ -361,6 +361,16 @@ describe('generateDemoProvince', () => {
     ];
     expect(periods.sort()).toEqual(['2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02']);
     expect(REGIONS).toContain(small.employers[0]?.region);
+    // One month only, its payment not made yet: the bad row falls back to a payroll.
+    const tiny = generateDemoProvince({ employers: 20, seed: 5, asOf: '2026-11-03', months: 1 });
+    const failing = tiny.ledgerRows.filter((row) => validate(row).length > 0);
+    expect(failing.map((row) => row.employerId).sort()).toEqual(
+      tiny.employers
+        .filter((e) => e.behaviour === 'malformed')
+        .map((e) => e.employerId)
+        .sort(),
+    );
+    expect(failing).toHaveLength(2);
     expect(() => generateDemoProvince({ employers: 0 })).toThrow(RangeError);
     expect(() => generateDemoProvince({ asOf: '2026-02-30' })).toThrow(RangeError);
   });

@@ -13,6 +13,7 @@ import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from 
 import { awsClients } from '../../functions/shared/aws.ts';
 import { lastClosedPeriod, todayInVietnam } from '../../functions/shared/calendar.ts';
 import { C12Repository } from '../../functions/c12/repository.ts';
+import type { MonthlyRunOutput } from '../../functions/c12/handlers/summarize-run.ts';
 import { runIdFor } from '../../functions/c12/run.ts';
 import { summarizeRunItems } from '../../functions/c12/summary.ts';
 import { generateDemoProvince, isProvinceSeeded, writeDemoProvince } from './seed.ts';
@@ -142,7 +143,7 @@ export async function start(options: StartOptions) {
     progress,
   );
   if (execution.status === 'SUCCEEDED') {
-    const summary = JSON.parse(execution.output ?? '{}');
+    const summary = JSON.parse(execution.output ?? '{}') as MonthlyRunOutput;
     log(
       [
         '',
@@ -150,11 +151,9 @@ export async function start(options: StartOptions) {
           ` (${summary.alreadyDelivered} đã gửi từ trước), ${summary.postal} gửi bưu điện,` +
           ` ${summary.inArrears} nợ đọng, ${summary.quarantined} cách ly, ${summary.rejected} địa chỉ bị từ chối,` +
           ` ${summary.possibleDuplicates} có thể trùng.`,
-        ...(summary.quarantined?.length
-          ? summary.quarantined.map(
-              (q: { employerId: string; reason: string }) => `  cách ly ${q.employerId}: ${q.reason}`,
-            )
-          : []),
+        ...summary.quarantinedEmployers.map(
+          (entry) => `  cách ly ${entry.employerId}: ${entry.reason ?? ''}`,
+        ),
       ].join('\n'),
     );
   } else {

@@ -64,6 +64,8 @@ describe('a crash during the monthly run', () => {
     expect(code, second.output()).toBe(0);
     expect(second.output()).toContain('Tiếp tục lượt chạy bị gián đoạn');
     expect(second.output()).toMatch(/Xong tháng 2026-10: 150 đơn vị/);
+    // The quarantined employers are listed with the ledger row and the field at fault.
+    expect(second.output()).toMatch(/cách ly TS\d{4}A: (PAYROLL|PAYMENT|ADJUSTMENT)#[^:]+: [\w.[\]]+: /);
     // The demo data is seeded once: the second start found the folder seeded.
     expect(second.output()).not.toContain('Dữ liệu trống');
 

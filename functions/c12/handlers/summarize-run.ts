@@ -9,6 +9,7 @@ import { logger } from '../../shared/logger.ts';
 import { composeRunSummary } from '../compose.ts';
 import { C12Repository } from '../repository.ts';
 import { summarizeRunItems } from '../summary.ts';
+import type { RunSummary } from '../notice/email.ts';
 
 const OUTPUT_LIST_LIMIT = 50;
 
@@ -17,7 +18,10 @@ export const summarizeRunEventSchema = z.object({
   period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
 });
 
-export const handler = defineHandler(summarizeRunEventSchema, async (event) => {
+/** The monthly run's execution output: counts, and the first entries of each list. */
+export type MonthlyRunOutput = Omit<RunSummary, 'period'>;
+
+export const handler = defineHandler(summarizeRunEventSchema, async (event): Promise<MonthlyRunOutput> => {
   const config = appConfig();
   const { dynamo, ses } = awsClients();
   const repository = new C12Repository(dynamo);

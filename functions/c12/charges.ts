@@ -73,10 +73,15 @@ function ratesFor(policy: ContributionPolicy, terms: EmployerTerms, period: stri
   return resolved;
 }
 
+/** A payroll as parsed, or as stored (where `bhtn` is kept only when false). */
+export type PayrollInput = Pick<Payroll, 'period'> & {
+  employees: readonly { id: string; insuredWage: number; bhtn?: boolean }[];
+};
+
 export function chargePayroll(
   policy: ContributionPolicy,
   terms: EmployerTerms,
-  payroll: Payroll,
+  payroll: PayrollInput,
 ): PeriodCharge {
   const { capByFund, ratePcmByFund, regionalMinimum } = ratesFor(policy, terms, payroll.period);
   // The hot loop of a monthly run (employees x funds x 14 months per statement), unrolled over the five
@@ -107,7 +112,8 @@ export function chargePayroll(
     tnld += Math.floor(((wage < capTnld ? wage : capTnld) * rateTnld + HALF) / RATE_DENOMINATOR);
     odts += Math.floor(((wage < capOdts ? wage : capOdts) * rateOdts + HALF) / RATE_DENOMINATOR);
     httt += Math.floor(((wage < capHttt ? wage : capHttt) * rateHttt + HALF) / RATE_DENOMINATOR);
-    if (employee.bhtn)
+    // Outside BHTN only when explicitly false: absent means the schema default, inside.
+    if (employee.bhtn !== false)
       bhtn += Math.floor(((wage < capBhtn ? wage : capBhtn) * rateBhtn + HALF) / RATE_DENOMINATOR);
   }
   const funds: Record<Fund, number> = { BHYT: bhyt, BHTN: bhtn, TNLD_BNN: tnld, OD_TS: odts, HT_TT: httt };

@@ -74,7 +74,8 @@ export interface PayrollRow {
   entryKey: string;
   type: 'PAYROLL';
   period: string;
-  employees: { id: string; insuredWage: number; bhtn: boolean }[];
+  /** `bhtn` is stored only when false: the schema's default is true, and every stored value costs. */
+  employees: { id: string; insuredWage: number; bhtn?: false }[];
 }
 
 export interface PaymentRow {
@@ -765,7 +766,9 @@ function buildLedger(
     entryKey: `PAYROLL#${payroll.period}`,
     type: 'PAYROLL',
     period: payroll.period,
-    employees: payroll.employees.map((employee) => ({ ...employee })),
+    employees: payroll.employees.map(({ id, insuredWage, bhtn }) =>
+      bhtn ? { id, insuredWage } : { id, insuredWage, bhtn: false as const },
+    ),
   }));
   const payments: PaymentRow[] = [];
   // Nothing dated after the demo's "today" exists yet.

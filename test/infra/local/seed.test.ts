@@ -198,7 +198,7 @@ describe('generateDemoProvince', () => {
     const cap = 20 * valueAt(DEFAULT_POLICY.referenceLevel, '2026-10-01');
     expect(wages.filter((w) => w > cap).length).toBeGreaterThan(0);
     expect(share((w) => w > cap)).toBeLessThan(0.03);
-    expect(last.flatMap((p) => p.employees).filter((e) => !e.bhtn).length).toBeGreaterThan(0);
+    expect(last.flatMap((p) => p.employees).filter((e) => e.bhtn === false).length).toBeGreaterThan(0);
 
     let below = 0;
     for (const employer of province.employers) {

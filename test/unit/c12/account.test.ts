@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeStatement } from '../../../functions/c12/account.ts';
+import { chargePayroll } from '../../../functions/c12/charges.ts';
 import { statementRequestSchema, type StatementRequestInput } from '../../../functions/c12/model.ts';
 import { DEFAULT_POLICY, FUNDS, type ContributionPolicy } from '../../../functions/c12/policy.ts';
 import { addMonths } from '../../../functions/shared/calendar.ts';
@@ -134,6 +135,21 @@ describe('charges', () => {
     const foreign = oneEmployee('2026-11', 10_000_000, { bhtn: false });
     expect(foreign.funds.BHTN.charged).toBe(0);
     expect(foreign.total.charged).toBe(3_000_000);
+  });
+
+  it('counts a stored employee without a bhtn field inside BHTN, as the schema defaults it', () => {
+    const stored = chargePayroll(
+      DEFAULT_POLICY,
+      { region: 'I', reducedAccidentRate: false },
+      {
+        period: '2026-11',
+        employees: [
+          { id: 'NV01', insuredWage: 10_000_000 },
+          { id: 'NV02', insuredWage: 10_000_000, bhtn: false },
+        ],
+      },
+    );
+    expect(stored.funds.BHTN).toBe(200_000);
   });
 
   it('rounds half up per employee and fund', () => {

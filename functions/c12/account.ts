@@ -426,6 +426,7 @@ export function computeStatement(
     employerId: request.employer.id,
     period,
     policyVersion: policy.version,
+    dailyInterestPcm: { ...valueOnDay(prepared.interest, statementEnd, 'interest rate') },
     funds,
     total,
     credit: { broughtForward: creditBroughtForward, carriedForward: account.credit },

@@ -24,6 +24,7 @@ export async function composeNotice(
       headTitle: employer.headTitle,
     },
     office: { name: config.OFFICE_NAME },
+    dailyInterestPcm: statement.dailyInterestPcm,
     account: {
       number: config.COLLECTION_ACCOUNT_NUMBER,
       name: config.COLLECTION_ACCOUNT_NAME,

@@ -134,6 +134,8 @@ export interface Statement {
   employerId: string;
   period: string;
   policyVersion: string;
+  /** Daily late-payment interest rate per fund (pcm) in force on the month's last day, shown on the notice. */
+  dailyInterestPcm: Record<Fund, number>;
   funds: Record<Fund, FundLine>;
   total: TotalLine;
   credit: { broughtForward: number; carriedForward: number };

@@ -396,5 +396,6 @@ describe('policy is data', () => {
     // HT_TT 2,200,000: 5 days (11-01..11-05) x 30 pcm + 5 days (11-06..11-10) x 60 pcm = 3,300 + 6,600
     expect(statement.funds.HT_TT.interest).toBe(9_900);
     expect(statement.policyVersion).toBe('test');
+    expect(statement.dailyInterestPcm.HT_TT).toBe(60);
   });
 });

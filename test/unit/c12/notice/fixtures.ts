@@ -71,6 +71,7 @@ export function novemberStatement(): Statement {
     employerId: 'TS0001A',
     period: '2026-11',
     policyVersion: '2026-07-01',
+    dailyInterestPcm: { BHYT: 30, BHTN: 30, TNLD_BNN: 30, OD_TS: 30, HT_TT: 30 },
     funds,
     total,
     credit: { broughtForward: 0, carriedForward: 0 },

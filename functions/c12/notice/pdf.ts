@@ -4,10 +4,6 @@
  * Pure: statement in, bytes out. A monthly run renders one PDF per employer, so the fonts are read from
  * disk once per process and every layout decision is a simple computation (no measuring passes).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import PDFDocument from 'pdfkit';
 import type { Statement, TotalLine } from '../model.ts';
 import { DEFAULT_POLICY, valueAt, type Fund } from '../policy.ts';
 import {
@@ -20,6 +16,8 @@ import {
   formatSigned,
   formatVnd,
 } from './format.ts';
+import { noticeFonts } from './pdf-font.ts';
+import { PdfWriter } from './pdf-writer.ts';
 
 export interface NoticeEmployer {
   /** Mã đơn vị. */
@@ -48,144 +46,6 @@ export interface NoticeInput {
    * the default policy's rate in force on the first day of the period is shown.
    */
   dailyInterestPcm?: Readonly<Record<Fund, number>>;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Fonts: the standard PDF fonts have no Vietnamese glyphs, so DejaVu is embedded (subset by pdfkit).
-
-/**
- * A parsed font, shared by every document of the process. pdfkit accepts a fontkit font in place of the
- * file bytes; parsing DejaVu's tables again for each document cost ~60 ms, most of a render.
- */
-type FontSource = PDFKit.Mixins.PDFFontSource;
-
-interface Fonts {
-  regular: FontSource;
-  bold: FontSource;
-  /**
-   * With parsed fonts the regular one is the document's default font, selected again by its PostScript name.
-   * Registering it under another name would make pdfkit compare the two fonts' name tables (JSON of the
-   * whole licence text) on every switch back to it.
-   */
-  regularName: string | null;
-}
-
-let fonts: Fonts | undefined;
-
-interface Position {
-  [key: string]: number;
-}
-interface Run {
-  glyphs: unknown[];
-  positions: Position[];
-  readonly advanceWidth: number;
-}
-interface LayoutFont {
-  postscriptName: string;
-  layout(text: string, features?: unknown): Run;
-}
-
-const LAYOUT_CACHE_LIMIT = 50_000;
-
-/**
- * pdfkit shapes every word through fontkit's OpenType engine and caches the result per document only; the
- * notices repeat the same words, so shaping dominated the render. The cache is per font and process.
- * pdfkit scales the returned positions in place, hence a fresh copy of the positions on every call.
- */
-interface DecodableGlyph {
-  _decode?: () => unknown;
-  __dondocMemo?: true;
-}
-
-/**
- * pdfkit subsets the font anew for every document, and fontkit decodes each used glyph's outline again to
- * find composite glyphs' components. The glyph objects are already cached per font; their decoded data is
- * read-only for a font without variations, so it is kept too. Guarded: an unexpected fontkit shape is left
- * alone, only slower.
- */
-function memoizeGlyphDecoding(font: {
-  getGlyph(id: number, characters?: number[]): DecodableGlyph | null;
-}): void {
-  const getGlyph = font.getGlyph.bind(font);
-  font.getGlyph = (id, characters) => {
-    const glyph = getGlyph(id, characters);
-    const decode = glyph?._decode;
-    if (glyph && typeof decode === 'function' && !glyph.__dondocMemo) {
-      let decoded: unknown;
-      let done = false;
-      glyph._decode = () => {
-        if (!done) {
-          decoded = decode.call(glyph);
-          done = true;
-        }
-        return decoded;
-      };
-      glyph.__dondocMemo = true;
-    }
-    return glyph;
-  };
-}
-
-function memoizeLayout(font: LayoutFont): LayoutFont {
-  const shape = font.layout.bind(font);
-  const cache = new Map<string, Run>();
-  font.layout = (text, features) => {
-    if (features !== undefined) return shape(text, features);
-    let run = cache.get(text);
-    if (!run) {
-      run = shape(text);
-      if (cache.size >= LAYOUT_CACHE_LIMIT) cache.clear();
-      cache.set(text, run);
-    }
-    const positions = run.positions.map((position) => ({ ...position }));
-    return {
-      glyphs: run.glyphs,
-      positions,
-      // fontkit's GlyphRun computes it from the positions, so it follows pdfkit's scaling.
-      get advanceWidth() {
-        return positions.reduce((sum, position) => sum + (position.xAdvance ?? 0), 0);
-      },
-    };
-  };
-  return font;
-}
-
-/** Resolved through the packages rather than a path relative to this file, which moves when bundled. */
-function loadFonts(): Fonts {
-  if (fonts) return fonts;
-  const require = createRequire(import.meta.url);
-  let dir: string;
-  try {
-    dir = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-  } catch (error) {
-    throw new Error('C12-TS notice: the dejavu-fonts-ttf package is not installed next to the code', {
-      cause: error,
-    });
-  }
-  const regular = readFileSync(join(dir, 'DejaVuSans.ttf'));
-  const bold = readFileSync(join(dir, 'DejaVuSans-Bold.ttf'));
-  fonts = { regular, bold, regularName: null };
-  try {
-    // The fontkit that pdfkit itself depends on, whatever the install layout.
-    const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as {
-      create(data: Uint8Array): unknown;
-    };
-    // pdfkit takes a fontkit font (it checks for a layout function); its typings only list byte sources.
-    const prepare = (data: Buffer): LayoutFont => {
-      const font = fontkit.create(data) as LayoutFont & Parameters<typeof memoizeGlyphDecoding>[0];
-      memoizeGlyphDecoding(font);
-      return memoizeLayout(font);
-    };
-    const parsedRegular = prepare(regular);
-    fonts = {
-      regular: parsedRegular as unknown as FontSource,
-      bold: prepare(bold) as unknown as FontSource,
-      regularName: parsedRegular.postscriptName,
-    };
-  } catch {
-    // Still correct with the bytes, only slower: pdfkit parses them per document.
-  }
-  return fonts;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -367,8 +227,8 @@ function flagNotes(s: Statement): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Drawing. Positions are computed here rather than left to pdfkit's flow, so nothing wraps or breaks a page
-// where it should not, and single-line cells skip pdfkit's (slow) line wrapper.
+// Drawing, through the small writer of pdf-writer.ts (why not pdfkit: see there). Every position is computed
+// here, so nothing wraps or breaks a page where it should not, and single-line cells skip the line wrapper.
 
 const PAGE = { width: 841.89, height: 595.28 }; // A4 landscape, points
 const MARGIN = 24;
@@ -382,38 +242,39 @@ const ROW_PAD = 2;
 const TABLE_SIZE = 7.5;
 const TEXT_SIZE = 8.5;
 
-type Doc = PDFKit.PDFDocument;
+type Doc = PdfWriter;
 
+/** Text placement on top of the writer, with the rules the notice relies on (no wrap where one line fits). */
 class Page {
-  constructor(
-    private readonly doc: Doc,
-    private readonly fonts: Fonts,
-  ) {}
+  constructor(private readonly doc: Doc) {}
 
   private size = 0;
 
   font(bold: boolean, size: number): Doc {
     this.size = size;
-    return this.doc.font(bold ? 'bold' : (this.fonts.regularName ?? 'regular'), size);
+    this.doc.font(bold, size);
+    return this.doc;
   }
 
   /** Height of a text block in the current font: one line without running the wrapper when it fits. */
   height(text: string, width: number): number {
-    if (this.doc.widthOfString(text) <= width) return this.doc.currentLineHeight(true);
-    return this.doc.heightOfString(text, { width });
+    if (this.doc.widthOfString(text) <= width) return this.doc.lineHeight(true);
+    return this.doc.heightOfString(text, width);
   }
 
   /** Left-aligned text block; returns the y below it. */
   block(text: string, x: number, y: number, width: number): number {
     if (this.doc.widthOfString(text) <= width) {
-      this.doc.text(text, x, y, { lineBreak: false });
-      return y + this.doc.currentLineHeight(true);
+      this.doc.text(text, x, y);
+      return y + this.doc.lineHeight(true);
     }
-    this.doc.text(text, x, y, { width });
-    return this.doc.y;
+    return this.doc.textBlock(text, x, y, width);
   }
 
-  /** One line, aligned within [x, x + width]; an over-long line is set smaller rather than wrapped. */
+  /**
+   * One line, aligned within [x, x + width]; an over-long line is set smaller rather than wrapped. The smaller
+   * size stays until the next font() call, as it did with pdfkit.
+   */
   line(text: string, x: number, y: number, width: number, align: 'left' | 'center' | 'right'): void {
     if (!text) return;
     let textWidth = this.doc.widthOfString(text);
@@ -423,18 +284,22 @@ class Page {
     }
     const left =
       align === 'left' ? x : align === 'right' ? x + width - textWidth : x + (width - textWidth) / 2;
-    this.doc.text(text, left, y, { lineBreak: false });
+    this.doc.text(text, left, y);
   }
 }
+
+/** Grey levels of the header row and of section rows (#e6e6e6, #f2f2f2). */
+const HEADER_GREY = 230 / 255;
+const SECTION_GREY = 242 / 255;
 
 function tableHeader(page: Page, doc: Doc, y: number): number {
   const titles = ['STT', 'Chỉ tiêu', ...NOTICE_FUNDS.map(fundLabel), 'Tổng cộng'];
   const widths = [COL_NO, COL_LABEL, ...NOTICE_FUNDS.map(() => COL_NUMBER), COL_NUMBER];
   page.font(true, TABLE_SIZE);
-  const lineHeight = doc.currentLineHeight(true);
+  const lineHeight = doc.lineHeight(true);
   const height =
     Math.max(...titles.map((title, i) => page.height(title, (widths[i] ?? 0) - 2 * PAD))) + 2 * ROW_PAD + 2;
-  doc.rect(MARGIN, y, CONTENT_WIDTH, height).fillAndStroke('#e6e6e6', '#000000').fillColor('#000000');
+  doc.fillStrokeRect(MARGIN, y, CONTENT_WIDTH, height, HEADER_GREY);
   let x = MARGIN;
   titles.forEach((title, i) => {
     const width = widths[i] ?? 0;
@@ -442,12 +307,8 @@ function tableHeader(page: Page, doc: Doc, y: number): number {
     // Vertically centred: one-line titles sit in the middle of a two-line header.
     const textY = single ? y + (height - lineHeight) / 2 : y + ROW_PAD + 1;
     if (single) page.line(title, x + PAD, textY, width - 2 * PAD, 'center');
-    else doc.text(title, x + PAD, textY, { width: width - 2 * PAD, align: 'center' });
-    if (i > 0)
-      doc
-        .moveTo(x, y)
-        .lineTo(x, y + height)
-        .stroke();
+    else doc.textBlock(title, x + PAD, textY, width - 2 * PAD, 'center');
+    if (i > 0) doc.line(x, y, x, y + height);
     x += width;
   });
   return y + height;
@@ -461,9 +322,8 @@ function rowHeight(page: Page, row: Row): number {
 function tableRow(page: Page, doc: Doc, row: Row, y: number, height: number): number {
   const bold = row.style === 'section';
   const indent = row.style === 'detail' ? 10 : 0;
-  if (bold)
-    doc.rect(MARGIN, y, CONTENT_WIDTH, height).fillAndStroke('#f2f2f2', '#000000').fillColor('#000000');
-  else doc.rect(MARGIN, y, CONTENT_WIDTH, height).stroke();
+  if (bold) doc.fillStrokeRect(MARGIN, y, CONTENT_WIDTH, height, SECTION_GREY);
+  else doc.strokeRect(MARGIN, y, CONTENT_WIDTH, height);
   const textY = y + ROW_PAD + 0.5;
   page.font(bold, TABLE_SIZE);
   page.line(row.no, MARGIN, textY, COL_NO, 'center');
@@ -471,19 +331,13 @@ function tableRow(page: Page, doc: Doc, row: Row, y: number, height: number): nu
   let x = MARGIN + COL_NO + COL_LABEL;
   const cells = [...NOTICE_FUNDS.map((fund) => row.funds?.[fund] ?? ''), row.total];
   cells.forEach((cell, i) => {
-    doc
-      .moveTo(x, y)
-      .lineTo(x, y + height)
-      .stroke();
+    doc.line(x, y, x, y + height);
     // The total column is bold, as on the printed form; line() may have shrunk the previous cell.
     page.font(bold || i === cells.length - 1, TABLE_SIZE);
     page.line(cell, x + PAD, textY, COL_NUMBER - 2 * PAD, 'right');
     x += COL_NUMBER;
   });
-  doc
-    .moveTo(MARGIN + COL_NO, y)
-    .lineTo(MARGIN + COL_NO, y + height)
-    .stroke();
+  doc.line(MARGIN + COL_NO, y, MARGIN + COL_NO, y + height);
   return y + height;
 }
 
@@ -494,7 +348,7 @@ function drawHeading(page: Page, doc: Doc, input: NoticeInput): number {
   page.font(false, TEXT_SIZE - 1);
   page.line('Mẫu C12-TS', MARGIN + half, MARGIN - 10, half, 'right');
   page.font(false, TEXT_SIZE);
-  const lh = doc.currentLineHeight(true);
+  const lh = doc.lineHeight(true);
   let y = MARGIN;
   page.line('BẢO HIỂM XÃ HỘI VIỆT NAM', MARGIN, y, left, 'center');
   page.font(true, TEXT_SIZE);
@@ -505,10 +359,10 @@ function drawHeading(page: Page, doc: Doc, input: NoticeInput): number {
 
   page.font(true, 13);
   page.line('THÔNG BÁO KẾT QUẢ ĐÓNG BHXH, BHYT, BHTN', MARGIN, y, CONTENT_WIDTH, 'center');
-  y += doc.currentLineHeight(true);
+  y += doc.lineHeight(true);
   page.font(false, 10);
   page.line(`Tháng ${formatMonth(s.period)}`, MARGIN, y, CONTENT_WIDTH, 'center');
-  y += doc.currentLineHeight(true) + 4;
+  y += doc.lineHeight(true) + 4;
 
   page.font(true, TEXT_SIZE);
   y = page.block(
@@ -525,7 +379,7 @@ function drawHeading(page: Page, doc: Doc, input: NoticeInput): number {
   page.line(
     'Đơn vị tính: đồng',
     MARGIN + CONTENT_WIDTH - 90,
-    introBottom - doc.currentLineHeight(true),
+    introBottom - doc.lineHeight(true),
     90,
     'right',
   );
@@ -539,56 +393,41 @@ function newPage(doc: Doc): number {
 
 /**
  * Employer-supplied text in NFC: a name typed with combining accents (NFD, as some keyboards and macOS
- * produce) would otherwise be set as separate marks and copy out of the PDF differently.
+ * produce) would otherwise be set as separate marks and copy out of the PDF differently. Line breaks and tabs
+ * typed into a registration field become spaces: every such field is one line on the notice.
  */
+function clean(value: string): string {
+  return value.normalize('NFC').replace(/[\r\n\t]+/g, ' ');
+}
+
 function normalized(input: NoticeInput): NoticeInput {
   const { employer, statement } = input;
   return {
     ...input,
     employer: {
-      id: employer.id.normalize('NFC'),
-      name: employer.name.normalize('NFC'),
-      address: employer.address.normalize('NFC'),
-      headName: employer.headName.normalize('NFC'),
-      headTitle: employer.headTitle.normalize('NFC'),
+      id: clean(employer.id),
+      name: clean(employer.name),
+      address: clean(employer.address),
+      headName: clean(employer.headName),
+      headTitle: clean(employer.headTitle),
     },
     statement: {
       ...statement,
-      payments: statement.payments.map((payment) => ({ ...payment, ref: payment.ref.normalize('NFC') })),
+      payments: statement.payments.map((payment) => ({ ...payment, ref: clean(payment.ref) })),
     },
   };
 }
 
 export async function renderNoticePdf(notice: NoticeInput): Promise<Buffer> {
   const input = normalized(notice);
-  const fonts = loadFonts();
   const s = input.statement;
-  const doc = new PDFDocument({
-    size: 'A4',
-    layout: 'landscape',
-    // No bottom margin: pdfkit's own page break never fires, rows break before BOTTOM by hand.
-    margins: { top: MARGIN, bottom: 0, left: MARGIN, right: MARGIN },
-    compress: true,
-    bufferPages: true,
-    // The default font is otherwise Helvetica, whose metrics pdfkit would parse for every document.
-    ...(fonts.regularName ? { font: fonts.regular as unknown as string } : {}),
+  const doc = new PdfWriter(noticeFonts(), PAGE.width, PAGE.height, {
+    title: `Thông báo kết quả đóng BHXH, BHYT, BHTN tháng ${formatMonth(s.period)} - ${input.employer.id}`,
+    author: input.office.name,
+    subject: 'Mẫu C12-TS',
     lang: 'vi-VN',
-    info: {
-      Title: `Thông báo kết quả đóng BHXH, BHYT, BHTN tháng ${formatMonth(s.period)} - ${input.employer.id}`,
-      Author: input.office.name,
-      Subject: 'Mẫu C12-TS',
-    },
   });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  if (!fonts.regularName) doc.registerFont('regular', fonts.regular);
-  doc.registerFont('bold', fonts.bold);
-  doc.lineWidth(0.5).strokeColor('#000000').fillColor('#000000');
-  const page = new Page(doc, fonts);
+  const page = new Page(doc);
 
   let y = drawHeading(page, doc, input);
   y = tableHeader(page, doc, y);
@@ -617,27 +456,20 @@ export async function renderNoticePdf(notice: NoticeInput): Promise<Buffer> {
   page.line(
     'Thông báo được lập tự động từ dữ liệu thu của cơ quan bảo hiểm xã hội.',
     signatureX,
-    y + 6 + doc.currentLineHeight(true),
+    y + 6 + doc.lineHeight(true),
     CONTENT_WIDTH / 2,
     'center',
   );
 
   // Page numbers only when the notice runs over (many payments or long names).
-  const { start, count } = doc.bufferedPageRange();
+  const count = doc.pageCount;
   if (count > 1) {
-    for (let i = start; i < start + count; i++) {
+    for (let i = 0; i < count; i++) {
       doc.switchToPage(i);
       page.font(false, TEXT_SIZE - 1);
-      page.line(
-        `${input.employer.id} - Trang ${i - start + 1}/${count}`,
-        MARGIN,
-        BOTTOM + 8,
-        CONTENT_WIDTH,
-        'right',
-      );
+      page.line(`${input.employer.id} - Trang ${i + 1}/${count}`, MARGIN, BOTTOM + 8, CONTENT_WIDTH, 'right');
     }
   }
 
-  doc.end();
-  return done;
+  return doc.end();
 }

@@ -1,0 +1,51 @@
+/**
+ * The part of fontkit 2 (no published typings) that the notice renderer uses: parse a TrueType font, shape a
+ * word, look glyphs up and build a subset.
+ */
+declare module 'fontkit' {
+  export interface Glyph {
+    id: number;
+    advanceWidth: number;
+    codePoints: number[];
+  }
+
+  export interface GlyphPosition {
+    xAdvance: number;
+    yAdvance: number;
+    xOffset: number;
+    yOffset: number;
+  }
+
+  export interface GlyphRun {
+    glyphs: Glyph[];
+    positions: GlyphPosition[];
+    advanceWidth: number;
+  }
+
+  export interface Subset {
+    /** The glyph's id in the subset: ids are given in the order glyphs are first included, .notdef is 0. */
+    includeGlyph(glyph: number | Glyph): number;
+    encode(): Uint8Array;
+  }
+
+  export interface Font {
+    postscriptName: string;
+    unitsPerEm: number;
+    ascent: number;
+    descent: number;
+    lineGap: number;
+    capHeight: number;
+    xHeight: number;
+    italicAngle: number;
+    bbox: { minX: number; minY: number; maxX: number; maxY: number };
+    post: { isFixedPitch: boolean | number };
+    'OS/2'?: { sFamilyClass?: number };
+    head: { macStyle: { italic?: boolean } };
+    layout(text: string): GlyphRun;
+    glyphForCodePoint(codePoint: number): Glyph;
+    getGlyph(id: number, codePoints?: number[]): Glyph;
+    createSubset(): Subset;
+  }
+
+  export function create(data: Uint8Array, postscriptName?: string): Font;
+}

@@ -131,15 +131,17 @@ export async function buildRawMessage(input: RawMessageInput): Promise<Buffer> {
   const mixed = `_mixed_${boundary}_`;
   const alternative = `_alt_${boundary}_`;
   const from = mailbox(input.from);
-  const to = input.to.flatMap((address, i) => {
+  // An empty address (an employer without email) is left out, as MailComposer did.
+  const recipients = input.to.filter((address) => oneLine(address) !== '');
+  const to = recipients.flatMap((address, i) => {
     const tokens = mailbox(address);
-    if (i < input.to.length - 1) tokens[tokens.length - 1] += ',';
+    if (i < recipients.length - 1) tokens[tokens.length - 1] += ',';
     return tokens;
   });
 
   const headers: string[] = [
     header('From', from),
-    header('To', to),
+    ...(to.length > 0 ? [header('To', to)] : []),
     header('Subject', headerText(input.subject)),
     `Message-ID: <${randomUUID()}@${domainOf(from[from.length - 1] ?? '')}>`,
     `Date: ${date(new Date())}`,

@@ -41,8 +41,11 @@ interface ShapedSegment {
 function fixedCodePoints(): number[] {
   const points: number[] = [];
   for (let c = 0x20; c < 0x7f; c++) points.push(c);
-  // Latin-1 without the soft hyphen, which fontkit shapes as a space (a line-break hint, not a glyph).
-  for (let c = 0xa0; c <= 0xff; c++) if (c !== 0xad) points.push(c);
+  // Latin-1 letters (Vietnamese uses many; foreign names the rest) and the symbols an address or a name may
+  // plausibly hold. The other Latin-1 symbols (¤ ¦ ¶ ¼ ...) and the soft hyphen, which fontkit shapes as a
+  // space, take the slow path: every glyph here is in every notice's PDF.
+  for (let c = 0xc0; c <= 0xff; c++) if (c !== 0xd7 && c !== 0xf7) points.push(c);
+  points.push(0xa0, 0xa9, 0xab, 0xae, 0xb0, 0xb7, 0xbb, 0xa7);
   // Vietnamese letters outside Latin-1: ă đ ĩ ũ ơ ư and Latin Extended Additional (ạ ả ấ ... ỹ).
   for (const c of [0x102, 0x103, 0x110, 0x111, 0x128, 0x129, 0x168, 0x169, 0x1a0, 0x1a1, 0x1af, 0x1b0]) {
     points.push(c);
@@ -60,6 +63,8 @@ const LAYOUT_CACHE_LIMIT = 20_000;
 const NOT_FAST = -1;
 /** Marks a pair fontkit does not lay out as two plain glyphs (a ligature): its segment is shaped. */
 const COMPLEX = Number.NaN;
+/** Maps to .notdef in DejaVu (private use area): separates texts laid out in one batch. */
+const SEPARATOR = '\uE000';
 
 /** A PDF font: the objects of a Type0 font with the given glyphs as CIDs, numbered from `firstObject`. */
 export interface EmbeddedFont {
@@ -97,13 +102,16 @@ export class NoticeFont {
     this.lineGap = font.lineGap * this.scale;
     this.name = font.postscriptName.replaceAll(' ', '_');
     const gids = new Set<number>();
-    for (const point of fixedCodePoints()) {
+    const points = fixedCodePoints();
+    const texts = points.map((point) => String.fromCodePoint(point));
+    const runs = this.layoutEach(texts, 1) ?? texts.map((text) => font.layout(text));
+    points.forEach((point, i) => {
       // Only characters fontkit lays out as their own cmap glyph, unshaped and unmoved, take the fast path.
-      const run = font.layout(String.fromCodePoint(point));
-      const glyph = run.glyphs[0];
-      const position = run.positions[0];
+      const run = runs[i];
+      const glyph = run?.glyphs[0];
+      const position = run?.positions[0];
       if (
-        run.glyphs.length !== 1 ||
+        run?.glyphs.length !== 1 ||
         !glyph ||
         !position ||
         glyph.id === 0 ||
@@ -112,14 +120,14 @@ export class NoticeFont {
         position.yOffset !== 0 ||
         position.xAdvance !== glyph.advanceWidth
       ) {
-        continue;
+        return;
       }
       this.fastGid[point] = glyph.id;
       this.charOf.set(glyph.id, point);
       this.glyphAdvance(glyph.id);
       if (!this.unicode.has(glyph.id)) this.unicode.set(glyph.id, [point]);
       gids.add(glyph.id);
-    }
+    });
     for (const ligature of LIGATURES) {
       for (const glyph of font.layout(ligature).glyphs) {
         this.glyphAdvance(glyph.id);
@@ -142,30 +150,87 @@ export class NoticeFont {
     return advance;
   }
 
-  /** fontkit's kerning for a pair of fast glyphs, asked once per pair; COMPLEX when the pair is shaped. */
-  private pairKerning(left: number, right: number): number {
-    const key = left * 0x10000 + right;
+  /**
+   * fontkit's layout of each text, in one call: the per-call cost dominates for short texts. A .notdef
+   * separator keeps them apart (nothing kerns or ligates with it). Null when some text did not give `each`
+   * glyphs, so the caller lays them out one by one.
+   */
+  private layoutEach(texts: string[], each: number): Pick<fontkit.GlyphRun, 'glyphs' | 'positions'>[] | null {
+    if (texts.length === 0) return [];
+    const run = this.font.layout(texts.join(SEPARATOR));
+    if (run.glyphs.length !== texts.length * (each + 1) - 1) return null;
+    const runs: Pick<fontkit.GlyphRun, 'glyphs' | 'positions'>[] = [];
+    for (let i = 0; i < texts.length; i++) {
+      const at = i * (each + 1);
+      if (i > 0 && run.glyphs[at - 1]?.id !== 0) return null;
+      runs.push({ glyphs: run.glyphs.slice(at, at + each), positions: run.positions.slice(at, at + each) });
+    }
+    return runs;
+  }
+
+  private pairKey(left: number, right: number): number {
+    return left * 0x10000 + right;
+  }
+
+  /** fontkit's kerning of the pairs in `pairs` (fast glyph ids), or COMPLEX for a pair it shapes. */
+  private learnPairs(pairs: [number, number][]): void {
+    const texts = pairs.map(([left, right]) =>
+      String.fromCharCode(this.charOf.get(left) ?? 0, this.charOf.get(right) ?? 0),
+    );
+    // A ligature among them changes the glyph count: then one by one.
+    const runs =
+      (pairs.length > 1 ? this.layoutEach(texts, 2) : null) ?? texts.map((text) => this.font.layout(text));
+    pairs.forEach(([left, right], i) => {
+      const run = runs[i];
+      const [first, second] = run?.glyphs ?? [];
+      const [p1, p2] = run?.positions ?? [];
+      const plain =
+        run?.glyphs.length === 2 &&
+        first?.id === left &&
+        second?.id === right &&
+        p1 &&
+        p2 &&
+        !p2.xOffset &&
+        !p2.yOffset;
+      this.kerning.set(
+        this.pairKey(left, right),
+        plain ? (p1.xAdvance - first.advanceWidth) * this.scale : COMPLEX,
+      );
+    });
+  }
+
+  /** Learns, in one batch, the kerning of every adjacent pair of fast glyphs in `text` not seen before. */
+  private learnPairsOf(text: string): void {
+    const pairs: [number, number][] = [];
+    const seen = new Set<number>();
+    let previous = NOT_FAST;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      const gid = this.fastGid[code] ?? NOT_FAST;
+      if (gid !== NOT_FAST && previous !== NOT_FAST) {
+        const key = this.pairKey(previous, gid);
+        if (!this.kerning.has(key) && !seen.has(key)) {
+          seen.add(key);
+          pairs.push([previous, gid]);
+        }
+      }
+      // No kerning across a word boundary (pdfkit lays words out one by one).
+      previous = code === 0x20 || code === 0x09 ? NOT_FAST : gid;
+    }
+    this.learnPairs(pairs);
+  }
+
+  /** fontkit's kerning for a pair of fast glyphs, cached; COMPLEX when the pair is shaped (a ligature). */
+  private pairKerning(left: number, right: number, text: string): number {
+    const key = this.pairKey(left, right);
     let kern = this.kerning.get(key);
     if (kern === undefined) {
-      const run = this.font.layout(
-        String.fromCharCode(this.charOf.get(left) ?? 0, this.charOf.get(right) ?? 0),
-      );
-      const [first, second] = run.glyphs;
-      const [p1, p2] = run.positions;
-      if (
-        run.glyphs.length !== 2 ||
-        first?.id !== left ||
-        second?.id !== right ||
-        !p1 ||
-        !p2 ||
-        p2.xOffset ||
-        p2.yOffset
-      ) {
-        kern = COMPLEX;
-      } else {
-        kern = (p1.xAdvance - first.advanceWidth) * this.scale;
+      this.learnPairsOf(text);
+      kern = this.kerning.get(key);
+      if (kern === undefined) {
+        this.learnPairs([[left, right]]);
+        kern = this.kerning.get(key) ?? COMPLEX;
       }
-      this.kerning.set(key, kern);
     }
     return kern;
   }
@@ -220,7 +285,7 @@ export class NoticeFont {
         }
         const advance = this.glyphAdvance(gid);
         if (previous >= 0) {
-          const kern = this.pairKerning(previous, gid);
+          const kern = this.pairKerning(previous, gid, text);
           if (Number.isNaN(kern)) {
             fast = false;
             break;

@@ -88,6 +88,7 @@ export class NoticeFont {
   private readonly kerning = new Map<number, number>();
   private readonly charOf = new Map<number, number>();
   private readonly shaped = new Map<string, ShapedSegment>();
+  private readonly runs = new Map<string, Run>();
   /** Unicode text of each glyph that may appear, for the ToUnicode map (so the PDF's text copies out). */
   private readonly unicode = new Map<number, number[]>();
   /** Glyph ids of the fixed subset in CID order (CID 0 is .notdef). */
@@ -266,7 +267,7 @@ export class NoticeFont {
    * Lays one line out in 1/1000 em. Segments end after each space or tab, as in pdfkit (no kerning across a
    * word boundary); a segment with anything the fast path does not cover is shaped by fontkit.
    */
-  layout(text: string, out: Run | null): number {
+  private layout(text: string, out: Run): number {
     let width = 0;
     let start = 0;
     const length = text.length;
@@ -275,7 +276,7 @@ export class NoticeFont {
       let segmentWidth = 0;
       let previous = -1;
       let fast = true;
-      const mark = out ? out.gids.length : 0;
+      const mark = out.gids.length;
       for (; end < length;) {
         const code = text.charCodeAt(end);
         const gid = this.fastGid[code] ?? NOT_FAST;
@@ -292,16 +293,14 @@ export class NoticeFont {
           }
           if (kern !== 0) {
             segmentWidth += kern;
-            if (out) out.adjust[out.adjust.length - 1]! += kern;
+            out.adjust[out.adjust.length - 1]! += kern;
           }
         }
         segmentWidth += advance;
-        if (out) {
-          out.gids.push(gid);
-          out.adjust.push(0);
-          out.xOffset?.push(0);
-          out.yOffset?.push(0);
-        }
+        out.gids.push(gid);
+        out.adjust.push(0);
+        out.xOffset?.push(0);
+        out.yOffset?.push(0);
         end++;
         if (code === 0x20 || code === 0x09) break;
         previous = gid;
@@ -315,38 +314,45 @@ export class NoticeFont {
         }
         const segment = this.shape(text.slice(start, end));
         segmentWidth = segment.width;
-        if (out) {
-          out.gids.length = mark;
-          out.adjust.length = mark;
-          if (out.xOffset) out.xOffset.length = mark;
-          if (out.yOffset) out.yOffset.length = mark;
-          if (segment.offset && !out.xOffset) {
-            out.xOffset = new Array<number>(mark).fill(0);
-            out.yOffset = new Array<number>(mark).fill(0);
-          }
-          for (let i = 0; i < segment.gids.length; i++) {
-            out.gids.push(segment.gids[i]!);
-            out.adjust.push(segment.adjust[i]!);
-            out.xOffset?.push(segment.xOffset[i]!);
-            out.yOffset?.push(segment.yOffset[i]!);
-          }
+        out.gids.length = mark;
+        out.adjust.length = mark;
+        if (out.xOffset) out.xOffset.length = mark;
+        if (out.yOffset) out.yOffset.length = mark;
+        if (segment.offset && !out.xOffset) {
+          out.xOffset = new Array<number>(mark).fill(0);
+          out.yOffset = new Array<number>(mark).fill(0);
+        }
+        for (let i = 0; i < segment.gids.length; i++) {
+          out.gids.push(segment.gids[i]!);
+          out.adjust.push(segment.adjust[i]!);
+          out.xOffset?.push(segment.xOffset[i]!);
+          out.yOffset?.push(segment.yOffset[i]!);
         }
       }
       width += segmentWidth;
       start = end;
     }
-    if (out) out.width = width;
+    out.width = width;
     return width;
   }
 
   /** Width of a line in 1/1000 em. */
   width(text: string): number {
-    return this.layout(text, null);
+    return this.run(text).width;
   }
 
+  /**
+   * A line's layout, cached per process: a notice measures most strings before drawing them, and the labels
+   * and fixed wording repeat in every notice. Callers must not change the run.
+   */
   run(text: string): Run {
-    const run: Run = { gids: [], adjust: [], xOffset: null, yOffset: null, width: 0 };
-    this.layout(text, run);
+    let run = this.runs.get(text);
+    if (!run) {
+      run = { gids: [], adjust: [], xOffset: null, yOffset: null, width: 0 };
+      this.layout(text, run);
+      if (this.runs.size >= LAYOUT_CACHE_LIMIT) this.runs.clear();
+      this.runs.set(text, run);
+    }
     return run;
   }
 

@@ -1,0 +1,306 @@
+/**
+ * `npm run bench`: the issue's throughput targets, printed as figures with PASS/FAIL (a report: exits 0).
+ *
+ *   npm run bench -- [--only engine|run] [--employers N] [--engine-employers N] [--seconds S]
+ *                    [--cpu-prof-dir DIR]
+ *
+ * engine: `computeStatement` alone over demo employers with 14 months of history, requests built once
+ *         outside the timing; statements per second in one process.
+ * run:    the whole monthly run on the embedded stack (fresh data folder, seeding timed apart), started
+ *         through the Step Functions API; employers/s end to end, state transitions per 1,000 employers
+ *         (the engine's execution record), peak RSS of this process and every child (the emulators), and
+ *         the execution's counts. --cpu-prof-dir writes a .cpuprofile of the run only (not the seeding) for
+ *         this process and the emulator process; summarise with `bench/cpuprofile-summary.ts`.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    employers: { type: 'string', default: '10000' },
+    'engine-employers': { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '4' },
+    'cpu-prof-dir': { type: 'string' },
+  },
+});
+const only = values.only;
+if (only !== undefined && only !== 'engine' && only !== 'run') throw new Error('--only engine|run');
+const runEmployers = Number(values.employers);
+const engineEmployers = Number(values['engine-employers']);
+const seconds = Number(values.seconds);
+const AS_OF = '2026-11-22';
+
+// Before any handler module loads (config is read once per process). Handlers log JSON for CloudWatch;
+// the bench wants only its figures. The emulator has no sending quota: the production default (14/s, the
+// SES sandbox) would make the run measure the limiter's sleep, not the system.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.SES_MAX_SEND_RATE ??= '100000';
+
+const TARGETS = {
+  statementsPerSecond: 20_000,
+  employersPerSecond: 250,
+  peakRssMb: 1536,
+  transitionsPer1000: 50,
+};
+
+const load = () => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+function line(label: string, value: string, target?: string, ok?: boolean): void {
+  console.log(`  ${label.padEnd(34)} ${value.padStart(16)}${target ? `   target ${target.padEnd(10)} ${verdict(ok!)}` : ''}`);
+}
+
+// ---- engine ---------------------------------------------------------------------------------------------
+
+async function benchEngine(): Promise<void> {
+  const { generateDemoProvince } = await import('../infra/local/seed.ts');
+  const { computeStatement } = await import('../functions/c12/account.ts');
+  const { employerRecordSchema, ledgerToRequest, LedgerValidationError } = await import('../functions/c12/ledger.ts');
+  const { lastClosedPeriod } = await import('../functions/shared/calendar.ts');
+  type Request = Parameters<typeof computeStatement>[0];
+
+  console.log(`\nengine: computeStatement, ${engineEmployers} demo employers, 14 months of history (${load()})`);
+  const province = generateDemoProvince({ employers: engineEmployers, asOf: AS_OF, months: 14 });
+  const period = lastClosedPeriod(AS_OF);
+  // Rows as the repository's Query returns them: per employer, in entryKey order.
+  const rowsOf = new Map<string, typeof province.ledgerRows>();
+  for (const row of province.ledgerRows) {
+    const rows = rowsOf.get(row.employerId) ?? [];
+    rows.push(row);
+    rowsOf.set(row.employerId, rows);
+  }
+  const requests: Request[] = [];
+  let quarantined = 0;
+  for (const item of province.employers) {
+    const employer = employerRecordSchema.safeParse(item);
+    if (!employer.success) {
+      quarantined++;
+      continue;
+    }
+    const rows = (rowsOf.get(item.employerId) ?? []).sort((a, b) => (a.entryKey < b.entryKey ? -1 : 1));
+    try {
+      requests.push(ledgerToRequest(employer.data, rows, period));
+    } catch (error) {
+      if (!(error instanceof LedgerValidationError)) throw error;
+      quarantined++;
+    }
+  }
+  // Warm-up so the figure is the steady state a long batch sees, not the JIT's first passes.
+  const warmUntil = performance.now() + 500;
+  for (let i = 0; performance.now() < warmUntil; i++) computeStatement(requests[i % requests.length]!);
+
+  let count = 0;
+  let sink = 0;
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  while (performance.now() < until) {
+    for (const request of requests) sink += computeStatement(request).flags.length;
+    count += requests.length;
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const perSecond = count / elapsed;
+  const perCpuSecond = count / ((cpu.user + cpu.system) / 1e6);
+  line('requests (quarantined left out)', `${requests.length} (${quarantined})`);
+  line('statements computed', `${fmt(count)} in ${elapsed.toFixed(1)} s`);
+  line('statements/s (wall)', fmt(perSecond), `>= ${fmt(TARGETS.statementsPerSecond)}`, perSecond >= TARGETS.statementsPerSecond);
+  line('statements per CPU second', fmt(perCpuSecond));
+  line('µs per statement (wall)', fmt(1e6 / perSecond, 1));
+  if (sink < 0) console.log(sink); // keeps the results alive
+}
+
+// ---- memory ---------------------------------------------------------------------------------------------
+
+/** Every descendant of this process (the emulators' child, and whatever it starts). */
+function descendants(root = process.pid): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 (ppid) follows the parenthesised command, which may itself hold spaces.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // Exited while listing.
+    }
+  }
+  const found: number[] = [];
+  const frontier = [root];
+  while (frontier.length > 0) {
+    const parent = frontier.pop()!;
+    for (const [pid, ppid] of parentOf) if (ppid === parent) (found.push(pid), frontier.push(pid));
+  }
+  return found;
+}
+
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resets the kernel's peak-RSS mark (VmHWM) so seeding does not count in the run's peak. */
+function resetPeak(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // Not permitted here: the peak then includes seeding (an over-estimate, never an under-estimate).
+  }
+}
+
+// ---- run ------------------------------------------------------------------------------------------------
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Gone already.
+  }
+}
+
+async function profileStart(): Promise<Session | undefined> {
+  if (!values['cpu-prof-dir']) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  await session.post('Profiler.start');
+  return session;
+}
+
+async function profileStop(session: Session | undefined, name: string): Promise<void> {
+  if (!session) return;
+  const { profile } = await session.post('Profiler.stop');
+  const dir = resolve(values['cpu-prof-dir']!);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+  session.disconnect();
+}
+
+async function benchRun(): Promise<void> {
+  const { FREE_PORTS, startLocalStack } = await import('../infra/local/stack.ts');
+  const { generateDemoProvince, writeDemoProvince } = await import('../infra/local/seed.ts');
+  const { stateMachineArn } = await import('../infra/local/sfn-engine.ts');
+  const { awsClients } = await import('../functions/shared/aws.ts');
+  const { lastClosedPeriod } = await import('../functions/shared/calendar.ts');
+  const { DescribeExecutionCommand, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+  type Output = import('../functions/c12/handlers/summarize-run.ts').MonthlyRunOutput;
+
+  console.log(`\nrun: monthly C12-TS run, ${fmt(runEmployers)} employers, embedded stack (${load()})`);
+  console.log(
+    `  config: BATCH_SIZE=${process.env.BATCH_SIZE ?? '200 (default)'} SES_MAX_SEND_RATE=${process.env.SES_MAX_SEND_RATE}`,
+  );
+  const dataDir = mkdtempSync(join(tmpdir(), 'dondoc-bench-'));
+  if (values['cpu-prof-dir']) {
+    mkdirSync(resolve(values['cpu-prof-dir']), { recursive: true });
+    process.env.DONDOC_EMULATORS_CPU_PROF_DIR = resolve(values['cpu-prof-dir']);
+  }
+  console.log(`  emulators: ${process.env.DONDOC_EMULATORS_IN_PROCESS === '1' ? 'in this process' : 'child process'}`);
+  const stack = await startLocalStack({ dataDir, ports: FREE_PORTS });
+  try {
+    let started = performance.now();
+    let province: ReturnType<typeof generateDemoProvince> | undefined = generateDemoProvince({
+      employers: runEmployers,
+      asOf: AS_OF,
+    });
+    const written = await writeDemoProvince(awsClients().dynamo, province);
+    province = undefined;
+    const seedSeconds = (performance.now() - started) / 1000;
+    line('seeding (not counted)', `${seedSeconds.toFixed(1)} s`);
+    line('  items written', `${fmt(written.items)} (${fmt(written.itemsPerSecond)}/s)`);
+
+    (globalThis as { gc?: () => void }).gc?.();
+    // Listing /proc costs CPU in the measured process: the process tree is listed once a second only.
+    let tree = [process.pid, ...descendants()];
+    let sampled = 0;
+    const pids = () => (++sampled % 5 === 0 ? (tree = [process.pid, ...descendants()]) : tree);
+    for (const pid of tree) resetPeak(pid);
+    const peakOf = new Map<number, number>();
+    let peakSampledSum = 0;
+    const sample = () => {
+      let sum = 0;
+      for (const pid of pids()) {
+        const rss = pid === process.pid ? process.memoryUsage().rss / 1024 : statusKb(pid, 'VmRSS');
+        const hwm = Math.max(rss, statusKb(pid, 'VmHWM'));
+        peakOf.set(pid, Math.max(peakOf.get(pid) ?? 0, hwm));
+        sum += rss;
+      }
+      peakSampledSum = Math.max(peakSampledSum, sum);
+    };
+    const sampler = setInterval(sample, 200);
+
+    const profiler = await profileStart();
+    // The emulators' child profiles itself between two SIGUSR2 (see infra/local/emulators-child.ts).
+    const profiledChildren = profiler ? tree.filter((pid) => pid !== process.pid) : [];
+    for (const pid of profiledChildren) signal(pid, 'SIGUSR2');
+    const { sfn } = awsClients();
+    const cpuStart = process.cpuUsage();
+    started = performance.now();
+    const period = lastClosedPeriod(AS_OF);
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: stateMachineArn('MonthlyC12Notices'),
+        name: `bench-${period}-${Date.now()}`,
+        input: JSON.stringify({ period, asOf: AS_OF }),
+      }),
+    );
+    let execution;
+    for (;;) {
+      execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (execution.status !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const runSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    clearInterval(sampler);
+    sample();
+    await profileStop(profiler, 'run-main');
+    for (const pid of profiledChildren) signal(pid, 'SIGUSR2');
+    if (profiledChildren.length > 0) await new Promise((r) => setTimeout(r, 3000));
+
+    const record = stack.engine.describeExecution(executionArn!);
+    const output = JSON.parse(execution.output ?? '{}') as Partial<Output>;
+    const employers = output.employers ?? 0;
+    const perSecond = employers / runSeconds;
+    const transitionsPer1000 = (record.transitions / Math.max(1, employers)) * 1000;
+    const peakSumMb = [...peakOf.values()].reduce((a, b) => a + b, 0) / 1024;
+    if (execution.status !== 'SUCCEEDED') line('execution', `${execution.status} ${execution.error ?? ''} ${execution.cause ?? ''}`);
+    line('run time', `${runSeconds.toFixed(1)} s`);
+    line('employers/s (end to end)', fmt(perSecond, 1), `>= ${TARGETS.employersPerSecond}`, perSecond >= TARGETS.employersPerSecond);
+    line(
+      'transitions per 1,000 employers',
+      `${fmt(transitionsPer1000, 1)} (${record.transitions})`,
+      `<= ${TARGETS.transitionsPer1000}`,
+      transitionsPer1000 <= TARGETS.transitionsPer1000,
+    );
+    line('peak RSS, all processes (MB)', fmt(peakSumMb), `< ${TARGETS.peakRssMb}`, peakSumMb < TARGETS.peakRssMb);
+    for (const [pid, kb] of peakOf) line(`  pid ${pid}${pid === process.pid ? ' (handlers, engine)' : ''}`, `${fmt(kb / 1024)} MB`);
+    line('  peak of sampled sum (MB)', fmt(peakSampledSum / 1024));
+    line('main process CPU (user+sys)', `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
+    line('employers', fmt(employers));
+    line('sent', fmt(output.sent ?? 0));
+    line('postal', fmt(output.postal ?? 0));
+    line('quarantined', fmt(output.quarantined ?? 0));
+    line('in arrears', fmt(output.inArrears ?? 0));
+    line('rejected / duplicates', `${output.rejected ?? 0} / ${output.possibleDuplicates ?? 0}`);
+    console.log(`  (${load()})`);
+  } finally {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+console.log(`dondoc bench: node ${process.version}, ${load()}`);
+if (only !== 'run') await benchEngine();
+if (only !== 'engine') await benchRun();
+process.exitCode = 0;

@@ -1,13 +1,19 @@
 /**
  * The data and mail emulators of the embedded stack, on loopback: dynalite on disk (state survives a
  * restart) and aws-ses-v2-local (its page is the demo mailbox; mails live in memory, `GET /store`).
+ * They run in a child process (emulators-child.ts) so they use a second core rather than the handlers'
+ * event loop; DONDOC_EMULATORS_IN_PROCESS=1 keeps them in this process (benchmark comparisons).
  */
+import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import dynalite from 'dynalite';
 import sesModule from 'aws-ses-v2-local';
+import type { ChildMessage, StartMessage } from './emulators-child.ts';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -151,37 +157,102 @@ export interface EmulatorOptions {
   tables?: readonly TableDef[];
 }
 
-export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
-  const dbDir = join(options.dataDir, 'dynamodb');
-  mkdirSync(dbDir, { recursive: true });
+interface Running {
+  dynamoPort: number;
+  sesPort: number;
+  stop(): Promise<void>;
+}
+
+const CHILD_ENTRY = fileURLToPath(new URL('./emulators-child.ts', import.meta.url));
+// The child loads TypeScript through tsx whatever started the parent (npm start, vitest's forks, a bench).
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+function startInChild(dbDir: string, ports: EmulatorPorts): Promise<Running> {
+  const child = fork(CHILD_ENTRY, [], {
+    execArgv: ['--import', TSX_LOADER],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolveExit();
+    else child.once('exit', () => resolveExit());
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      if (child.connected) child.send({ type: 'stop' });
+      // A wedged child must not hold the LevelDB lock of the data folder after stop().
+      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(kill);
+    })());
+  return new Promise<Running>((resolveStart, rejectStart) => {
+    const onExit = (code: number | null, signal: string | null) =>
+      rejectStart(new Error(`the emulators' process exited while starting (${signal ?? `code ${code}`})`));
+    child.once('exit', onExit);
+    child.once('error', rejectStart);
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'ready') {
+        child.off('exit', onExit);
+        resolveStart({ dynamoPort: message.dynamoPort, sesPort: message.sesPort, stop });
+      } else if (message.type === 'error') {
+        child.off('exit', onExit);
+        void stop().then(() => rejectStart(new Error(message.message)));
+      }
+    });
+    child.send({
+      type: 'start',
+      dbDir,
+      host: LOCAL_HOST,
+      dynamoPort: ports.dynamodb ?? 8000,
+      sesPort: ports.ses ?? 8005,
+    } satisfies StartMessage);
+  });
+}
+
+async function startInProcess(dbDir: string, ports: EmulatorPorts): Promise<Running> {
   // createTableMs 0: tables are ACTIVE at once (the default 500 ms only slows start-up).
   const dynamo = dynalite({ path: dbDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynamoPort = await listen(dynamo, options.ports?.dynamodb ?? 8000);
-
+  const dynamoPort = await listen(dynamo, ports.dynamodb ?? 8000);
   let ses: Server | undefined;
   const stop = async (): Promise<void> => {
     await Promise.allSettled([closeServer(dynamo), ...(ses ? [closeServer(ses)] : [])]);
   };
   try {
-    const sesPort = options.ports?.ses ?? 8005;
+    const sesPort = ports.ses ?? 8005;
     const started = await startSes({ host: LOCAL_HOST, port: sesPort });
     // aws-ses-v2-local resolves even when listen fails (express passes the error to its callback).
     if (!started.listening) throw new Error(`aws-ses-v2-local could not listen on port ${sesPort}`);
     ses = started;
+    return { dynamoPort, sesPort: (started.address() as AddressInfo).port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
+  const dbDir = join(options.dataDir, 'dynamodb');
+  mkdirSync(dbDir, { recursive: true });
+  const ports = options.ports ?? {};
+  const running =
+    process.env.DONDOC_EMULATORS_IN_PROCESS === '1'
+      ? await startInProcess(dbDir, ports)
+      : await startInChild(dbDir, ports);
+  try {
     const endpoints = {
-      dynamodb: `http://${LOCAL_HOST}:${dynamoPort}`,
-      sesv2: `http://${LOCAL_HOST}:${(started.address() as AddressInfo).port}`,
+      dynamodb: `http://${LOCAL_HOST}:${running.dynamoPort}`,
+      sesv2: `http://${LOCAL_HOST}:${running.sesPort}`,
     };
     const env = localEnv(endpoints);
     const client = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     try {
       const tables = await ensureTables(client, options.tables);
-      return { endpoints, env, tables, stop };
+      return { endpoints, env, tables, stop: running.stop };
     } finally {
       client.destroy();
     }
   } catch (error) {
-    await stop();
+    await running.stop();
     throw error;
   }
 }

@@ -17,6 +17,7 @@ declare module 'fontkit' {
   }
 
   export interface GlyphRun {
+    script: string | undefined;
     glyphs: Glyph[];
     positions: GlyphPosition[];
     advanceWidth: number;
@@ -41,7 +42,8 @@ declare module 'fontkit' {
     post: { isFixedPitch: boolean | number };
     'OS/2'?: { sFamilyClass?: number };
     head: { macStyle: { italic?: boolean } };
-    layout(text: string): GlyphRun;
+    /** Without a script, fontkit takes the first character's that is not Common, Inherited or Unknown. */
+    layout(text: string, features?: string[], script?: string): GlyphRun;
     glyphForCodePoint(codePoint: number): Glyph;
     getGlyph(id: number, codePoints?: number[]): Glyph;
     createSubset(): Subset;

@@ -65,6 +65,17 @@ const NOT_FAST = -1;
 const COMPLEX = Number.NaN;
 /** Maps to .notdef in DejaVu (private use area): separates texts laid out in one batch. */
 const SEPARATOR = '\uE000';
+/** fontkit's script tags: a word with a Latin letter, and one of digits and punctuation only. */
+const LATIN = 'latn';
+const COMMON = 'zzzz';
+
+/** The script fontkit gives a word made of this character; null for others (laid out by fontkit). */
+function scriptOf(point: number): string | null {
+  const char = String.fromCodePoint(point);
+  if (/\p{Script=Latin}/u.test(char)) return LATIN;
+  if (/\p{Script=Common}/u.test(char)) return COMMON;
+  return null;
+}
 
 /** A PDF font: the objects of a Type0 font with the given glyphs as CIDs, numbered from `firstObject`. */
 export interface EmbeddedFont {
@@ -83,6 +94,8 @@ export class NoticeFont {
   private readonly scale: number;
   /** Glyph id per UTF-16 code unit for characters laid out without shaping, NOT_FAST otherwise. */
   private readonly fastGid = new Int32Array(0x10000).fill(NOT_FAST);
+  /** 1 for fast characters of the Latin script: a word with one is laid out as Latin by fontkit. */
+  private readonly latin = new Uint8Array(0x10000);
   /** Advance (1/1000 em) per glyph id. */
   private readonly advances = new Map<number, number>();
   private readonly kerning = new Map<number, number>();
@@ -104,14 +117,22 @@ export class NoticeFont {
     this.name = font.postscriptName.replaceAll(' ', '_');
     const gids = new Set<number>();
     const points = fixedCodePoints();
-    const texts = points.map((point) => String.fromCodePoint(point));
-    const runs = this.layoutEach(texts, 1) ?? texts.map((text) => font.layout(text));
+    // Lay each character out under the script fontkit would pick for a word made of it (pdfkit's unit).
+    const scripts = points.map((point) => scriptOf(point));
+    const runs = points.map(() => null as Pick<fontkit.GlyphRun, 'glyphs' | 'positions'> | null);
+    for (const script of [LATIN, COMMON]) {
+      const mine = points.flatMap((point, i) => (scripts[i] === script ? [i] : []));
+      const texts = mine.map((i) => String.fromCodePoint(points[i]!));
+      const laid = this.layoutEach(texts, 1, script) ?? texts.map((text) => font.layout(text, [], script));
+      mine.forEach((index, j) => (runs[index] = laid[j] ?? null));
+    }
     points.forEach((point, i) => {
       // Only characters fontkit lays out as their own cmap glyph, unshaped and unmoved, take the fast path.
       const run = runs[i];
       const glyph = run?.glyphs[0];
       const position = run?.positions[0];
       if (
+        scripts[i] === null ||
         run?.glyphs.length !== 1 ||
         !glyph ||
         !position ||
@@ -124,6 +145,7 @@ export class NoticeFont {
         return;
       }
       this.fastGid[point] = glyph.id;
+      if (scripts[i] === LATIN) this.latin[point] = 1;
       this.charOf.set(glyph.id, point);
       this.glyphAdvance(glyph.id);
       if (!this.unicode.has(glyph.id)) this.unicode.set(glyph.id, [point]);
@@ -152,13 +174,18 @@ export class NoticeFont {
   }
 
   /**
-   * fontkit's layout of each text, in one call: the per-call cost dominates for short texts. A .notdef
-   * separator keeps them apart (nothing kerns or ligates with it). Null when some text did not give `each`
-   * glyphs, so the caller lays them out one by one.
+   * fontkit's layout of each text under `script`, in one call: the per-call cost dominates for short texts.
+   * A .notdef separator keeps them apart (nothing kerns or ligates with it); the script is given because the
+   * separator would otherwise decide it. Null when some text did not give `each` glyphs, so the caller lays
+   * them out one by one.
    */
-  private layoutEach(texts: string[], each: number): Pick<fontkit.GlyphRun, 'glyphs' | 'positions'>[] | null {
+  private layoutEach(
+    texts: string[],
+    each: number,
+    script: string,
+  ): Pick<fontkit.GlyphRun, 'glyphs' | 'positions'>[] | null {
     if (texts.length === 0) return [];
-    const run = this.font.layout(texts.join(SEPARATOR));
+    const run = this.font.layout(texts.join(SEPARATOR), [], script);
     if (run.glyphs.length !== texts.length * (each + 1) - 1) return null;
     const runs: Pick<fontkit.GlyphRun, 'glyphs' | 'positions'>[] = [];
     for (let i = 0; i < texts.length; i++) {
@@ -169,18 +196,24 @@ export class NoticeFont {
     return runs;
   }
 
-  private pairKey(left: number, right: number): number {
-    return left * 0x10000 + right;
+  /**
+   * Kerning depends on the word's script as fontkit detects it (DejaVu kerns "T:" in a Latin word, not in a
+   * word of digits and punctuation), so the key holds it.
+   */
+  private pairKey(left: number, right: number, latin: boolean): number {
+    return (latin ? 0x100000000 : 0) + left * 0x10000 + right;
   }
 
-  /** fontkit's kerning of the pairs in `pairs` (fast glyph ids), or COMPLEX for a pair it shapes. */
-  private learnPairs(pairs: [number, number][]): void {
+  /** fontkit's kerning of the pairs (fast glyph ids) in words of the script, or COMPLEX for a shaped pair. */
+  private learnPairs(pairs: [number, number][], latin: boolean): void {
+    const script = latin ? LATIN : COMMON;
     const texts = pairs.map(([left, right]) =>
       String.fromCharCode(this.charOf.get(left) ?? 0, this.charOf.get(right) ?? 0),
     );
     // A ligature among them changes the glyph count: then one by one.
     const runs =
-      (pairs.length > 1 ? this.layoutEach(texts, 2) : null) ?? texts.map((text) => this.font.layout(text));
+      (pairs.length > 1 ? this.layoutEach(texts, 2, script) : null) ??
+      texts.map((text) => this.font.layout(text, [], script));
     pairs.forEach(([left, right], i) => {
       const run = runs[i];
       const [first, second] = run?.glyphs ?? [];
@@ -194,42 +227,61 @@ export class NoticeFont {
         !p2.xOffset &&
         !p2.yOffset;
       this.kerning.set(
-        this.pairKey(left, right),
+        this.pairKey(left, right, latin),
         plain ? (p1.xAdvance - first.advanceWidth) * this.scale : COMPLEX,
       );
     });
   }
 
-  /** Learns, in one batch, the kerning of every adjacent pair of fast glyphs in `text` not seen before. */
+  /**
+   * The word (pdfkit's unit: up to and including a space or tab) starting at `start`: where it ends, whether
+   * every character has a fast glyph, and whether fontkit would lay it out as Latin.
+   */
+  private word(text: string, start: number): { end: number; fast: boolean; latin: boolean } {
+    let end = start;
+    let fast = true;
+    let latin = false;
+    while (end < text.length) {
+      const code = text.charCodeAt(end++);
+      if (this.fastGid[code] === NOT_FAST) fast = false;
+      else if (this.latin[code]) latin = true;
+      if (code === 0x20 || code === 0x09) break;
+    }
+    return { end, fast, latin };
+  }
+
+  /** Learns, in one batch per script, the kerning of every pair of fast glyphs in `text` not seen before. */
   private learnPairsOf(text: string): void {
-    const pairs: [number, number][] = [];
+    const pairs: [[number, number][], [number, number][]] = [[], []];
     const seen = new Set<number>();
-    let previous = NOT_FAST;
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      const gid = this.fastGid[code] ?? NOT_FAST;
-      if (gid !== NOT_FAST && previous !== NOT_FAST) {
-        const key = this.pairKey(previous, gid);
-        if (!this.kerning.has(key) && !seen.has(key)) {
-          seen.add(key);
-          pairs.push([previous, gid]);
+    for (let start = 0; start < text.length;) {
+      const { end, fast, latin } = this.word(text, start);
+      if (fast) {
+        for (let i = start + 1; i < end; i++) {
+          const left = this.fastGid[text.charCodeAt(i - 1)]!;
+          const right = this.fastGid[text.charCodeAt(i)]!;
+          const key = this.pairKey(left, right, latin);
+          if (!this.kerning.has(key) && !seen.has(key)) {
+            seen.add(key);
+            pairs[latin ? 1 : 0].push([left, right]);
+          }
         }
       }
-      // No kerning across a word boundary (pdfkit lays words out one by one).
-      previous = code === 0x20 || code === 0x09 ? NOT_FAST : gid;
+      start = end;
     }
-    this.learnPairs(pairs);
+    this.learnPairs(pairs[0], false);
+    this.learnPairs(pairs[1], true);
   }
 
   /** fontkit's kerning for a pair of fast glyphs, cached; COMPLEX when the pair is shaped (a ligature). */
-  private pairKerning(left: number, right: number, text: string): number {
-    const key = this.pairKey(left, right);
+  private pairKerning(left: number, right: number, latin: boolean, text: string): number {
+    const key = this.pairKey(left, right, latin);
     let kern = this.kerning.get(key);
     if (kern === undefined) {
       this.learnPairsOf(text);
       kern = this.kerning.get(key);
       if (kern === undefined) {
-        this.learnPairs([[left, right]]);
+        this.learnPairs([[left, right]], latin);
         kern = this.kerning.get(key) ?? COMPLEX;
       }
     }
@@ -269,26 +321,18 @@ export class NoticeFont {
    */
   private layout(text: string, out: Run): number {
     let width = 0;
-    let start = 0;
     const length = text.length;
-    while (start < length) {
-      let end = start;
+    for (let start = 0; start < length;) {
+      const { end, fast, latin } = this.word(text, start);
       let segmentWidth = 0;
-      let previous = -1;
-      let fast = true;
+      let simple = fast;
       const mark = out.gids.length;
-      for (; end < length;) {
-        const code = text.charCodeAt(end);
-        const gid = this.fastGid[code] ?? NOT_FAST;
-        if (gid === NOT_FAST) {
-          fast = false;
-          break;
-        }
-        const advance = this.glyphAdvance(gid);
-        if (previous >= 0) {
-          const kern = this.pairKerning(previous, gid, text);
+      for (let i = start; simple && i < end; i++) {
+        const gid = this.fastGid[text.charCodeAt(i)]!;
+        if (i > start) {
+          const kern = this.pairKerning(this.fastGid[text.charCodeAt(i - 1)]!, gid, latin, text);
           if (Number.isNaN(kern)) {
-            fast = false;
+            simple = false;
             break;
           }
           if (kern !== 0) {
@@ -296,22 +340,14 @@ export class NoticeFont {
             out.adjust[out.adjust.length - 1]! += kern;
           }
         }
-        segmentWidth += advance;
+        segmentWidth += this.glyphAdvance(gid);
         out.gids.push(gid);
         out.adjust.push(0);
         out.xOffset?.push(0);
         out.yOffset?.push(0);
-        end++;
-        if (code === 0x20 || code === 0x09) break;
-        previous = gid;
       }
-      if (!fast) {
-        // Redo this segment, up to and including its first space or tab, with fontkit's shaping.
-        end = start;
-        while (end < length) {
-          const code = text.charCodeAt(end++);
-          if (code === 0x20 || code === 0x09) break;
-        }
+      if (!simple) {
+        // A character without a fast glyph, or a ligature: the word is shaped by fontkit.
         const segment = this.shape(text.slice(start, end));
         segmentWidth = segment.width;
         out.gids.length = mark;

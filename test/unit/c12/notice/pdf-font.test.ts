@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as fontkit from 'fontkit';
 import { describe, expect, it } from 'vitest';
-import { noticeFonts } from '../../../../functions/c12/notice/pdf-font.ts';
+import { NoticeFont } from '../../../../functions/c12/notice/pdf-font.ts';
 import { noticeFootnotes, noticeRows, renderNoticePdf } from '../../../../functions/c12/notice/pdf.ts';
 import { noticeInput, novemberStatement } from './fixtures.ts';
 import { pdfText } from './pdf-text.ts';
@@ -40,6 +40,8 @@ describe('notice font layout', () => {
     statement.oldestOverdueDueDate = '2026-10-31';
     const input = noticeInput(statement);
     const strings = [
+      // First on purpose: a word of digits and punctuation before a Latin word with a kerned pair.
+      '1. BHYT: 10',
       ...noticeRows(input).flatMap((row) => [
         row.no,
         row.label,
@@ -50,18 +52,23 @@ describe('notice font layout', () => {
       'THÔNG BÁO KẾT QUẢ ĐÓNG BHXH, BHYT, BHTN',
       'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
       'AVATAR Tây Tư Vũ Yên LT Wa  two  spaces',
+      // Kerned in a Latin word, not in one of digits and punctuation: "BHYT: 10/2026;" against "6;T:".
+      'BHYT: 10/2026; 6;T: 1.T: TNLĐ-BNN: trên',
       'office affluent ﬁ x\u0303 東京',
       UNUSUAL,
     ];
-    const fonts = noticeFonts();
     let kerned = 0;
-    for (const [name, font] of [
-      ['regular', fonts.regular],
-      ['bold', fonts.bold],
-    ] as const) {
+    for (const name of ['regular', 'bold'] as const) {
+      // Fresh fonts, so the kerning cache is learnt here: once from all strings at once (pairs met in mixed
+      // words), once string by string in reverse order.
+      const together = new NoticeFont(reference[name]);
+      together.width(strings.join(' '));
+      const apart = new NoticeFont(reference[name]);
+      for (const text of [...strings].reverse()) apart.width(text);
       for (const text of strings) {
         const expected = shapedWidth(reference[name], text);
-        expect(font.width(text), `${name}: ${text}`).toBeCloseTo(expected, 6);
+        expect(together.width(text), `${name}: ${text}`).toBeCloseTo(expected, 6);
+        expect(apart.width(text), `${name}: ${text}`).toBeCloseTo(expected, 6);
         const plain = [...text].reduce(
           (sum, char) => sum + (reference[name].layout(char).advanceWidth * 1000) / 2048,
           0,

@@ -3,10 +3,17 @@
  * the notice once (employer#period), deliver it (email with the PDF, or the postal list), record the
  * delivery, and open or update the debt case of an employer in arrears.
  *
- * Safe to repeat: a notice already delivered is skipped; a notice left SENDING by a crash is sent again and
- * counted as a possible duplicate (the only duplicates a crash can cause). One employer's bad data or bad
- * address never stops the batch: it is quarantined or recorded, and the rest go on.
+ * Safe to repeat:
+ * - a notice already delivered is skipped; counts come from the stored states (who delivered it), so a
+ *   retried batch reports what its run did;
+ * - a notice is claimed (SENDING) before its send; the same run re-claims its own claim after a failure or
+ *   a crash, and that resend is counted as a possible duplicate (the only duplicates there can be); another
+ *   run's fresh claim is left to that run;
+ * - when anything fails, the batch stops taking employers and waits for the ones in flight before it
+ *   fails, so no worker of a failed attempt is still sending when the retry starts.
+ * One employer's bad data never stops the batch: it is quarantined with the reason, the rest go on.
  */
+import { EmailConfigurationError } from '../shared/errors.ts';
 import type { SendOutcome } from '../shared/email.ts';
 import { logger } from '../shared/logger.ts';
 import { computeStatement } from './account.ts';
@@ -48,16 +55,46 @@ export interface BatchDeps {
   concurrency: number;
 }
 
-async function forEachLimited<T>(
+/** A claim older than this belongs to a run that died and was not resumed (Lambda runs 15 minutes at most). */
+const CLAIM_STALE_AFTER_MS = 60 * 60 * 1000;
+/** Reasons kept per quarantined employer: enough to fix the data, bounded so records stay small. */
+const MAX_REASONS = 10;
+
+/**
+ * Runs `work` over the items, `limit` at a time. On the first failure no new item starts; the call
+ * settles only when every started item has, then rejects with that first error.
+ */
+export async function forEachLimited<T>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(workers);
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}
+
+function boundedReasons(reasons: readonly string[]): string[] {
+  if (reasons.length <= MAX_REASONS) return [...reasons];
+  return [...reasons.slice(0, MAX_REASONS), `… and ${reasons.length - MAX_REASONS} more`];
+}
+
+/** Reasons to quarantine for an error raised while computing or composing one employer's notice. */
+function employerFailure(error: unknown): string[] | undefined {
+  if (error instanceof LedgerValidationError) return error.reasons;
+  if (error instanceof Error && !('$metadata' in error)) return [`${error.name}: ${error.message}`];
+  return undefined; // an AWS service error: the batch fails and is retried
 }
 
 export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<BatchResult> {
@@ -76,32 +113,40 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
         itemKey: `QUARANTINE#${employerId}`,
         employerId,
         name: item.name,
-        reasons,
+        reasons: boundedReasons(reasons),
       });
     };
+    const listDelivery = (kind: 'POSTAL' | 'REJECTED', employer: EmployerRecord, extra: object = {}) =>
+      repository.putRunItem({
+        runId: input.runId,
+        itemKey: `${kind}#${employerId}`,
+        employerId,
+        name: employer.name,
+        ...extra,
+      });
 
     const employerParse = employerRecordSchema.safeParse(item);
     if (!employerParse.success) return quarantine(describeIssues(employerParse.error).split('\n'));
     const employer = employerParse.data;
 
+    const rows = await repository.ledger(employerId);
     let statement: Statement;
     try {
-      statement = computeStatement(
-        ledgerToRequest(employer, await repository.ledger(employerId), input.period),
-      );
+      statement = computeStatement(ledgerToRequest(employer, rows, input.period));
     } catch (error) {
-      if (error instanceof LedgerValidationError) return quarantine(error.reasons);
+      const reasons = employerFailure(error);
+      if (reasons) return quarantine(reasons);
       throw error;
     }
 
-    const inArrears = statement.flags.some((flag) => flag.code === 'IN_ARREARS');
-    if (inArrears) {
+    if (statement.flags.some((flag) => flag.code === 'IN_ARREARS')) {
       counts.inArrears++;
       await repository.openOrUpdateCase(statement, employer.officerId, deps.now());
     }
 
     const { created, notice } = await repository.storeNoticeOnce({
       employerId,
+      employerName: employer.name,
       period: input.period,
       runId: input.runId,
       status: 'PENDING',
@@ -111,31 +156,54 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
       createdAt: deps.now(),
       sendAttempts: 0,
     } satisfies NoticeRecord);
-    // The stored notice is the one delivered: a re-run never re-computes a notice already issued. Counts
-    // depend only on the stored state, so a retried batch reports what this run did, not what was left.
-    if (!created && notice.status !== 'PENDING' && notice.status !== 'SENDING') {
-      if (notice.runId !== input.runId) counts.alreadyDelivered++;
+
+    // The stored notice is the one delivered: a re-run never re-computes a notice already issued.
+    if (
+      !created &&
+      (notice.status === 'SENT' || notice.status === 'POSTAL' || notice.status === 'REJECTED')
+    ) {
+      const mine = notice.deliveredBy === input.runId;
+      if (!mine) counts.alreadyDelivered++;
       else if (notice.status === 'SENT') counts.sent++;
       else if (notice.status === 'POSTAL') counts.postal++;
       else counts.rejected++;
+      // Whoever delivered it, this run's lists name every employer still to reach by post or to correct.
+      if (notice.status === 'POSTAL') await listDelivery('POSTAL', employer);
+      if (notice.status === 'REJECTED') {
+        await listDelivery('REJECTED', employer, { email: notice.email, reason: notice.rejectReason });
+      }
       return;
     }
 
     if (notice.channel === 'POSTAL' || !notice.email) {
-      counts.postal++;
-      await repository.finishNotice(employerId, input.period, { status: 'POSTAL' }, deps.now());
-      await repository.putRunItem({
-        runId: input.runId,
-        itemKey: `POSTAL#${employerId}`,
+      // Listed before the state changes: a crash in between leaves it PENDING, to be listed again.
+      await listDelivery('POSTAL', employer);
+      await repository.finishNotice(
         employerId,
-        name: employer.name,
-      });
+        input.period,
+        { status: 'POSTAL' },
+        { runId: input.runId, at: deps.now() },
+      );
+      counts.postal++;
       return;
     }
 
-    const mail = await deps.composeNotice(employer, notice.statement);
-    const attempt = await repository.beginSend(employerId, input.period);
+    let mail: NoticeMail;
+    try {
+      mail = await deps.composeNotice(employer, notice.statement);
+    } catch (error) {
+      const reasons = employerFailure(error);
+      if (reasons) return quarantine(reasons.map((reason) => `notice: ${reason}`));
+      throw error;
+    }
+    const now = deps.now();
+    const attempt = await repository.beginSend(employerId, input.period, {
+      runId: input.runId,
+      at: now,
+      staleBefore: new Date(Date.parse(now) - CLAIM_STALE_AFTER_MS).toISOString(),
+    });
     if (attempt === undefined) {
+      // Another live run holds the claim (or delivered it a moment ago): it is that run's to count.
       counts.alreadyDelivered++;
       return;
     }
@@ -149,22 +217,22 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
         attempt,
       });
     }
-    const outcome = await deps.send({ ...mail, to: notice.email });
-    await repository.finishNotice(employerId, input.period, outcome, deps.now());
-    if (outcome.status === 'SENT') {
-      counts.sent++;
-    } else {
-      counts.rejected++;
-      logger.warn('notice rejected', { runId: input.runId, employerId, reason: outcome.reason });
-      await repository.putRunItem({
-        runId: input.runId,
-        itemKey: `REJECTED#${employerId}`,
-        employerId,
-        name: employer.name,
-        email: notice.email,
-        reason: outcome.reason,
-      });
+    let outcome: SendOutcome;
+    try {
+      outcome = await deps.send({ ...mail, to: notice.email });
+    } catch (error) {
+      // Nothing was sent: give the claim back so the next attempt is not counted as a duplicate.
+      if (error instanceof EmailConfigurationError)
+        await repository.releaseSend(employerId, input.period, input.runId);
+      throw error;
     }
+    if (outcome.status === 'REJECTED') {
+      logger.warn('notice rejected', { runId: input.runId, employerId, reason: outcome.reason });
+      await listDelivery('REJECTED', employer, { email: notice.email, reason: outcome.reason });
+    }
+    await repository.finishNotice(employerId, input.period, outcome, { runId: input.runId, at: deps.now() });
+    if (outcome.status === 'SENT') counts.sent++;
+    else counts.rejected++;
   });
 
   await repository.putRunItem({

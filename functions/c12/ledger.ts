@@ -39,10 +39,10 @@ const rowSchemas = {
   PENSION_SUSPENSION: pensionSuspensionSchema,
 } as const;
 
+/** A stored ledger row: its key and type; the other fields are validated by the type's schema. */
 export interface LedgerRow {
   entryKey: string;
   type?: unknown;
-  [field: string]: unknown;
 }
 
 export class LedgerValidationError extends Error {

@@ -29,6 +29,12 @@ export interface NoticeRecord {
   createdAt: string;
   /** Send attempts begun; more than one means a crash interrupted a send and the mail may be doubled. */
   sendAttempts: number;
+  /** The run that holds the SENDING claim, and since when. */
+  claimedBy?: string;
+  claimedAt?: string;
+  /** The run that delivered it (SENT, POSTAL or REJECTED). */
+  deliveredBy?: string;
+  employerName?: string;
   messageId?: string;
   sentAt?: string;
   rejectReason?: string;
@@ -167,19 +173,34 @@ export class C12Repository {
   }
 
   /**
-   * Claim the notice for sending: PENDING or SENDING (a send a crash interrupted) -> SENDING, counting the
-   * attempt. Returns the attempt number, or undefined when another worker already delivered it.
+   * Claim the notice for sending: PENDING -> SENDING, counting the attempt. A notice already SENDING is
+   * re-claimed only by the same run (its earlier attempt died: a crash or a failed batch, whose workers have
+   * all settled) or when the claim is older than `staleBefore` (a run that died and was not resumed).
+   * Another live run's fresh claim is left alone: that run delivers it.
+   * Returns the attempt number, or undefined when the notice is not ours to send.
    */
-  async beginSend(employerId: string, period: string): Promise<number | undefined> {
+  async beginSend(
+    employerId: string,
+    period: string,
+    claim: { runId: string; at: string; staleBefore: string },
+  ): Promise<number | undefined> {
     try {
       const result = await this.dynamo.send(
         new UpdateCommand({
           TableName: this.tables.notices,
           Key: { employerId, period },
-          UpdateExpression: 'SET #s = :sending ADD sendAttempts :one',
-          ConditionExpression: '#s IN (:pending, :sending)',
+          UpdateExpression: 'SET #s = :sending, claimedBy = :run, claimedAt = :at ADD sendAttempts :one',
+          ConditionExpression:
+            '#s = :pending OR (#s = :sending AND (claimedBy = :run OR claimedAt < :stale))',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':sending': 'SENDING', ':pending': 'PENDING', ':one': 1 },
+          ExpressionAttributeValues: {
+            ':sending': 'SENDING',
+            ':pending': 'PENDING',
+            ':run': claim.runId,
+            ':at': claim.at,
+            ':stale': claim.staleBefore,
+            ':one': 1,
+          },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
@@ -190,15 +211,43 @@ export class C12Repository {
     }
   }
 
+  /** Give a claim back (SENDING -> PENDING) when the send could not even be attempted. */
+  async releaseSend(employerId: string, period: string, runId: string): Promise<void> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.notices,
+          Key: { employerId, period },
+          UpdateExpression: 'SET #s = :pending ADD sendAttempts :minusOne',
+          ConditionExpression: '#s = :sending AND claimedBy = :run',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':sending': 'SENDING',
+            ':pending': 'PENDING',
+            ':run': runId,
+            ':minusOne': -1,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Record the delivery outcome and which run delivered it (counts and lists are per run). */
   async finishNotice(
     employerId: string,
     period: string,
     outcome:
       { status: 'SENT'; messageId: string } | { status: 'REJECTED'; reason: string } | { status: 'POSTAL' },
-    at: string,
+    delivery: { runId: string; at: string },
   ): Promise<void> {
-    const values: Record<string, unknown> = { ':status': outcome.status, ':at': at };
-    let set = 'SET #s = :status, deliveredAt = :at';
+    const values: Record<string, unknown> = {
+      ':status': outcome.status,
+      ':at': delivery.at,
+      ':run': delivery.runId,
+    };
+    let set = 'SET #s = :status, deliveredAt = :at, deliveredBy = :run';
     if (outcome.status === 'SENT') {
       set += ', messageId = :m';
       values[':m'] = outcome.messageId;
@@ -289,22 +338,29 @@ export class C12Repository {
     await this.dynamo.send(new PutCommand({ TableName: this.tables.runs, Item: item }));
   }
 
+  /** Create a run item unless it exists (a resumed execution keeps what its first attempt recorded). */
+  async createRunItemOnce(item: RunItem): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tables.runs,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(runId)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async runItems(runId: string): Promise<RunItem[]> {
     return queryAll<RunItem>(this.dynamo, {
       TableName: this.tables.runs,
       KeyConditionExpression: 'runId = :r',
       ExpressionAttributeValues: { ':r': runId },
       ConsistentRead: true,
-    });
-  }
-
-  async noticesOfPeriod(period: string): Promise<NoticeRecord[]> {
-    return queryAll<NoticeRecord>(this.dynamo, {
-      TableName: this.tables.notices,
-      IndexName: 'byPeriod',
-      KeyConditionExpression: '#p = :p',
-      ExpressionAttributeNames: { '#p': 'period' },
-      ExpressionAttributeValues: { ':p': period },
     });
   }
 }

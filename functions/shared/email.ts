@@ -1,20 +1,22 @@
 /**
  * Sending one email through SES v2 (Content.Raw, so attachments work the same on AWS and on the local
  * emulator). Throttling is retried with backoff by the SDK client (see aws.ts); what is left is classified:
- * a rejected address is final and recorded, a persistent throttle or outage becomes a TransientError.
+ * a rejected message is final and recorded, an account-level fault stops the run (EmailConfigurationError),
+ * a persistent throttle or outage becomes a TransientError for the workflow to retry.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { TransientError } from './errors.ts';
+import { EmailConfigurationError, TransientError } from './errors.ts';
 
 export type SendOutcome = { status: 'SENT'; messageId: string } | { status: 'REJECTED'; reason: string };
 
-/** SES errors that say this message or address will never be accepted. */
-const PERMANENT_ERRORS = new Set([
-  'MessageRejected',
-  'BadRequestException',
-  'MailFromDomainNotVerifiedException',
+/** SES refused this message or its recipient: record it and go on with the next employer. */
+const MESSAGE_ERRORS = new Set(['MessageRejected']);
+
+/** SES cannot send anything: stop, and leave the notices to send once the account is fixed. */
+const ACCOUNT_ERRORS = new Set([
   'AccountSuspendedException',
   'SendingPausedException',
+  'MailFromDomainNotVerifiedException',
   'NotFoundException',
 ]);
 
@@ -34,9 +36,10 @@ export async function sendRawEmail(
     return { status: 'SENT', messageId: result.MessageId ?? '' };
   } catch (error) {
     const name = (error as Error)?.name ?? 'Error';
-    if (PERMANENT_ERRORS.has(name))
-      return { status: 'REJECTED', reason: `${name}: ${(error as Error).message}` };
-    throw new TransientError(`SES send failed (${name}): ${(error as Error)?.message ?? String(error)}`);
+    const detail = `${name}: ${(error as Error)?.message ?? String(error)}`;
+    if (MESSAGE_ERRORS.has(name)) return { status: 'REJECTED', reason: detail };
+    if (ACCOUNT_ERRORS.has(name)) throw new EmailConfigurationError(`SES cannot send: ${detail}`);
+    throw new TransientError(`SES send failed (${detail})`);
   }
 }
 

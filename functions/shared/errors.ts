@@ -12,3 +12,11 @@ export class TransientError extends Error {
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
 }
+
+/**
+ * Sending is impossible for every message (account paused or suspended, sender not verified, configuration
+ * set missing): not the recipient's fault and not worth retrying until someone fixes the account.
+ */
+export class EmailConfigurationError extends Error {
+  override name = 'EmailConfigurationError';
+}

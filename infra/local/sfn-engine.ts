@@ -181,6 +181,12 @@ export function assertRunnableLocally(definition: unknown, where = 'definition')
       if ('Assign' in state) {
         throw new Error(`${where}: ${at} uses Assign (variables), which the local engine ignores silently`);
       }
+      if (state.Type === 'Choice' && JSON.stringify(state.Choices ?? []).includes('"IsNull":false')) {
+        throw new Error(
+          `${where}: ${at} tests IsNull: false, which aws-local-stepfunctions 3.0.0 evaluates as never true ` +
+            '(AWS: true for any non-null value); test the value with IsString/IsNumeric/IsBoolean instead',
+        );
+      }
       if (state.Type === 'Map') {
         const processor = (state.ItemProcessor ?? state.Iterator) as Record<string, unknown> | undefined;
         const mode = (processor?.ProcessorConfig as { Mode?: string } | undefined)?.Mode;

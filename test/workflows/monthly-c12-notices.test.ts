@@ -2,22 +2,27 @@
  * The monthly C12-TS workflow, for real: the same ASL file the cloud deploys, run by the embedded engine
  * through the Step Functions API, the real handlers against dynalite, the mails read back from the local SES.
  */
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeStatement } from '../../functions/c12/account.ts';
+import { employerRecordSchema, ledgerToRequest, type LedgerRow } from '../../functions/c12/ledger.ts';
+import { formatNumber } from '../../functions/c12/notice/format.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { generateDemoProvince, writeDemoProvince, type DemoProvince } from '../../infra/local/seed.ts';
+import { ensureTables } from '../../infra/local/emulators.ts';
 import { stateMachineArn } from '../../infra/local/sfn-engine.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
 import { tempDataDir } from '../infra/local/helpers.ts';
+import { pdfText } from '../unit/c12/notice/pdf-text.ts';
 
 interface StoredEmail {
   from: string;
   subject: string;
   destination: { to: string[] };
   body: { text?: string; html?: string };
-  attachments: { filename?: string; contentType: string }[];
+  attachments: { filename?: string; contentType: string; content: string }[];
 }
 
 const PERIOD = '2026-10';
@@ -27,12 +32,12 @@ async function mailbox(stack: LocalStack): Promise<StoredEmail[]> {
   return ((await response.json()) as { emails: StoredEmail[] }).emails;
 }
 
-async function runMonthly(sfn: SFNClient, name: string) {
+async function runMonthly(sfn: SFNClient, name: string, period = PERIOD) {
   const started = await sfn.send(
     new StartExecutionCommand({
       stateMachineArn: stateMachineArn('MonthlyC12Notices'),
       name,
-      input: JSON.stringify({ period: PERIOD }),
+      input: JSON.stringify({ period }),
     }),
   );
   for (;;) {
@@ -57,7 +62,8 @@ describe('monthly-c12-notices on the embedded stack', () => {
   let firstMails: StoredEmail[];
 
   beforeAll(async () => {
-    stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS });
+    // Retries wait 20 ms instead of seconds: the failure test exercises them all.
+    stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, retryDelayMs: 20 });
     province = generateDemoProvince({ employers: 45, seed: 7, asOf: '2026-11-22' });
     await writeDemoProvince(awsClients().dynamo, province);
     sfn = new SFNClient({});
@@ -92,7 +98,28 @@ describe('monthly-c12-notices on the embedded stack', () => {
     }
   });
 
-  it('stores one notice per employer and period, computed from the ledger', async () => {
+  /** What each clean employer's October statement must be, computed here from the seeded ledger. */
+  const expectedStatements = () => {
+    const rowsOf = new Map<string, LedgerRow[]>();
+    for (const row of province.ledgerRows)
+      rowsOf.set(row.employerId, [...(rowsOf.get(row.employerId) ?? []), row]);
+    return new Map(
+      province.employers
+        .filter((employer) => employer.behaviour !== 'malformed')
+        .map((employer) => [
+          employer.employerId,
+          computeStatement(
+            ledgerToRequest(
+              employerRecordSchema.parse(employer),
+              rowsOf.get(employer.employerId) ?? [],
+              PERIOD,
+            ),
+          ),
+        ]),
+    );
+  };
+
+  it('stores one notice per employer and period, with the statement its ledger gives', async () => {
     const { Items = [] } = await awsClients().dynamo.send(
       new QueryCommand({
         TableName: 'Notices',
@@ -102,12 +129,11 @@ describe('monthly-c12-notices on the embedded stack', () => {
         ExpressionAttributeValues: { ':p': PERIOD },
       }),
     );
-    expect(Items).toHaveLength(province.employers.length - malformed().length);
-    const statuses = new Set(Items.map((item) => item.status));
-    expect([...statuses].sort()).toEqual(withoutEmail().length > 0 ? ['POSTAL', 'SENT'] : ['SENT']);
+    const expected = expectedStatements();
+    expect(Items.map((item) => item.employerId).sort()).toEqual([...expected.keys()].sort());
     for (const item of Items) {
-      expect(item.statement.employerId).toBe(item.employerId);
-      expect(item.statement.period).toBe(PERIOD);
+      expect(item.statement).toEqual(expected.get(item.employerId));
+      expect(item.status).toBe(item.email ? 'SENT' : 'POSTAL');
     }
   });
 
@@ -137,10 +163,14 @@ describe('monthly-c12-notices on the embedded stack', () => {
     for (const employer of malformed()) expect(summary.body.text).toContain(employer.employerId);
   });
 
-  it('opens a debt case for each employer in arrears', async () => {
+  it('opens a debt case for each employer in arrears, and only for them', async () => {
     const { Items = [] } = await awsClients().dynamo.send(new ScanCommand({ TableName: 'Cases' }));
-    expect(firstOutput.inArrears).toBeGreaterThan(0);
-    expect(Items).toHaveLength(firstOutput.inArrears);
+    const inArrears = [...expectedStatements()]
+      .filter(([, statement]) => statement.flags.some((flag) => flag.code === 'IN_ARREARS'))
+      .map(([employerId]) => employerId);
+    expect(inArrears.length).toBeGreaterThan(0);
+    expect(firstOutput.inArrears).toBe(inArrears.length);
+    expect(Items.map((item) => item.employerId).sort()).toEqual(inArrears.sort());
     for (const item of Items) {
       expect(item.status).toBe('OPEN');
       expect(item.overduePrincipal + item.overdueInterest).toBeGreaterThan(0);
@@ -164,16 +194,36 @@ describe('monthly-c12-notices on the embedded stack', () => {
     expect(Items).toHaveLength(province.employers.length - malformed().length);
   }, 120_000);
 
-  it('the mail parses back as MIME with the PDF attachment intact', async () => {
-    const response = await fetch(`${stack.sesStoreUrl}`);
-    const { emails } = (await response.json()) as { emails: (StoredEmail & { raw?: string })[] };
-    const first = emails.find((mail) => mail.subject.includes('Mã đơn vị'));
-    expect(first).toBeDefined();
-    if (first?.raw) {
-      const parsed = await simpleParser(first.raw);
-      expect(parsed.attachments[0]?.content.subarray(0, 5).toString()).toBe('%PDF-');
-    } else {
-      expect(first!.attachments[0]?.filename).toMatch(/^C12-TS_.+_2026-10\.pdf$/);
-    }
+  it('attaches the C12-TS PDF, which reads back with the employer and the amount due', async () => {
+    const expected = expectedStatements();
+    const employer = byEmail().find((candidate) => (expected.get(candidate.employerId)?.amountDue ?? 0) > 0)!;
+    const mail = firstMails.find((candidate) => candidate.destination.to.includes(employer.email!))!;
+    const attachment = mail.attachments.find((candidate) => candidate.contentType === 'application/pdf')!;
+    expect(attachment.filename).toBe(`C12-TS_${employer.employerId}_${PERIOD}.pdf`);
+    const text = (await pdfText(Buffer.from(attachment.content, 'base64'))).join('\n');
+    expect(text).toContain(employer.employerId);
+    expect(text).toContain(employer.name);
+    expect(text).toContain(formatNumber(expected.get(employer.employerId)!.amountDue));
   });
+
+  it('when batches keep failing, still sends the administrators a summary, then fails the execution', async () => {
+    // Break the store under the run: every employer in arrears now fails on a real DynamoDB error.
+    const dynamo = new DynamoDBClient({});
+    await dynamo.send(new DeleteTableCommand({ TableName: 'Cases' }));
+    try {
+      const before = (await mailbox(stack)).length;
+      const execution = await runMonthly(sfn, 'broken-run', '2026-09');
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('MonthlyRunFailed');
+      const summaries = (await mailbox(stack))
+        .slice(before)
+        .filter((mail) => !mail.subject.includes('Mã đơn vị'));
+      expect(summaries).toHaveLength(1);
+      expect(summaries[0]!.subject).toMatch(/^LỖI/);
+      expect(summaries[0]!.body.text).toContain('ResourceNotFoundException');
+    } finally {
+      await ensureTables(dynamo);
+      dynamo.destroy();
+    }
+  }, 120_000);
 });

@@ -33,7 +33,8 @@ export const handler = defineHandler(prepareRunEventSchema, async (event) => {
   const runId = runIdFor(period, event.executionId);
   const partitions = await repository.listPartitions();
   const totalEmployers = partitions.reduce((total, partition) => total + (partition.employerCount ?? 0), 0);
-  await repository.putRunItem({
+  // A resumed execution keeps the record of its first attempt (and whether its summary went out).
+  await repository.createRunItemOnce({
     runId,
     itemKey: 'RUN',
     process: 'MONTHLY_C12',

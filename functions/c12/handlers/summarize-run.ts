@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
 import { sendRawEmail } from '../../shared/email.ts';
-import { TransientError } from '../../shared/errors.ts';
+import { EmailConfigurationError } from '../../shared/errors.ts';
 import { defineHandler } from '../../shared/lambda.ts';
 import { logger } from '../../shared/logger.ts';
 import { composeRunSummary } from '../compose.ts';
@@ -16,6 +16,10 @@ const OUTPUT_LIST_LIMIT = 50;
 export const summarizeRunEventSchema = z.object({
   runId: z.string().min(1),
   period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  /** The Map's Catch output when a batch failed after its retries; Error null when every partition finished. */
+  failure: z
+    .object({ Error: z.string().nullable(), Cause: z.string().nullable().optional() })
+    .default({ Error: null }),
 });
 
 /** The monthly run's execution output: counts, and the first entries of each list. */
@@ -27,15 +31,19 @@ export const handler = defineHandler(summarizeRunEventSchema, async (event): Pro
   const repository = new C12Repository(dynamo);
   const items = await repository.runItems(event.runId);
   const run = items.find((item) => item.itemKey === 'RUN');
-  const summary = summarizeRunItems(event.runId, event.period, items);
+  const failure = event.failure.Error
+    ? `${event.failure.Error}: ${event.failure.Cause ?? ''}`.slice(0, 2000)
+    : undefined;
+  const summary = { ...summarizeRunItems(event.runId, event.period, items), failure };
   if (run?.summaryEmail !== 'SENT') {
     const outcome = await sendRawEmail(ses, {
       from: config.SENDER_EMAIL,
       to: config.ADMIN_EMAILS,
       raw: await composeRunSummary(config, summary),
     });
-    // The administrators' address is ours: a rejection is a configuration fault worth a failed execution.
-    if (outcome.status === 'REJECTED') throw new TransientError(`run summary rejected: ${outcome.reason}`);
+    // The administrators' address is ours: its rejection is a configuration fault, not worth a retry.
+    if (outcome.status === 'REJECTED')
+      throw new EmailConfigurationError(`run summary rejected: ${outcome.reason}`);
   }
   const {
     runId: _runId,
@@ -49,12 +57,12 @@ export const handler = defineHandler(summarizeRunEventSchema, async (event): Pro
     ...run,
     runId: event.runId,
     itemKey: 'RUN',
-    status: 'COMPLETED',
+    status: failure ? 'FAILED' : 'COMPLETED',
     summaryEmail: 'SENT',
     completedAt: new Date().toISOString(),
     ...counts,
   });
-  logger.info('monthly run completed', { ...counts });
+  logger.info(failure ? 'monthly run failed' : 'monthly run completed', { ...counts });
   // The execution output stays far below Step Functions' 256 KB limit: counts, and the first entries of each
   // list (the full lists are in the administrators' email and the run records).
   const first = (list: typeof postalEmployers) => list.slice(0, OUTPUT_LIST_LIMIT);

@@ -226,6 +226,8 @@ export interface RunSummary {
   postalEmployers: RunSummaryEmployer[];
   rejectedEmployers: RunSummaryEmployer[];
   duplicateEmployers: RunSummaryEmployer[];
+  /** Set when the run stopped before every partition was done: the error, in the administrators' words. */
+  failure?: string | undefined;
 }
 
 const COUNT_LABELS: readonly [keyof RunSummary, string][] = [
@@ -265,8 +267,12 @@ function employerLine(employer: RunSummaryEmployer): string {
 export function buildRunSummaryEmail(summary: RunSummary): EmailContent {
   const month = formatMonth(summary.period);
   const subject =
+    (summary.failure ? 'LỖI – lượt chạy dừng giữa chừng – ' : '') +
     `Kết quả gửi thông báo C12-TS tháng ${month}: ${formatNumber(summary.sent)}/` +
     `${formatNumber(summary.employers)} đơn vị đã gửi`;
+  const failureLine = summary.failure
+    ? `Lượt chạy đã dừng trước khi xử lý hết các đơn vị: ${summary.failure}. Các số liệu dưới đây là phần đã xử lý; chạy lại kỳ này sẽ gửi tiếp, không gửi trùng.`
+    : undefined;
   const counts = COUNT_LABELS.map(([key, label]) => [label, formatNumber(summary[key] as number)] as const);
   const lists = LISTS.map(([key, title]) => [title, summary[key] as RunSummaryEmployer[]] as const).filter(
     ([, employers]) => employers.length > 0,
@@ -276,7 +282,7 @@ export function buildRunSummaryEmail(summary: RunSummary): EmailContent {
 <html lang="vi">
 <head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222">
-<p>Đợt gửi ${escapeHtml(summary.runId)}, kỳ ${escapeHtml(month)}.</p>
+${failureLine ? `<p style="color:#b00020"><strong>${escapeHtml(failureLine)}</strong></p>\n` : ''}<p>Đợt gửi ${escapeHtml(summary.runId)}, kỳ ${escapeHtml(month)}.</p>
 <table style="border-collapse:collapse;font-size:13px">
 ${counts.map(([label, value]) => `<tr><td ${TD}>${escapeHtml(label)}</td><td ${TD_NUM}>${value}</td></tr>`).join('\n')}
 </table>
@@ -295,6 +301,7 @@ ${lists
 </html>
 `;
   const text = [
+    ...(failureLine ? [failureLine, ''] : []),
     `Đợt gửi ${summary.runId}, kỳ ${month}.`,
     '',
     ...counts.map(([label, value]) => `${label}: ${value}`),

@@ -22,7 +22,7 @@ import {
 import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { FREE_PORTS, startLocalStack } from '../../../infra/local/stack.ts';
 import type { LocalStack } from '../../../infra/local/stack.ts';
-import { LocalSfnEngine, stateMachineArn } from '../../../infra/local/sfn-engine.ts';
+import { assertRunnableLocally, LocalSfnEngine, stateMachineArn } from '../../../infra/local/sfn-engine.ts';
 import { JSONATA_REGISTRY, TOY_REGISTRY } from '../../fixtures/toy-registry.ts';
 import { storedToken, tempDataDir, until } from './helpers.ts';
 
@@ -211,6 +211,27 @@ describe('workflow definitions the local engine must refuse or accept', () => {
     } finally {
       data.remove();
     }
+  });
+
+  it('refuses a Choice on IsNull: false, which the package never evaluates as true', () => {
+    const definition = {
+      StartAt: 'Check',
+      States: {
+        Check: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.error', IsNull: false, Next: 'Failed' }],
+          Default: 'Done',
+        },
+        Failed: { Type: 'Fail', Error: 'X' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    expect(() => assertRunnableLocally(definition, 'toy')).toThrow(
+      /toy: \$\.States\.Check tests IsNull: false/,
+    );
+    const fixed = structuredClone(definition);
+    fixed.States.Check.Choices = [{ Variable: '$.error', IsString: true, Next: 'Failed' } as never];
+    expect(() => assertRunnableLocally(fixed, 'toy')).not.toThrow();
   });
 
   it('loads the project workflows and maps every Task, including those inside the Map', () => {

@@ -3,13 +3,13 @@
  * in for SES: a rejected address is recorded once and not retried; a failure in the middle of a batch,
  * retried as Step Functions would, sends nobody twice and reports the same counts.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processBatch, type BatchDeps, type NoticeMail } from '../../../functions/c12/batch.ts';
 import { C12Repository } from '../../../functions/c12/repository.ts';
 import { awsClients } from '../../../functions/shared/aws.ts';
 import type { SendOutcome } from '../../../functions/shared/email.ts';
-import { TransientError } from '../../../functions/shared/errors.ts';
+import { EmailConfigurationError, TransientError } from '../../../functions/shared/errors.ts';
 import { generateDemoProvince, writeDemoProvince, type DemoProvince } from '../../../infra/local/seed.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
 import { tempDataDir } from '../../infra/local/helpers.ts';
@@ -39,13 +39,20 @@ describe('processBatch error paths', () => {
     data.remove();
   });
 
-  function deps(send: (mail: NoticeMail) => Promise<SendOutcome>): BatchDeps {
+  function deps(
+    send: (mail: NoticeMail) => Promise<SendOutcome>,
+    composeNotice: BatchDeps['composeNotice'] = async (employer) => ({
+      to: employer.email ?? '',
+      raw: Buffer.from('notice'),
+    }),
+  ): BatchDeps {
     return {
       repository: new C12Repository(awsClients().dynamo),
-      composeNotice: async (employer) => ({ to: employer.email ?? '', raw: Buffer.from('notice') }),
+      composeNotice,
       send,
-      now: () => '2026-12-05T06:00:00.000Z',
-      concurrency: 1,
+      now: () => new Date().toISOString(),
+      // As in production (process-batch.ts): failures must be safe with several sends in flight.
+      concurrency: 8,
     };
   }
 
@@ -77,23 +84,115 @@ describe('processBatch error paths', () => {
     expect(items.filter((item) => item.itemKey.startsWith('REJECTED#'))).toHaveLength(1);
   });
 
-  it('a batch that fails midway is retried without sending anyone twice', async () => {
+  /** A send that takes a little while, as SES does, so several are in flight at once. */
+  const slowSend = async (sent: string[], mail: NoticeMail): Promise<SendOutcome> => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    sent.push(mail.to);
+    return { status: 'SENT', messageId: `id-${mail.to}` };
+  };
+
+  it('a batch that fails midway stops, settles, and is retried without sending anyone twice', async () => {
     const sent: string[] = [];
     let failAfter = Math.floor(deliverable.length / 2);
     const send = async (mail: NoticeMail): Promise<SendOutcome> => {
       if (failAfter-- === 0) throw new TransientError('SES send failed (ServiceUnavailable)');
-      sent.push(mail.to);
-      return { status: 'SENT', messageId: `id-${mail.to}` };
+      return slowSend(sent, mail);
     };
     const input = { runId: 'RUN-RETRY', period: '2026-09', partition, batchSize: 1000, cursor: null };
     await expect(processBatch(deps(send), input)).rejects.toBeInstanceOf(TransientError);
-    const sentBeforeFailure = sent.length;
-    expect(sentBeforeFailure).toBe(Math.floor(deliverable.length / 2));
+    // Every worker of the failed attempt has settled: nothing more is sent once the batch has failed.
+    const sentAtFailure = sent.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sent.length).toBe(sentAtFailure);
+    expect(sentAtFailure).toBeLessThan(deliverable.length);
+
     const retried = await processBatch(deps(send), input);
     expect(new Set(sent).size).toBe(sent.length);
-    expect(sent.sort()).toEqual([...deliverable].sort());
+    expect([...sent].sort()).toEqual([...deliverable].sort());
     // The employer whose send failed was left SENDING, so its retry is reported as a possible duplicate.
     expect(retried.counts.possibleDuplicates).toBe(1);
     expect(retried.counts.sent).toBe(deliverable.length);
+  });
+
+  it('an SES account fault fails the batch and gives the claim back: the retry is no duplicate', async () => {
+    const sent: string[] = [];
+    let paused = true;
+    const send = async (mail: NoticeMail): Promise<SendOutcome> => {
+      if (paused)
+        throw new EmailConfigurationError('SES cannot send: SendingPausedException: Sending paused');
+      return slowSend(sent, mail);
+    };
+    const input = { runId: 'RUN-PAUSED', period: '2026-08', partition, batchSize: 1000, cursor: null };
+    await expect(processBatch(deps(send), input)).rejects.toBeInstanceOf(EmailConfigurationError);
+    const { Items = [] } = await awsClients().dynamo.send(
+      new QueryCommand({
+        TableName: 'Notices',
+        IndexName: 'byPeriod',
+        KeyConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': 'period' },
+        ExpressionAttributeValues: { ':p': '2026-08' },
+      }),
+    );
+    expect(Items.filter((item) => item.status === 'SENDING')).toEqual([]);
+    expect(Items.filter((item) => item.status === 'REJECTED')).toEqual([]);
+    paused = false;
+    const retried = await processBatch(deps(send), input);
+    expect(retried.counts.sent).toBe(deliverable.length);
+    expect(retried.counts.possibleDuplicates).toBe(0);
+  });
+
+  it("leaves another live run's fresh claim alone", async () => {
+    const sent: string[] = [];
+    const input = { runId: 'RUN-B', period: '2026-07', partition, batchSize: 1000, cursor: null };
+    // Run B stores the notices, then run A claims one of them (as if it were sending it right now).
+    let claimFirst = true;
+    const claimedByA: string[] = [];
+    await processBatch(
+      deps(async (mail) => {
+        if (claimFirst) {
+          claimFirst = false;
+          const employer = province.employers.find((candidate) => candidate.email === mail.to)!;
+          // The notice is B's claim now; hand it to A as a fresh claim of A's.
+          await awsClients().dynamo.send(
+            new UpdateCommand({
+              TableName: 'Notices',
+              Key: { employerId: employer.employerId, period: '2026-07' },
+              UpdateExpression: 'SET claimedBy = :a, claimedAt = :now',
+              ExpressionAttributeValues: { ':a': 'RUN-A', ':now': new Date().toISOString() },
+            }),
+          );
+          claimedByA.push(mail.to);
+          throw new TransientError('SES send failed (ServiceUnavailable)');
+        }
+        return slowSend(sent, mail);
+      }),
+      input,
+    ).catch((error) => expect(error).toBeInstanceOf(TransientError));
+    const retried = await processBatch(
+      deps((mail) => slowSend(sent, mail)),
+      input,
+    );
+    expect(sent).not.toContain(claimedByA[0]);
+    expect(retried.counts.alreadyDelivered).toBe(1);
+  });
+
+  it('quarantines an employer whose notice cannot be composed, and delivers the rest', async () => {
+    const sent: string[] = [];
+    const broken = deliverable[1]!;
+    const composeNotice: BatchDeps['composeNotice'] = async (employer) => {
+      if (employer.email === broken) throw new RangeError('glyph U+1F600 has no fallback font');
+      return { to: employer.email ?? '', raw: Buffer.from('notice') };
+    };
+    const input = { runId: 'RUN-COMPOSE', period: '2026-06', partition, batchSize: 1000, cursor: null };
+    const result = await processBatch(
+      deps((mail) => slowSend(sent, mail), composeNotice),
+      input,
+    );
+    expect(result.counts.quarantined).toBe(1);
+    expect(result.counts.sent).toBe(deliverable.length - 1);
+    expect(sent).not.toContain(broken);
+    const items = await new C12Repository(awsClients().dynamo).runItems('RUN-COMPOSE');
+    const quarantined = items.find((item) => item.itemKey.startsWith('QUARANTINE#'))!;
+    expect(quarantined.reasons).toEqual(['notice: RangeError: glyph U+1F600 has no fallback font']);
   });
 });

@@ -31,21 +31,18 @@ function reasonsOf(rows: object[]): string[] {
 
 describe('ledgerToRequest', () => {
   it('maps stored rows to a statement request', () => {
-    const request = ledgerToRequest(
-      employer,
-      [
-        payroll,
-        {
-          entryKey: 'PAYMENT#2026-11-05#UNC-1',
-          type: 'PAYMENT',
-          date: '2026-11-05',
-          amount: 2_560_000,
-          ref: 'UNC-1',
-        },
-        { entryKey: 'SUSPENSION#HT_TT#2026-03', type: 'PENSION_SUSPENSION', from: '2026-03', to: '2026-05' },
-      ],
-      '2026-10',
-    );
+    const rows = [
+      payroll,
+      {
+        entryKey: 'PAYMENT#2026-11-05#UNC-1',
+        type: 'PAYMENT',
+        date: '2026-11-05',
+        amount: 2_560_000,
+        ref: 'UNC-1',
+      },
+      { entryKey: 'SUSPENSION#HT_TT#2026-03', type: 'PENSION_SUSPENSION', from: '2026-03', to: '2026-05' },
+    ];
+    const request = ledgerToRequest(employer, rows, '2026-10');
     expect(request.employer).toEqual({
       id: 'TS0007A',
       name: employer.name,

@@ -15,6 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import sesModule from 'aws-ses-v2-local';
+// No `exports` map: the store module is reachable, and it is the only way to bound the mailbox.
+import { getStoreReadonly } from 'aws-ses-v2-local/dist/store.js';
 
 export interface StartMessage {
   type: 'start';
@@ -33,6 +35,17 @@ type StartSes = (config?: { host?: string; port?: number }) => Promise<Server>;
 const startSes = ((sesModule as unknown as { default?: StartSes }).default ?? sesModule) as StartSes;
 
 const servers: Server[] = [];
+
+/**
+ * aws-ses-v2-local keeps every mail parsed in memory (text, HTML, the PDF as base64): ~0.4 MB of heap per
+ * notice, 4 GB for a 10,000-employer run. The mailbox page only needs recent mail: keep the newest
+ * DONDOC_MAILBOX_LIMIT (default 1,000; 0 keeps all). The notices' delivery is recorded in DynamoDB anyway.
+ */
+const MAILBOX_LIMIT = Number(process.env.DONDOC_MAILBOX_LIMIT ?? 1000);
+function trimMailbox(): void {
+  const { emails } = getStoreReadonly();
+  if (MAILBOX_LIMIT > 0 && emails.length > MAILBOX_LIMIT) emails.splice(0, emails.length - MAILBOX_LIMIT);
+}
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolveListen, rejectListen) => {
@@ -70,6 +83,7 @@ async function start(message: StartMessage): Promise<ChildMessage> {
   // aws-ses-v2-local resolves even when listen fails (express passes the error to its callback).
   if (!ses.listening) throw new Error(`aws-ses-v2-local could not listen on port ${message.sesPort}`);
   servers.push(ses);
+  setInterval(trimMailbox, 250).unref();
   return { type: 'ready', dynamoPort, sesPort: (ses.address() as AddressInfo).port };
 }
 

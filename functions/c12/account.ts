@@ -30,7 +30,7 @@ interface PrincipalItem {
   fund: Fund;
   fundRank: number;
   period: string;
-  /** 0 = payroll charge, 1 = adjustment: within a period, the charge is settled first. */
+  /** 0 = payroll charge, 1 = adjustment: within a period and fund, the charge is settled first. */
   kindRank: number;
   posted: number;
   due: number;
@@ -94,7 +94,9 @@ function prepare(policy: ContributionPolicy): PreparedPolicy {
 
 function comparePrincipal(a: PrincipalItem, b: PrincipalItem): number {
   if (a.period !== b.period) return a.period < b.period ? -1 : 1;
-  return a.kindRank - b.kindRank || a.posted - b.posted || a.fundRank - b.fundRank;
+  // Within one period the policy's fund order comes first (domain.md): a BHYT adjustment of September is
+  // paid before September's HT_TT charge.
+  return a.fundRank - b.fundRank || a.kindRank - b.kindRank || a.posted - b.posted;
 }
 
 /** Per-fund accumulators of what happened inside the statement month. */
@@ -416,7 +418,7 @@ export function computeStatement(
   const current = charges.get(period);
   const previous = charges.get(addMonths(period, -1));
   const total = totalOf(funds);
-  const flags: StatementFlag[] = [...(current?.flags ?? [])];
+  const flags: StatementFlag[] = boundedFlags(current?.flags ?? []);
   if (!current) flags.push({ code: 'NO_PAYROLL', period });
   if (overduePrincipal > 0 || overdueInterest > 0) flags.push({ code: 'IN_ARREARS', period });
   if (suspendedDueDay(request, period) !== undefined)
@@ -461,6 +463,16 @@ function paidUpTo(principal: readonly PrincipalItem[], fund: Fund, statementPeri
   if (first === undefined) return null;
   if (oldestUnpaid === undefined) return statementPeriod;
   return oldestUnpaid === first ? null : addMonths(oldestUnpaid, -1);
+}
+
+/** Per-employee flags kept on a statement; the rest are counted, so a notice stays small for any payroll. */
+const MAX_EMPLOYEE_FLAGS = 20;
+
+function boundedFlags(flags: readonly StatementFlag[]): StatementFlag[] {
+  if (flags.length <= MAX_EMPLOYEE_FLAGS) return [...flags];
+  const kept = flags.slice(0, MAX_EMPLOYEE_FLAGS);
+  const first = flags[0]!;
+  return [...kept, { code: first.code, period: first.period, more: flags.length - MAX_EMPLOYEE_FLAGS }];
 }
 
 function totalOf(funds: Record<Fund, FundLine>): TotalLine {

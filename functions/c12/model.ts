@@ -128,6 +128,8 @@ export interface StatementFlag {
   period?: string;
   employeeId?: string;
   fund?: Fund;
+  /** How many more employees have this flag than are listed (per-employee flags are capped). */
+  more?: number;
 }
 
 export interface Statement {

@@ -208,12 +208,13 @@ export function noticeFootnotes(input: NoticeInput): string[] {
 
 function flagNotes(s: Statement): string[] {
   const notes: string[] = [];
-  const belowMinimum = new Set(
-    s.flags.filter((flag) => flag.code === 'BELOW_REGIONAL_MINIMUM').map((flag) => flag.employeeId ?? '?'),
-  );
-  if (belowMinimum.size > 0) {
+  // The statement lists the first employees and counts the rest (`more`).
+  const belowMinimum = s.flags
+    .filter((flag) => flag.code === 'BELOW_REGIONAL_MINIMUM')
+    .reduce((count, flag) => count + (flag.more ?? 1), 0);
+  if (belowMinimum > 0) {
     notes.push(
-      `Có ${belowMinimum.size} lao động đóng trên mức tiền lương thấp hơn mức lương tối thiểu vùng; ` +
+      `Có ${belowMinimum} lao động đóng trên mức tiền lương thấp hơn mức lương tối thiểu vùng; ` +
         'đề nghị đơn vị kiểm tra và điều chỉnh.',
     );
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { computeStatement } from '../../../functions/c12/account.ts';
 import { chargePayroll } from '../../../functions/c12/charges.ts';
+import { noticeFootnotes } from '../../../functions/c12/notice/pdf.ts';
+import { noticeInput } from './notice/fixtures.ts';
 import { statementRequestSchema, type StatementRequestInput } from '../../../functions/c12/model.ts';
 import { DEFAULT_POLICY, FUNDS, type ContributionPolicy } from '../../../functions/c12/policy.ts';
 import { addMonths } from '../../../functions/shared/calendar.ts';
@@ -152,6 +154,22 @@ describe('charges', () => {
     expect(stored.funds.BHTN).toBe(200_000);
   });
 
+  it('lists at most 20 employees below the regional minimum and counts the rest', () => {
+    const employees = Array.from({ length: 50 }, (_, i) => ({ id: `NV${i}`, insuredWage: 4_000_000 }));
+    const statement = computeStatement(
+      request({ period: '2026-11', payroll: [{ period: '2026-11', employees }] }),
+    );
+    const below = statement.flags.filter((flag) => flag.code === 'BELOW_REGIONAL_MINIMUM');
+    expect(below.filter((flag) => flag.employeeId)).toHaveLength(20);
+    expect(below.find((flag) => flag.more)).toEqual({
+      code: 'BELOW_REGIONAL_MINIMUM',
+      period: '2026-11',
+      more: 30,
+    });
+    // The notice tells the employer how many, all of them.
+    expect(noticeFootnotes(noticeInput(statement)).join('\n')).toContain('Có 50 lao động');
+  });
+
   it('rounds half up per employee and fund', () => {
     // 1,234,567 x 4.5% = 55,555.515 -> 55,556; x 0.5% = 6,172.835 -> 6,173
     const odd = oneEmployee('2026-11', 1_234_567);
@@ -285,6 +303,25 @@ describe('payments and interest', () => {
 });
 
 describe('adjustments and suspensions', () => {
+  it('within one period, funds are paid in policy order before charges are split from adjustments', () => {
+    const statement = computeStatement(
+      request({
+        period: '2026-11',
+        payroll: [{ period: '2026-09', employees: WORKED_EMPLOYEES }],
+        adjustments: [
+          { date: '2026-10-05', period: '2026-09', fund: 'BHYT', amount: 1_000_000, dueDate: '2026-10-31' },
+        ],
+        payments: [{ date: '2026-11-05', amount: 19_580_000 }],
+      }),
+    );
+    // September owes 19,580,000 + 1,000,000 (BHYT); the payment pays BHYT (charge and adjustment) first,
+    // so what is left unpaid is the end of HT_TT, the last fund in the order.
+    expect(statement.funds.BHYT.carriedForward.owed).toBe(0);
+    expect(statement.funds.BHYT.paidUpTo).toBe('2026-11');
+    expect(statement.funds.HT_TT.carriedForward.owed).toBe(1_000_000);
+    expect(statement.funds.HT_TT.paidUpTo).toBeNull();
+  });
+
   const november = { period: '2026-11', employees: WORKED_EMPLOYEES };
 
   it('an adjustment is posted on its date and due on its own due date', () => {

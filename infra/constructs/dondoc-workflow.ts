@@ -22,6 +22,8 @@ export interface EmailSettings {
   /** ARN of the sender's SES identity. */
   identityArn: string;
   configurationSetName: string;
+  /** The SES account's maximum send rate, emails per second. */
+  sendQuotaPerSecond: number;
 }
 
 export interface DondocWorkflowProps {
@@ -46,6 +48,23 @@ const TABLE_WRITE_ACTIONS = [
 ];
 const INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];
 const SES_SEND_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
+
+/** The largest MaxConcurrency of the definition's Map states (1 when it has none): instances at once. */
+export function maxMapConcurrency(definition: string): number {
+  let max = 1;
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (record.Type === 'Map' && typeof record.MaxConcurrency === 'number') {
+        max = Math.max(max, record.MaxConcurrency);
+      }
+      Object.values(record).forEach(visit);
+    }
+  };
+  visit(JSON.parse(definition));
+  return max;
+}
 
 /** Every `${Name}` in a definition text, in order of first appearance. */
 export function placeholdersOf(definition: string): string[] {
@@ -138,6 +157,10 @@ export class DondocWorkflow extends Construct {
       ADMIN_EMAILS: email.adminEmails.join(','),
       SES_CONFIGURATION_SET: email.configurationSetName,
     };
+    // Each instance paces its own sends, and the workflow's Map runs this many at once: each gets its share.
+    if (spec.sendsEmail) {
+      environment.SES_MAX_SEND_RATE = String(email.sendQuotaPerSecond / maxMapConcurrency(this.definition));
+    }
     for (const logical of spec.tables) environment[tableEnvName(logical)] = tables[logical].tableName;
 
     const fn = new DondocFunction(this, name, {

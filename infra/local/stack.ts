@@ -67,7 +67,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     api = await startSfnApi(engine, ports.sfn);
     const endpoints = { ...emulators.endpoints, sfn: api.url };
-    const env = localEnv(endpoints);
+    // The local SES has no sending quota: pace sends only if asked to (SES_MAX_SEND_RATE).
+    const env = { ...localEnv(endpoints), SES_MAX_SEND_RATE: process.env.SES_MAX_SEND_RATE ?? '1000' };
     // Handlers build their clients on first use from these variables; drop clients built before.
     for (const [key, value] of Object.entries(env)) {
       previousEnv.set(key, process.env[key]);

@@ -13,6 +13,8 @@ export interface DondocSettings {
   adminEmails: string[];
   monthlyC12Schedule: string;
   scheduleTimezone: string;
+  /** The SES account's maximum send rate (emails per second). */
+  sesSendQuota: number;
 }
 
 export interface DondocApp {
@@ -49,6 +51,7 @@ export function readSettings(app: App): DondocSettings {
     adminEmails,
     monthlyC12Schedule: requiredString(app, 'monthlyC12Schedule'),
     scheduleTimezone: requiredString(app, 'scheduleTimezone'),
+    sesSendQuota: positiveNumber(app, 'sesSendQuota'),
   };
 }
 
@@ -82,4 +85,10 @@ export function createDondocApp(props?: AppProps): DondocApp {
   });
 
   return { app, nag, settings, data, workflows, monitoring };
+}
+
+function positiveNumber(app: App, key: string): number {
+  const value = Number(app.node.tryGetContext(key));
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`Context "${key}" must be a positive number`);
+  return value;
 }

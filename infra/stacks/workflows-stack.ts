@@ -21,6 +21,8 @@ export interface WorkflowsStackProps extends StackProps {
   monthlyC12Schedule: string;
   /** IANA time zone the schedule expression is read in. */
   scheduleTimezone: string;
+  /** The SES account's maximum send rate (emails per second), shared by the functions that send. */
+  sesSendQuota: number;
 }
 
 export class WorkflowsStack extends Stack {
@@ -60,6 +62,7 @@ export class WorkflowsStack extends Stack {
           adminEmails: props.adminEmails,
           identityArn: this.senderIdentity.emailIdentityArn,
           configurationSetName: this.configurationSet.configurationSetName,
+          sendQuotaPerSecond: props.sesSendQuota,
         },
       });
     }

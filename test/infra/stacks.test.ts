@@ -239,6 +239,12 @@ describe('workflows stack', () => {
         expect(env.SENDER_EMAIL).toBe(dondoc.settings.senderEmail);
         expect(env.ADMIN_EMAILS).toBe(dondoc.settings.adminEmails.join(','));
         expect(env.SES_CONFIGURATION_SET).toEqual({ Ref: logicalId(dondoc.workflows.configurationSet) });
+        // The SES quota shared by the Map's concurrent instances: 14 per second over 4 partitions at once.
+        if (fnSpec.sendsEmail) {
+          expect(Number(env.SES_MAX_SEND_RATE)).toBe(dondoc.settings.sesSendQuota / 4);
+        } else {
+          expect(env.SES_MAX_SEND_RATE).toBeUndefined();
+        }
 
         const statements = statementsOfRole(logicalId(construct.role));
         const tableArn = (logical: LogicalTableName) => ({

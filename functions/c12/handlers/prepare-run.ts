@@ -10,7 +10,7 @@ import { appConfig } from '../../shared/config.ts';
 import { defineHandler } from '../../shared/lambda.ts';
 import { logger } from '../../shared/logger.ts';
 import { C12Repository } from '../repository.ts';
-import { runIdFor } from '../run.ts';
+import { planBatchSize, runIdFor } from '../run.ts';
 
 export const prepareRunEventSchema = z.object({
   /** The execution's input: which month, or the date the run counts as today (both optional). */
@@ -33,6 +33,10 @@ export const handler = defineHandler(prepareRunEventSchema, async (event) => {
   const runId = runIdFor(period, event.executionId);
   const partitions = await repository.listPartitions();
   const totalEmployers = partitions.reduce((total, partition) => total + (partition.employerCount ?? 0), 0);
+  const batchSize = planBatchSize(
+    partitions.map((partition) => partition.employerCount ?? 0),
+    appConfig().BATCH_SIZE,
+  );
   // A resumed execution keeps the record of its first attempt (and whether its summary went out).
   await repository.createRunItemOnce({
     runId,
@@ -45,11 +49,17 @@ export const handler = defineHandler(prepareRunEventSchema, async (event) => {
     partitions: partitions.length,
     startedAt: new Date().toISOString(),
   });
-  logger.info('monthly run prepared', { runId, period, partitions: partitions.length, totalEmployers });
+  logger.info('monthly run prepared', {
+    runId,
+    period,
+    partitions: partitions.length,
+    totalEmployers,
+    batchSize,
+  });
   return {
     runId,
     period,
-    batchSize: appConfig().BATCH_SIZE,
+    batchSize,
     partitions: partitions.map((partition) => partition.partition),
   };
 });

@@ -54,11 +54,17 @@ const TARGETS = {
   transitionsPer1000: 50,
 };
 
-const load = () => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+const load = () =>
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 function line(label: string, value: string, target?: string, ok?: boolean): void {
-  console.log(`  ${label.padEnd(34)} ${value.padStart(16)}${target ? `   target ${target.padEnd(10)} ${verdict(ok!)}` : ''}`);
+  console.log(
+    `  ${label.padEnd(34)} ${value.padStart(16)}${target ? `   target ${target.padEnd(10)} ${verdict(ok!)}` : ''}`,
+  );
 }
 
 // ---- engine ---------------------------------------------------------------------------------------------
@@ -66,11 +72,14 @@ function line(label: string, value: string, target?: string, ok?: boolean): void
 async function benchEngine(): Promise<void> {
   const { generateDemoProvince } = await import('../infra/local/seed.ts');
   const { computeStatement } = await import('../functions/c12/account.ts');
-  const { employerRecordSchema, ledgerToRequest, LedgerValidationError } = await import('../functions/c12/ledger.ts');
+  const { employerRecordSchema, ledgerToRequest, LedgerValidationError } =
+    await import('../functions/c12/ledger.ts');
   const { lastClosedPeriod } = await import('../functions/shared/calendar.ts');
   type Request = Parameters<typeof computeStatement>[0];
 
-  console.log(`\nengine: computeStatement, ${engineEmployers} demo employers, 14 months of history (${load()})`);
+  console.log(
+    `\nengine: computeStatement, ${engineEmployers} demo employers, 14 months of history (${load()})`,
+  );
   const province = generateDemoProvince({ employers: engineEmployers, asOf: AS_OF, months: 14 });
   const period = lastClosedPeriod(AS_OF);
   // Rows as the repository's Query returns them: per employer, in entryKey order.
@@ -100,24 +109,37 @@ async function benchEngine(): Promise<void> {
   const warmUntil = performance.now() + 500;
   for (let i = 0; performance.now() < warmUntil; i++) computeStatement(requests[i % requests.length]!);
 
+  // Timed in passes over every request; the figure is the median pass, so a noisy neighbour on a shared
+  // machine (passes here vary by up to 2x) moves it less than a plain average would. All passes are shown.
   let count = 0;
   let sink = 0;
+  const passRates: number[] = [];
   const cpuStart = process.cpuUsage();
   const started = performance.now();
   const until = started + seconds * 1000;
   while (performance.now() < until) {
+    const passStart = performance.now();
     for (const request of requests) sink += computeStatement(request).flags.length;
+    passRates.push(requests.length / ((performance.now() - passStart) / 1000));
     count += requests.length;
   }
   const elapsed = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
-  const perSecond = count / elapsed;
+  const sortedRates = [...passRates].sort((a, b) => a - b);
+  const perSecond = sortedRates[Math.floor(sortedRates.length / 2)]!;
   const perCpuSecond = count / ((cpu.user + cpu.system) / 1e6);
   line('requests (quarantined left out)', `${requests.length} (${quarantined})`);
   line('statements computed', `${fmt(count)} in ${elapsed.toFixed(1)} s`);
-  line('statements/s (wall)', fmt(perSecond), `>= ${fmt(TARGETS.statementsPerSecond)}`, perSecond >= TARGETS.statementsPerSecond);
+  line(
+    'statements/s (median pass)',
+    fmt(perSecond),
+    `>= ${fmt(TARGETS.statementsPerSecond)}`,
+    perSecond >= TARGETS.statementsPerSecond,
+  );
+  line('  passes: slowest / fastest', `${fmt(sortedRates[0]!)} / ${fmt(sortedRates.at(-1)!)}`);
+  line('statements/s (whole time)', fmt(count / elapsed));
   line('statements per CPU second', fmt(perCpuSecond));
-  line('µs per statement (wall)', fmt(1e6 / perSecond, 1));
+  line('µs per statement (median pass)', fmt(1e6 / perSecond, 1));
   if (sink < 0) console.log(sink); // keeps the results alive
 }
 
@@ -141,14 +163,20 @@ function descendants(root = process.pid): number[] {
   const frontier = [root];
   while (frontier.length > 0) {
     const parent = frontier.pop()!;
-    for (const [pid, ppid] of parentOf) if (ppid === parent) (found.push(pid), frontier.push(pid));
+    for (const [pid, ppid] of parentOf) {
+      if (ppid !== parent) continue;
+      found.push(pid);
+      frontier.push(pid);
+    }
   }
   return found;
 }
 
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
@@ -211,7 +239,9 @@ async function benchRun(): Promise<void> {
     mkdirSync(resolve(values['cpu-prof-dir']), { recursive: true });
     process.env.DONDOC_EMULATORS_CPU_PROF_DIR = resolve(values['cpu-prof-dir']);
   }
-  console.log(`  emulators: ${process.env.DONDOC_EMULATORS_IN_PROCESS === '1' ? 'in this process' : 'child process'}`);
+  console.log(
+    `  emulators: ${process.env.DONDOC_EMULATORS_IN_PROCESS === '1' ? 'in this process' : 'child process'}`,
+  );
   const stack = await startLocalStack({ dataDir, ports: FREE_PORTS });
   try {
     let started = performance.now();
@@ -280,17 +310,29 @@ async function benchRun(): Promise<void> {
     const perSecond = employers / runSeconds;
     const transitionsPer1000 = (record.transitions / Math.max(1, employers)) * 1000;
     const peakSumMb = [...peakOf.values()].reduce((a, b) => a + b, 0) / 1024;
-    if (execution.status !== 'SUCCEEDED') line('execution', `${execution.status} ${execution.error ?? ''} ${execution.cause ?? ''}`);
+    if (execution.status !== 'SUCCEEDED')
+      line('execution', `${execution.status} ${execution.error ?? ''} ${execution.cause ?? ''}`);
     line('run time', `${runSeconds.toFixed(1)} s`);
-    line('employers/s (end to end)', fmt(perSecond, 1), `>= ${TARGETS.employersPerSecond}`, perSecond >= TARGETS.employersPerSecond);
+    line(
+      'employers/s (end to end)',
+      fmt(perSecond, 1),
+      `>= ${TARGETS.employersPerSecond}`,
+      perSecond >= TARGETS.employersPerSecond,
+    );
     line(
       'transitions per 1,000 employers',
       `${fmt(transitionsPer1000, 1)} (${record.transitions})`,
       `<= ${TARGETS.transitionsPer1000}`,
       transitionsPer1000 <= TARGETS.transitionsPer1000,
     );
-    line('peak RSS, all processes (MB)', fmt(peakSumMb), `< ${TARGETS.peakRssMb}`, peakSumMb < TARGETS.peakRssMb);
-    for (const [pid, kb] of peakOf) line(`  pid ${pid}${pid === process.pid ? ' (handlers, engine)' : ''}`, `${fmt(kb / 1024)} MB`);
+    line(
+      'peak RSS, all processes (MB)',
+      fmt(peakSumMb),
+      `< ${TARGETS.peakRssMb}`,
+      peakSumMb < TARGETS.peakRssMb,
+    );
+    for (const [pid, kb] of peakOf)
+      line(`  pid ${pid}${pid === process.pid ? ' (handlers, engine)' : ''}`, `${fmt(kb / 1024)} MB`);
     line('  peak of sampled sum (MB)', fmt(peakSampledSum / 1024));
     line('main process CPU (user+sys)', `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
     line('employers', fmt(employers));

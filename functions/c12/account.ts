@@ -14,7 +14,7 @@
  * The simulation jumps from event to event: the overdue amount is constant in between, so the interest of an
  * interval is overdue x days x rate, exactly the day-by-day sum, in integer arithmetic.
  */
-import { addMonths, dayNumber, isoFromDay, lastDayNumberOf, nextPeriod } from '../shared/calendar.ts';
+import { addMonths, dayNumber, isoFromDay, lastDayNumberOf, memo, nextPeriod } from '../shared/calendar.ts';
 import { roundHalfUpPcm } from '../shared/money.ts';
 import { chargePayroll, emptyFunds, type PeriodCharge } from './charges.ts';
 import type { Balance, FundLine, Statement, StatementFlag, StatementRequest, TotalLine } from './model.ts';
@@ -28,6 +28,8 @@ import {
 
 interface PrincipalItem {
   fund: Fund;
+  /** Index of `fund` in FUNDS: the hot accrual loop sums into arrays, not records keyed by name. */
+  fundIndex: number;
   fundRank: number;
   period: string;
   /** 0 = payroll charge, 1 = adjustment: within a period and fund, the charge is settled first. */
@@ -78,15 +80,27 @@ function valueOnDay<T>(series: DaySeries<T>, day: number, what: string): T {
 
 interface PreparedPolicy {
   interest: DaySeries<Record<Fund, number>>;
+  /** The same daily rates as arrays in FUNDS order. */
+  interestByIndex: DaySeries<number[]>;
   allocation: DaySeries<AllocationPolicy>;
 }
+
+const FUND_INDEX = Object.fromEntries(FUNDS.map((fund, index) => [fund, index])) as Record<Fund, number>;
 
 const preparedPolicies = new WeakMap<ContributionPolicy, PreparedPolicy>();
 
 function prepare(policy: ContributionPolicy): PreparedPolicy {
   let prepared = preparedPolicies.get(policy);
   if (!prepared) {
-    prepared = { interest: toDaySeries(policy.dailyInterestPcm), allocation: toDaySeries(policy.allocation) };
+    const interest = toDaySeries(policy.dailyInterestPcm);
+    prepared = {
+      interest,
+      interestByIndex: {
+        fromDays: interest.fromDays,
+        values: interest.values.map((rates) => FUNDS.map((fund) => rates[fund])),
+      },
+      allocation: toDaySeries(policy.allocation),
+    };
     preparedPolicies.set(policy, prepared);
   }
   return prepared;
@@ -99,23 +113,40 @@ function comparePrincipal(a: PrincipalItem, b: PrincipalItem): number {
   return a.fundRank - b.fundRank || a.kindRank - b.kindRank || a.posted - b.posted;
 }
 
+/** A day's postings usually arrive in order (one payroll's funds in FUNDS order): check before sorting. */
+function inOrder(items: readonly PrincipalItem[]): boolean {
+  for (let i = 1; i < items.length; i++) if (comparePrincipal(items[i - 1]!, items[i]!) > 0) return false;
+  return true;
+}
+
 /** Per-fund accumulators of what happened inside the statement month. */
 interface MonthActivity {
   charged: Record<Fund, number>;
   adjusted: Record<Fund, number>;
   interest: Record<Fund, number>;
-  interestBase: Record<Fund, number>;
   paidPrincipal: Record<Fund, number>;
   paidInterest: Record<Fund, number>;
 }
 
+/**
+ * Paid items can never become unpaid again (nothing raises `unpaid`), so the account keeps only the open
+ * ones: an on-time payer with 14 months of history has a handful open at any time instead of seventy, and
+ * every step below walks the open list. What paid items still tell (a fund's first period, for `paidUpTo`)
+ * is kept on the side.
+ */
 class Account {
-  readonly principal: PrincipalItem[] = [];
-  readonly interest: InterestItem[] = [];
+  /** Unpaid principal, in allocation order (comparePrincipal). */
+  principal: PrincipalItem[] = [];
+  /** Unpaid posted interest, oldest first. */
+  interest: InterestItem[] = [];
+  /** The first period each fund was ever charged for, paid or not. */
+  readonly firstPeriod: Partial<Record<Fund, string>> = {};
   credit = 0;
-  /** Accrued, not yet posted interest of the current month, in VND x pcm. */
-  readonly accrued = emptyFunds();
-  fundRank: Record<Fund, number>;
+  /** Accrued, not yet posted interest of the current month per fund (FUNDS order), in VND x pcm. */
+  readonly accrued = [0, 0, 0, 0, 0];
+  /** Principal x days overdue inside the statement month per fund (FUNDS order): the interest base. */
+  readonly interestBase = [0, 0, 0, 0, 0];
+  readonly fundRank = {} as Record<Fund, number>;
 
   constructor(
     private readonly policy: PreparedPolicy,
@@ -124,7 +155,7 @@ class Account {
     private readonly month: MonthActivity,
   ) {
     const order = valueOnDay(policy.allocation, statementEnd, 'allocation policy').fundOrder;
-    this.fundRank = Object.fromEntries(order.map((fund, rank) => [fund, rank])) as Record<Fund, number>;
+    for (let rank = 0; rank < order.length; rank++) this.fundRank[order[rank]!] = rank;
   }
 
   private inStatement(day: number): boolean {
@@ -135,16 +166,28 @@ class Account {
     if (this.inStatement(day)) this.month.paidPrincipal[fund] += amount;
   }
 
+  /** Drop what a step paid off; cheap because the lists stay short. */
+  private compact(): void {
+    if (this.principal.some((item) => item.unpaid === 0))
+      this.principal = this.principal.filter((item) => item.unpaid > 0);
+    if (this.interest.some((item) => item.unpaid === 0))
+      this.interest = this.interest.filter((item) => item.unpaid > 0);
+  }
+
   post(item: PrincipalItem, day: number): void {
-    let index = this.principal.length;
-    while (index > 0 && comparePrincipal(this.principal[index - 1]!, item) > 0) index--;
-    this.principal.splice(index, 0, item);
+    const first = this.firstPeriod[item.fund];
+    if (first === undefined || item.period < first) this.firstPeriod[item.fund] = item.period;
     if (this.credit > 0) {
       const paid = Math.min(this.credit, item.unpaid);
       item.unpaid -= paid;
       this.credit -= paid;
       this.recordPrincipal(item.fund, paid, day);
     }
+    if (item.unpaid === 0) return;
+    let index = this.principal.length;
+    while (index > 0 && comparePrincipal(this.principal[index - 1]!, item) > 0) index--;
+    if (index === this.principal.length) this.principal.push(item);
+    else this.principal.splice(index, 0, item);
   }
 
   refund(refund: Refund, day: number): void {
@@ -164,6 +207,7 @@ class Account {
       this.recordPrincipal(refund.fund, -remaining, day);
       this.allocate(remaining, day);
     }
+    this.compact();
   }
 
   allocate(amount: number, day: number): void {
@@ -196,6 +240,7 @@ class Account {
       }
     }
     this.credit += remaining;
+    this.compact();
   }
 
   accrue(day: number, days: number): void {
@@ -208,30 +253,32 @@ class Account {
       }
     }
     if (!anyOverdue) return;
-    const ratePcm = valueOnDay(this.policy.interest, day, 'interest rate');
+    const ratePcm = valueOnDay(this.policy.interestByIndex, day, 'interest rate');
     const inStatement = this.inStatement(day);
+    const { accrued, interestBase } = this;
     for (const item of this.principal) {
       if (item.unpaid === 0 || item.due >= day) continue;
-      this.accrued[item.fund] += item.unpaid * days * ratePcm[item.fund];
-      if (inStatement) this.month.interestBase[item.fund] += item.unpaid * days;
+      accrued[item.fundIndex]! += item.unpaid * days * ratePcm[item.fundIndex]!;
+      if (inStatement) interestBase[item.fundIndex]! += item.unpaid * days;
     }
   }
 
   postInterest(period: string, day: number): void {
-    for (const fund of FUNDS) {
-      if (this.accrued[fund] === 0) continue;
-      const amount = roundHalfUpPcm(this.accrued[fund]);
-      this.accrued[fund] = 0;
+    for (let index = 0; index < FUNDS.length; index++) {
+      if (this.accrued[index] === 0) continue;
+      const fund = FUNDS[index]!;
+      const amount = roundHalfUpPcm(this.accrued[index]!);
+      this.accrued[index] = 0;
       if (amount === 0) continue;
       if (this.inStatement(day)) this.month.interest[fund] += amount;
       const item: InterestItem = { fund, fundRank: this.fundRank[fund], period, posted: day, unpaid: amount };
-      this.interest.push(item);
       if (this.credit > 0) {
         const paid = Math.min(this.credit, amount);
         item.unpaid -= paid;
         this.credit -= paid;
         if (this.inStatement(day)) this.month.paidInterest[fund] += paid;
       }
+      if (item.unpaid > 0) this.interest.push(item);
     }
   }
 
@@ -243,6 +290,12 @@ class Account {
     return result;
   }
 }
+
+/** A period's last day and the next period's (posting day and deadline): one memo lookup per payroll. */
+const periodDays: (period: string) => { lastDay: number; nextLastDay: number } = memo((period: string) => ({
+  lastDay: lastDayNumberOf(period),
+  nextLastDay: lastDayNumberOf(nextPeriod(period)),
+}));
 
 function eventsOn(events: Map<number, DayEvents>, day: number): DayEvents {
   let entry = events.get(day);
@@ -283,15 +336,17 @@ export function computeStatement(
     if (payroll.period > period) continue;
     const charge = chargePayroll(policy, terms, payroll);
     charges.set(payroll.period, charge);
-    const posted = lastDayNumberOf(payroll.period);
-    const normalDue = lastDayNumberOf(nextPeriod(payroll.period));
+    const { lastDay: posted, nextLastDay: normalDue } = periodDays(payroll.period);
     const pensionDue = suspendedDueDay(request, payroll.period);
     const day = eventsOn(events, posted);
+    // normalDue + 1 is a month's first day, a boundary already; a moved pension deadline is not.
+    if (pensionDue !== undefined) boundaries.push(pensionDue + 1);
     for (const fund of FUNDS) {
       if (charge.funds[fund] === 0) continue;
       const due = fund === 'HT_TT' && pensionDue !== undefined ? pensionDue : normalDue;
       day.postings.push({
         fund,
+        fundIndex: FUND_INDEX[fund],
         fundRank: rankOf(fund),
         period: payroll.period,
         kindRank: 0,
@@ -299,7 +354,6 @@ export function computeStatement(
         due,
         unpaid: charge.funds[fund],
       });
-      boundaries.push(due + 1);
     }
     firstDay = Math.min(firstDay, posted);
   }
@@ -308,7 +362,6 @@ export function computeStatement(
     charged: charges.get(period)?.funds ?? emptyFunds(),
     adjusted: emptyFunds(),
     interest: emptyFunds(),
-    interestBase: emptyFunds(),
     paidPrincipal: emptyFunds(),
     paidInterest: emptyFunds(),
   };
@@ -326,6 +379,7 @@ export function computeStatement(
         : lastDayNumberOf(nextPeriod(adjustment.date.slice(0, 7)));
       day.postings.push({
         fund: adjustment.fund,
+        fundIndex: FUND_INDEX[adjustment.fund],
         fundRank: rankOf(adjustment.fund),
         period: adjustment.period,
         kindRank: 1,
@@ -359,9 +413,10 @@ export function computeStatement(
   for (const from of prepared.interest.fromDays) boundaries.push(from);
   for (const day of events.keys()) boundaries.push(day);
 
-  boundaries.sort((a, b) => a - b);
+  // A typed array sorts numbers natively, without a comparator call per comparison.
+  const sorted = Int32Array.from(boundaries).sort();
   const days: number[] = [];
-  for (const day of boundaries) {
+  for (const day of sorted) {
     if (day >= firstDay && day <= statementEnd && day !== days[days.length - 1]) days.push(day);
   }
   const account = new Account(prepared, statementStart, statementEnd, month);
@@ -376,7 +431,7 @@ export function computeStatement(
     }
     const today = events.get(day);
     if (today) {
-      today.postings.sort(comparePrincipal);
+      if (!inOrder(today.postings)) today.postings.sort(comparePrincipal);
       for (const item of today.postings) account.post(item, day);
       for (const refund of today.refunds) account.refund(refund, day);
       for (const amount of today.payments) account.allocate(amount, day);
@@ -396,11 +451,11 @@ export function computeStatement(
       charged: month.charged[fund],
       adjusted: month.adjusted[fund],
       interest: month.interest[fund],
-      interestBase: month.interestBase[fund],
+      interestBase: account.interestBase[FUND_INDEX[fund]]!,
       paidPrincipal: month.paidPrincipal[fund],
       paidInterest: month.paidInterest[fund],
       carriedForward: carriedForward[fund],
-      paidUpTo: paidUpTo(account.principal, fund, period),
+      paidUpTo: paidUpTo(account.principal, account.firstPeriod[fund], fund, period),
     };
   }
 
@@ -451,13 +506,15 @@ export function computeStatement(
  * unpaid one, the statement month when nothing is unpaid, null when the fund has no history or its very
  * first period is still unpaid.
  */
-function paidUpTo(principal: readonly PrincipalItem[], fund: Fund, statementPeriod: string): string | null {
-  let first: string | undefined;
+function paidUpTo(
+  openPrincipal: readonly PrincipalItem[],
+  first: string | undefined,
+  fund: Fund,
+  statementPeriod: string,
+): string | null {
   let oldestUnpaid: string | undefined;
-  for (const item of principal) {
-    if (item.fund !== fund) continue;
-    if (first === undefined || item.period < first) first = item.period;
-    if (item.unpaid > 0 && (oldestUnpaid === undefined || item.period < oldestUnpaid))
+  for (const item of openPrincipal) {
+    if (item.fund === fund && (oldestUnpaid === undefined || item.period < oldestUnpaid))
       oldestUnpaid = item.period;
   }
   if (first === undefined) return null;

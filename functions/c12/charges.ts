@@ -61,15 +61,20 @@ function resolveRates(policy: ContributionPolicy, terms: EmployerTerms, period: 
   return { capByFund, ratePcmByFund, regionalMinimum };
 }
 
-/** Rates depend only on (policy, region, reduced rate, period): cache them, the engine asks thousands of times. */
-const rateCache = new WeakMap<ContributionPolicy, Map<string, ResolvedRates>>();
+/**
+ * Rates depend only on (policy, region, reduced rate, period): cached per policy and terms, then by period,
+ * so the lookup the engine makes for every payroll of every employer builds no key string.
+ */
+const rateCache = new WeakMap<ContributionPolicy, Map<Region, Map<string, ResolvedRates>>[]>();
 
 function ratesFor(policy: ContributionPolicy, terms: EmployerTerms, period: string): ResolvedRates {
-  let byKey = rateCache.get(policy);
-  if (!byKey) rateCache.set(policy, (byKey = new Map()));
-  const key = `${terms.region}|${terms.reducedAccidentRate ? 1 : 0}|${period}`;
-  let resolved = byKey.get(key);
-  if (!resolved) byKey.set(key, (resolved = resolveRates(policy, terms, period)));
+  let byReduced = rateCache.get(policy);
+  if (!byReduced) rateCache.set(policy, (byReduced = [new Map(), new Map()]));
+  const byRegion = byReduced[terms.reducedAccidentRate ? 1 : 0]!;
+  let byPeriod = byRegion.get(terms.region);
+  if (!byPeriod) byRegion.set(terms.region, (byPeriod = new Map()));
+  let resolved = byPeriod.get(period);
+  if (!resolved) byPeriod.set(period, (resolved = resolveRates(policy, terms, period)));
   return resolved;
 }
 
@@ -100,6 +105,9 @@ export function chargePayroll(
     ratePcmByFund.OD_TS,
     ratePcmByFund.HT_TT,
   ];
+  // Module bindings (imports, module-level consts) cost a checked load on every access: locals in the loop.
+  const denominator = RATE_DENOMINATOR;
+  const half = HALF;
   let bhyt = 0, bhtn = 0, tnld = 0, odts = 0, httt = 0, wageFund = 0; // prettier-ignore
   const flags: StatementFlag[] = [];
   for (const employee of payroll.employees) {
@@ -108,13 +116,13 @@ export function chargePayroll(
     if (wage < regionalMinimum) {
       flags.push({ code: 'BELOW_REGIONAL_MINIMUM', period: payroll.period, employeeId: employee.id });
     }
-    bhyt += Math.floor(((wage < capBhyt ? wage : capBhyt) * rateBhyt + HALF) / RATE_DENOMINATOR);
-    tnld += Math.floor(((wage < capTnld ? wage : capTnld) * rateTnld + HALF) / RATE_DENOMINATOR);
-    odts += Math.floor(((wage < capOdts ? wage : capOdts) * rateOdts + HALF) / RATE_DENOMINATOR);
-    httt += Math.floor(((wage < capHttt ? wage : capHttt) * rateHttt + HALF) / RATE_DENOMINATOR);
+    bhyt += Math.floor(((wage < capBhyt ? wage : capBhyt) * rateBhyt + half) / denominator);
+    tnld += Math.floor(((wage < capTnld ? wage : capTnld) * rateTnld + half) / denominator);
+    odts += Math.floor(((wage < capOdts ? wage : capOdts) * rateOdts + half) / denominator);
+    httt += Math.floor(((wage < capHttt ? wage : capHttt) * rateHttt + half) / denominator);
     // Outside BHTN only when explicitly false: absent means the schema default, inside.
     if (employee.bhtn !== false)
-      bhtn += Math.floor(((wage < capBhtn ? wage : capBhtn) * rateBhtn + HALF) / RATE_DENOMINATOR);
+      bhtn += Math.floor(((wage < capBhtn ? wage : capBhtn) * rateBhtn + half) / denominator);
   }
   const funds: Record<Fund, number> = { BHYT: bhyt, BHTN: bhtn, TNLD_BNN: tnld, OD_TS: odts, HT_TT: httt };
   const total = bhyt + bhtn + tnld + odts + httt;

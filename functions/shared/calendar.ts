@@ -12,7 +12,7 @@ const VIETNAM_OFFSET_MS = 7 * 3_600_000;
  * The engine converts the same few hundred dates for every employer of a run; a small memo turns Date
  * arithmetic into a map lookup. Bounded so a long-lived process cannot grow it without limit.
  */
-function memo<K, V>(compute: (key: K) => V): (key: K) => V {
+export function memo<K, V>(compute: (key: K) => V): (key: K) => V {
   const cache = new Map<K, V>();
   return (key) => {
     let value = cache.get(key);

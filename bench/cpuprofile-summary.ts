@@ -40,24 +40,41 @@ export function component(url: string, functionName: string): string {
     return '(native/builtin)';
   }
   const path = url.replace(/^file:\/\//, '');
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path.split('node_modules/').length > 2 ? path.slice(path.lastIndexOf('node_modules/')) : path);
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(
+    path.split('node_modules/').length > 2 ? path.slice(path.lastIndexOf('node_modules/')) : path,
+  );
   if (pkg) {
     const name = pkg[1]!;
-    if (name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name.startsWith('@aws-crypto/')) return 'aws-sdk (+smithy)';
+    if (name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name.startsWith('@aws-crypto/'))
+      return 'aws-sdk (+smithy)';
     return name;
   }
   if (path.startsWith('node:')) return `node:${path.slice(5).split('/')[0]}`;
-  const project = /\/(functions\/[^/]+\/(?:notice|handlers)?|infra\/local|bench|functions\/shared)\b/.exec(path);
+  const project = /\/(functions\/[^/]+\/(?:notice|handlers)?|infra\/local|bench|functions\/shared)\b/.exec(
+    path,
+  );
   if (project) return project[1]!.replace(/\/$/, '');
   return path;
 }
 
 /** The issue's cost centres, by the packages or project folders that make them up. */
 const BUCKETS: Array<[string, RegExp]> = [
-  ['SES emulator (aws-ses-v2-local, mailparser, express)', /node_modules\/(aws-ses-v2-local|mailparser|@zone-eu|linkify-it|libmime|libbase64|libqp|html-to-text|iconv-lite|encoding-japanese|he|tlds|punycode\.js|express|body-parser|raw-body|router|handlebars|selderee|parseley|htmlparser2|domhandler)\//],
-  ['dynalite (+LevelDB)', /node_modules\/(dynalite|level|classic-level|abstract-level|memory-level|level-transcoder|module-error|big\.js|buffer-crc32|lazy|async|lock|once|maybe-combine-errors)\//],
-  ['Step Functions engine (local)', /node_modules\/(aws-local-stepfunctions|asl-validator|jsonpath-plus|ajv)\/|infra\/local\/sfn-/],
-  ['PDF rendering (notice/pdf*, fontkit, pdfkit)', /functions\/c12\/notice\/pdf|node_modules\/(pdfkit|fontkit|restructure|unicode-trie|@swc\/helpers|dfa|tiny-inflate|brotli|clone|unicode-properties|linebreak|png-js|crypto-js|jpeg-exif)\//],
+  [
+    'SES emulator (aws-ses-v2-local, mailparser, express)',
+    /node_modules\/(aws-ses-v2-local|mailparser|@zone-eu|linkify-it|libmime|libbase64|libqp|html-to-text|iconv-lite|encoding-japanese|he|tlds|punycode\.js|express|body-parser|raw-body|router|handlebars|selderee|parseley|htmlparser2|domhandler)\//,
+  ],
+  [
+    'dynalite (+LevelDB)',
+    /node_modules\/(dynalite|level|classic-level|abstract-level|memory-level|level-transcoder|module-error|big\.js|buffer-crc32|lazy|async|lock|once|maybe-combine-errors)\//,
+  ],
+  [
+    'Step Functions engine (local)',
+    /node_modules\/(aws-local-stepfunctions|asl-validator|jsonpath-plus|ajv)\/|infra\/local\/sfn-/,
+  ],
+  [
+    'PDF rendering (notice/pdf*, fontkit, pdfkit)',
+    /functions\/c12\/notice\/pdf|node_modules\/(pdfkit|fontkit|restructure|unicode-trie|@swc\/helpers|dfa|tiny-inflate|brotli|clone|unicode-properties|linebreak|png-js|crypto-js|jpeg-exif)\//,
+  ],
   ['MIME building (notice/mime, nodemailer)', /functions\/c12\/notice\/mime|node_modules\/nodemailer\//],
   ['notice text/email (notice/*)', /functions\/c12\/notice\//],
   ['engine (account, charges, policy)', /functions\/c12\/(account|charges|policy|model)\.ts/],
@@ -126,7 +143,11 @@ for (const file of positionals) {
     }
     const own = byId.get(id)!.callFrame.functionName;
     const result =
-      own === '(garbage collector)' ? '(gc)' : own === '(program)' ? '(program: V8/native, no JS frame)' : (emulator ?? leafMost ?? 'node internals (http, streams, timers)');
+      own === '(garbage collector)'
+        ? '(gc)'
+        : own === '(program)'
+          ? '(program: V8/native, no JS frame)'
+          : (emulator ?? leafMost ?? 'node internals (http, streams, timers)');
     bucketCache.set(id, result);
     return result;
   };
@@ -143,7 +164,8 @@ for (const file of positionals) {
       `(${((busyUs / totalUs) * 100).toFixed(0)}%), idle ${(idleUs / 1e6).toFixed(1)} s; percentages of busy time`,
   );
   console.log('  by cost centre (a sample counts for an emulator when its stack passes through one):');
-  for (const [name, us] of [...byBucket].sort((a, b) => b[1] - a[1])) console.log(`    ${pct(us)} ${ms(us)}  ${name}`);
+  for (const [name, us] of [...byBucket].sort((a, b) => b[1] - a[1]))
+    console.log(`    ${pct(us)} ${ms(us)}  ${name}`);
   console.log('  self time by package/folder (native code charged to its caller):');
   for (const [name, us] of [...byComponent].sort((a, b) => b[1] - a[1]).slice(0, 20))
     console.log(`    ${pct(us)} ${ms(us)}  ${name}`);

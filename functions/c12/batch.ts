@@ -14,7 +14,7 @@
  * One employer's bad data never stops the batch: it is quarantined with the reason, the rest go on.
  */
 import { EmailConfigurationError } from '../shared/errors.ts';
-import type { SendOutcome } from '../shared/email.ts';
+import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
 import { logger } from '../shared/logger.ts';
 import { computeStatement } from './account.ts';
 import {
@@ -40,16 +40,11 @@ export interface BatchResult extends BatchInput {
   counts: BatchCounts;
 }
 
-export interface NoticeMail {
-  to: string;
-  raw: Buffer;
-}
-
 export interface BatchDeps {
   repository: C12Repository;
-  /** Builds the raw MIME notice (Vietnamese email with the C12-TS PDF). */
-  composeNotice(employer: EmployerRecord, statement: Statement): Promise<NoticeMail>;
-  send(mail: NoticeMail): Promise<SendOutcome>;
+  /** Builds the notice: a Vietnamese email with the C12-TS PDF attached. */
+  composeNotice(employer: EmployerRecord, statement: Statement): Promise<OutgoingEmail>;
+  send(mail: OutgoingEmail): Promise<SendOutcome>;
   now(): string;
   /** Employers worked on at once: overlaps DynamoDB and SES round trips. */
   concurrency: number;
@@ -188,7 +183,7 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
       return;
     }
 
-    let mail: NoticeMail;
+    let mail: OutgoingEmail;
     try {
       mail = await deps.composeNotice(employer, notice.statement);
     } catch (error) {
@@ -219,7 +214,7 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
     }
     let outcome: SendOutcome;
     try {
-      outcome = await deps.send({ ...mail, to: notice.email });
+      outcome = await deps.send({ ...mail, to: [notice.email] });
     } catch (error) {
       // Nothing was sent: give the claim back so the next attempt is not counted as a duplicate.
       if (error instanceof EmailConfigurationError)

@@ -5,15 +5,14 @@
 import type { Config } from '../shared/config.ts';
 import type { EmployerRecord } from './ledger.ts';
 import type { Statement } from './model.ts';
+import type { OutgoingEmail } from '../shared/email.ts';
 import { buildNoticeEmail, buildRunSummaryEmail, type RunSummary } from './notice/email.ts';
-import { buildRawMessage } from './notice/mime.ts';
-import type { NoticeMail } from './batch.ts';
 
 export async function composeNotice(
   config: Config,
   employer: EmployerRecord,
   statement: Statement,
-): Promise<NoticeMail> {
+): Promise<OutgoingEmail> {
   const email = await buildNoticeEmail({
     statement,
     employer: {
@@ -31,28 +30,19 @@ export async function composeNotice(
       bank: config.COLLECTION_ACCOUNT_BANK,
     },
   });
-  const to = employer.email ?? '';
-  const raw = await buildRawMessage({
+  return {
     from: config.SENDER_EMAIL,
-    to: [to],
-    subject: email.subject,
-    html: email.html,
-    text: email.text,
-    attachments: email.attachments,
+    to: employer.email ? [employer.email] : [],
+    ...email,
     configurationSet: config.SES_CONFIGURATION_SET,
-  });
-  return { to, raw };
+  };
 }
 
-export async function composeRunSummary(config: Config, summary: RunSummary): Promise<Buffer> {
-  const email = buildRunSummaryEmail(summary);
-  return buildRawMessage({
+export function composeRunSummary(config: Config, summary: RunSummary): OutgoingEmail {
+  return {
     from: config.SENDER_EMAIL,
     to: config.ADMIN_EMAILS,
-    subject: email.subject,
-    html: email.html,
-    text: email.text,
-    attachments: [],
+    ...buildRunSummaryEmail(summary),
     configurationSet: config.SES_CONFIGURATION_SET,
-  });
+  };
 }

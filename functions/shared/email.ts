@@ -1,11 +1,31 @@
 /**
- * Sending one email through SES v2 (Content.Raw, so attachments work the same on AWS and on the local
- * emulator). Throttling is retried with backoff by the SDK client (see aws.ts); what is left is classified:
- * a rejected message is final and recorded, an account-level fault stops the run (EmailConfigurationError),
- * a persistent throttle or outage becomes a TransientError for the workflow to retry.
+ * Sending one email through SES v2 `SendEmail` with `Content.Simple`: subject, text and HTML parts and
+ * attachments, which SES assembles into MIME (attachments in Simple content since 2025). The local
+ * emulator stores such a message as it is, without parsing MIME, which kept the embedded run's mailbox
+ * the costliest part of a notice. Throttling is retried with backoff by the SDK client (see aws.ts); what
+ * is left is classified: a rejected message is final and recorded, an account-level fault stops the run
+ * (EmailConfigurationError), a persistent throttle or outage becomes a TransientError for the workflow to
+ * retry.
  */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { EmailConfigurationError, TransientError } from './errors.ts';
+
+export interface EmailAttachment {
+  filename: string;
+  content: Uint8Array;
+  contentType: string;
+}
+
+export interface OutgoingEmail {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  attachments: EmailAttachment[];
+  /** SES configuration set (open and click tracking off, event destinations). */
+  configurationSet?: string | undefined;
+}
 
 export type SendOutcome = { status: 'SENT'; messageId: string } | { status: 'REJECTED'; reason: string };
 
@@ -20,16 +40,30 @@ const ACCOUNT_ERRORS = new Set([
   'NotFoundException',
 ]);
 
-export async function sendRawEmail(
-  ses: SESv2Client,
-  message: { from: string; to: string[]; raw: Buffer; configurationSet?: string },
-): Promise<SendOutcome> {
+export async function sendEmail(ses: SESv2Client, message: OutgoingEmail): Promise<SendOutcome> {
   try {
     const result = await ses.send(
       new SendEmailCommand({
         FromEmailAddress: message.from,
         Destination: { ToAddresses: message.to },
-        Content: { Raw: { Data: message.raw } },
+        Content: {
+          Simple: {
+            Subject: { Data: message.subject, Charset: 'UTF-8' },
+            Body: {
+              Text: { Data: message.text, Charset: 'UTF-8' },
+              Html: { Data: message.html, Charset: 'UTF-8' },
+            },
+            Attachments: message.attachments.length
+              ? message.attachments.map((attachment) => ({
+                  FileName: attachment.filename,
+                  RawContent: attachment.content,
+                  ContentType: attachment.contentType,
+                  ContentDisposition: 'ATTACHMENT',
+                  ContentTransferEncoding: 'BASE64',
+                }))
+              : undefined,
+          },
+        },
         ConfigurationSetName: message.configurationSet,
       }),
     );

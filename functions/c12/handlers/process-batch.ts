@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
-import { SendRateLimiter, sendRawEmail } from '../../shared/email.ts';
+import { SendRateLimiter, sendEmail } from '../../shared/email.ts';
 import { defineHandler } from '../../shared/lambda.ts';
 import { processBatch } from '../batch.ts';
 import { composeNotice } from '../compose.ts';
@@ -28,7 +28,7 @@ export const handler = defineHandler(processBatchEventSchema, async (event) => {
       composeNotice: (employer, statement) => composeNotice(config, employer, statement),
       send: async (mail) => {
         await limiter.acquire();
-        return sendRawEmail(ses, { from: config.SENDER_EMAIL, to: [mail.to], raw: mail.raw });
+        return sendEmail(ses, mail);
       },
       now: () => new Date().toISOString(),
       concurrency: 8,

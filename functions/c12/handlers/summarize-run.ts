@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
-import { sendRawEmail } from '../../shared/email.ts';
+import { sendEmail } from '../../shared/email.ts';
 import { EmailConfigurationError } from '../../shared/errors.ts';
 import { defineHandler } from '../../shared/lambda.ts';
 import { logger } from '../../shared/logger.ts';
@@ -36,11 +36,7 @@ export const handler = defineHandler(summarizeRunEventSchema, async (event): Pro
     : undefined;
   const summary = { ...summarizeRunItems(event.runId, event.period, items), failure };
   if (run?.summaryEmail !== 'SENT') {
-    const outcome = await sendRawEmail(ses, {
-      from: config.SENDER_EMAIL,
-      to: config.ADMIN_EMAILS,
-      raw: await composeRunSummary(config, summary),
-    });
+    const outcome = await sendEmail(ses, composeRunSummary(config, summary));
     // The administrators' address is ours: its rejection is a configuration fault, not worth a retry.
     if (outcome.status === 'REJECTED')
       throw new EmailConfigurationError(`run summary rejected: ${outcome.reason}`);

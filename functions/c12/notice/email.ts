@@ -8,13 +8,8 @@
  */
 import type { Fund } from '../policy.ts';
 import { NOTICE_FUNDS, formatDate, formatMonth, formatNumber, formatVnd, fundLabel } from './format.ts';
+import type { EmailAttachment } from '../../shared/email.ts';
 import { renderNoticePdf, type NoticeInput } from './pdf.ts';
-
-export interface EmailAttachment {
-  filename: string;
-  content: Buffer;
-  contentType: string;
-}
 
 export interface EmailContent {
   subject: string;

@@ -5,10 +5,10 @@
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processBatch, type BatchDeps, type NoticeMail } from '../../../functions/c12/batch.ts';
+import { processBatch, type BatchDeps } from '../../../functions/c12/batch.ts';
 import { C12Repository } from '../../../functions/c12/repository.ts';
 import { awsClients } from '../../../functions/shared/aws.ts';
-import type { SendOutcome } from '../../../functions/shared/email.ts';
+import type { OutgoingEmail, SendOutcome } from '../../../functions/shared/email.ts';
 import { EmailConfigurationError, TransientError } from '../../../functions/shared/errors.ts';
 import { generateDemoProvince, writeDemoProvince, type DemoProvince } from '../../../infra/local/seed.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
@@ -39,12 +39,19 @@ describe('processBatch error paths', () => {
     data.remove();
   });
 
+  /** The handlers' real notice is tested elsewhere: here only who gets it matters. */
+  const stubMail = (to: string | undefined): OutgoingEmail => ({
+    from: 'thongbao@bhxh-demo.vn',
+    to: to ? [to] : [],
+    subject: 'Thông báo',
+    text: 'Thông báo',
+    html: '<p>Thông báo</p>',
+    attachments: [],
+  });
+
   function deps(
-    send: (mail: NoticeMail) => Promise<SendOutcome>,
-    composeNotice: BatchDeps['composeNotice'] = async (employer) => ({
-      to: employer.email ?? '',
-      raw: Buffer.from('notice'),
-    }),
+    send: (mail: OutgoingEmail) => Promise<SendOutcome>,
+    composeNotice: BatchDeps['composeNotice'] = async (employer) => stubMail(employer.email),
   ): BatchDeps {
     return {
       repository: new C12Repository(awsClients().dynamo),
@@ -59,11 +66,11 @@ describe('processBatch error paths', () => {
   it('records a rejected address once, does not retry it, and delivers the rest', async () => {
     const rejected = deliverable[0]!;
     const attempts = new Map<string, number>();
-    const send = async (mail: NoticeMail): Promise<SendOutcome> => {
-      attempts.set(mail.to, (attempts.get(mail.to) ?? 0) + 1);
-      return mail.to === rejected
+    const send = async (mail: OutgoingEmail): Promise<SendOutcome> => {
+      attempts.set(mail.to[0]!, (attempts.get(mail.to[0]!) ?? 0) + 1);
+      return mail.to[0]! === rejected
         ? { status: 'REJECTED', reason: 'MessageRejected: Address blacklisted.' }
-        : { status: 'SENT', messageId: `id-${mail.to}` };
+        : { status: 'SENT', messageId: `id-${mail.to[0]!}` };
     };
     const input = { runId: 'RUN-REJECT', period: '2026-10', partition, batchSize: 1000, cursor: null };
     const first = await processBatch(deps(send), input);
@@ -85,16 +92,16 @@ describe('processBatch error paths', () => {
   });
 
   /** A send that takes a little while, as SES does, so several are in flight at once. */
-  const slowSend = async (sent: string[], mail: NoticeMail): Promise<SendOutcome> => {
+  const slowSend = async (sent: string[], mail: OutgoingEmail): Promise<SendOutcome> => {
     await new Promise((resolve) => setTimeout(resolve, 5));
-    sent.push(mail.to);
-    return { status: 'SENT', messageId: `id-${mail.to}` };
+    sent.push(mail.to[0]!);
+    return { status: 'SENT', messageId: `id-${mail.to[0]!}` };
   };
 
   it('a batch that fails midway stops, settles, and is retried without sending anyone twice', async () => {
     const sent: string[] = [];
     let failAfter = Math.floor(deliverable.length / 2);
-    const send = async (mail: NoticeMail): Promise<SendOutcome> => {
+    const send = async (mail: OutgoingEmail): Promise<SendOutcome> => {
       if (failAfter-- === 0) throw new TransientError('SES send failed (ServiceUnavailable)');
       return slowSend(sent, mail);
     };
@@ -117,7 +124,7 @@ describe('processBatch error paths', () => {
   it('an SES account fault fails the batch and gives the claim back: the retry is no duplicate', async () => {
     const sent: string[] = [];
     let paused = true;
-    const send = async (mail: NoticeMail): Promise<SendOutcome> => {
+    const send = async (mail: OutgoingEmail): Promise<SendOutcome> => {
       if (paused)
         throw new EmailConfigurationError('SES cannot send: SendingPausedException: Sending paused');
       return slowSend(sent, mail);
@@ -151,7 +158,7 @@ describe('processBatch error paths', () => {
       deps(async (mail) => {
         if (claimFirst) {
           claimFirst = false;
-          const employer = province.employers.find((candidate) => candidate.email === mail.to)!;
+          const employer = province.employers.find((candidate) => candidate.email === mail.to[0]!)!;
           // The notice is B's claim now; hand it to A as a fresh claim of A's.
           await awsClients().dynamo.send(
             new UpdateCommand({
@@ -161,7 +168,7 @@ describe('processBatch error paths', () => {
               ExpressionAttributeValues: { ':a': 'RUN-A', ':now': new Date().toISOString() },
             }),
           );
-          claimedByA.push(mail.to);
+          claimedByA.push(mail.to[0]!);
           throw new TransientError('SES send failed (ServiceUnavailable)');
         }
         return slowSend(sent, mail);
@@ -181,7 +188,7 @@ describe('processBatch error paths', () => {
     const broken = deliverable[1]!;
     const composeNotice: BatchDeps['composeNotice'] = async (employer) => {
       if (employer.email === broken) throw new RangeError('glyph U+1F600 has no fallback font');
-      return { to: employer.email ?? '', raw: Buffer.from('notice') };
+      return stubMail(employer.email);
     };
     const input = { runId: 'RUN-COMPOSE', period: '2026-06', partition, batchSize: 1000, cursor: null };
     const result = await processBatch(

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SendRateLimiter, sendRawEmail } from '../../../functions/shared/email.ts';
+import { SendRateLimiter, sendEmail, type OutgoingEmail } from '../../../functions/shared/email.ts';
 import { TransientError } from '../../../functions/shared/errors.ts';
 
 /** A stand-in SES endpoint on loopback that answers each request from a script of responses. */
@@ -36,13 +36,60 @@ const THROTTLED = {
   type: 'TooManyRequestsException',
   body: { message: 'Maximum sending rate exceeded.' },
 };
-const MESSAGE = {
+const MESSAGE: OutgoingEmail = {
   from: 'thongbao@bhxh-demo.vn',
   to: ['ketoan@example.vn'],
-  raw: Buffer.from('Subject: x\r\n\r\nx'),
+  subject: 'Thông báo C12-TS tháng 11/2026',
+  text: 'Số tiền phải đóng: 19.580.000 đ',
+  html: '<p>Số tiền phải đóng: 19.580.000 đ</p>',
+  attachments: [
+    { filename: 'C12-TS.pdf', content: Buffer.from('%PDF-1.4 toy'), contentType: 'application/pdf' },
+  ],
+  configurationSet: 'dondoc-no-tracking',
 };
 
-describe('sendRawEmail', () => {
+describe('sendEmail', () => {
+  let close: (() => Promise<unknown>) | undefined;
+  afterEach(async () => close?.());
+
+  it('sends Simple content: UTF-8 subject and both parts, the attachment base64, the configuration set', async () => {
+    const ses = await scriptedSes([{ status: 200, body: { MessageId: 'msg-0' } }]);
+    close = ses.close;
+    expect(await sendEmail(ses.client(1), MESSAGE)).toEqual({ status: 'SENT', messageId: 'msg-0' });
+    const request = JSON.parse(ses.received[0]!);
+    expect(request).toMatchObject({
+      FromEmailAddress: 'thongbao@bhxh-demo.vn',
+      Destination: { ToAddresses: ['ketoan@example.vn'] },
+      ConfigurationSetName: 'dondoc-no-tracking',
+      Content: {
+        Simple: {
+          Subject: { Data: MESSAGE.subject, Charset: 'UTF-8' },
+          Body: {
+            Text: { Data: MESSAGE.text, Charset: 'UTF-8' },
+            Html: { Data: MESSAGE.html, Charset: 'UTF-8' },
+          },
+          Attachments: [
+            {
+              FileName: 'C12-TS.pdf',
+              ContentType: 'application/pdf',
+              ContentDisposition: 'ATTACHMENT',
+              RawContent: Buffer.from('%PDF-1.4 toy').toString('base64'),
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  it('sends no attachment list when there is nothing attached', async () => {
+    const ses = await scriptedSes([{ status: 200, body: { MessageId: 'msg-1' } }]);
+    close = ses.close;
+    await sendEmail(ses.client(1), { ...MESSAGE, attachments: [] });
+    expect(JSON.parse(ses.received[0]!).Content.Simple).not.toHaveProperty('Attachments');
+  });
+});
+
+describe('sendEmail failures', () => {
   let close: (() => Promise<unknown>) | undefined;
   afterEach(async () => close?.());
 
@@ -50,7 +97,7 @@ describe('sendRawEmail', () => {
     const ses = await scriptedSes([THROTTLED, THROTTLED, { status: 200, body: { MessageId: 'msg-1' } }]);
     close = ses.close;
     const started = Date.now();
-    const outcome = await sendRawEmail(ses.client(8), MESSAGE);
+    const outcome = await sendEmail(ses.client(8), MESSAGE);
     expect(outcome).toEqual({ status: 'SENT', messageId: 'msg-1' });
     expect(ses.received).toHaveLength(3);
     expect(Date.now() - started).toBeGreaterThan(0);
@@ -61,7 +108,7 @@ describe('sendRawEmail', () => {
       { status: 400, type: 'MessageRejected', body: { message: 'Email address is not verified.' } },
     ]);
     close = ses.close;
-    const outcome = await sendRawEmail(ses.client(8), MESSAGE);
+    const outcome = await sendEmail(ses.client(8), MESSAGE);
     expect(outcome.status).toBe('REJECTED');
     expect(outcome.status === 'REJECTED' && outcome.reason).toContain('MessageRejected');
     expect(ses.received).toHaveLength(1);
@@ -70,7 +117,7 @@ describe('sendRawEmail', () => {
   it('turns throttling that outlasts the retries into a TransientError for the workflow to retry', async () => {
     const ses = await scriptedSes([THROTTLED]);
     close = ses.close;
-    await expect(sendRawEmail(ses.client(2), MESSAGE)).rejects.toBeInstanceOf(TransientError);
+    await expect(sendEmail(ses.client(2), MESSAGE)).rejects.toBeInstanceOf(TransientError);
     expect(ses.received).toHaveLength(2);
   });
 });

@@ -1,4 +1,3 @@
-import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import {
   buildNoticeEmail,
@@ -7,7 +6,9 @@ import {
   type RunSummary,
 } from '../../../../functions/c12/notice/email.ts';
 import { formatDate, formatVnd } from '../../../../functions/c12/notice/format.ts';
-import { buildRawMessage } from '../../../../functions/c12/notice/mime.ts';
+import { composeNotice } from '../../../../functions/c12/compose.ts';
+import { employerRecordSchema } from '../../../../functions/c12/ledger.ts';
+import { loadConfig } from '../../../../functions/shared/config.ts';
 import { noticeInput } from './fixtures.ts';
 import { pdfText } from './pdf-text.ts';
 
@@ -87,50 +88,35 @@ describe('buildNoticeEmail', async () => {
   });
 });
 
-describe('buildRawMessage', () => {
-  it('parses back with both parts, the PDF and the configuration set header', async () => {
-    const input = noticeInput();
-    const email = await buildNoticeEmail(input);
-    const raw = await buildRawMessage({
-      from: 'thongbao@bhxh-demo.vn',
-      to: ['ketoan@daLatxanh.example'],
-      subject: email.subject,
-      html: email.html,
-      text: email.text,
-      attachments: email.attachments,
-      configurationSet: 'dondoc-no-tracking',
-    });
-    const parsed = await simpleParser(raw);
-    expect(parsed.subject).toBe(email.subject);
-    expect(parsed.text?.trim()).toBe(email.text.trim());
-    expect(parsed.html).toContain(input.employer.headName);
-    expect(parsed.headers.get('x-ses-configuration-set')).toBe('dondoc-no-tracking');
-    expect(parsed.attachments).toHaveLength(1);
-    const [attachment] = parsed.attachments;
-    expect(attachment?.filename).toBe('C12-TS_TS0001A_2026-11.pdf');
-    expect(attachment?.contentType).toBe('application/pdf');
-    expect(Buffer.compare(attachment!.content, email.attachments[0]!.content)).toBe(0);
+describe('composeNotice', () => {
+  const config = loadConfig({
+    SENDER_EMAIL: 'thongbao@bhxh-demo.vn',
+    SES_CONFIGURATION_SET: 'dondoc-no-tracking',
+  });
+  const input = noticeInput();
+  const employer = employerRecordSchema.parse({
+    employerId: input.employer.id,
+    name: input.employer.name,
+    region: 'I',
+    email: 'ketoan@dalatxanh.example',
+    headName: input.employer.headName,
+    address: input.employer.address,
+    partition: 'P1',
   });
 
-  it('leaves the configuration set header out when none is configured, and keeps extra headers', async () => {
-    const raw = await buildRawMessage({
-      from: 'thongbao@bhxh-demo.vn',
-      to: ['a@example.com', 'b@example.com'],
-      subject: 'Thử',
-      html: '<p>Thử</p>',
-      text: 'Thử',
-      attachments: [],
-      headers: { 'X-Dondoc-Run': 'run-1' },
-    });
-    const parsed = await simpleParser(raw);
-    expect(parsed.headers.has('x-ses-configuration-set')).toBe(false);
-    expect(parsed.headers.get('x-dondoc-run')).toBe('run-1');
-    expect(parsed.attachments).toEqual([]);
-    const to = Array.isArray(parsed.to) ? parsed.to : [parsed.to];
-    expect(to.flatMap((address) => address?.value.map((value) => value.address))).toEqual([
-      'a@example.com',
-      'b@example.com',
-    ]);
+  it('addresses the employer from the office, through the no-tracking configuration set, PDF attached', async () => {
+    const mail = await composeNotice(config, employer, input.statement);
+    expect(mail.from).toBe('thongbao@bhxh-demo.vn');
+    expect(mail.to).toEqual(['ketoan@dalatxanh.example']);
+    expect(mail.configurationSet).toBe('dondoc-no-tracking');
+    expect(mail.subject).toBe('Thông báo kết quả đóng BHXH tháng 11/2026 – Mã đơn vị TS0001A');
+    expect(mail.attachments.map((attachment) => attachment.filename)).toEqual(['C12-TS_TS0001A_2026-11.pdf']);
+    expect((await pdfText(mail.attachments[0]!.content)).join(' ')).toContain(input.employer.name);
+  });
+
+  it('has no recipient for an employer without email (its notice goes by post)', async () => {
+    const { email: _email, ...postal } = employer;
+    expect((await composeNotice(config, postal, input.statement)).to).toEqual([]);
   });
 });
 

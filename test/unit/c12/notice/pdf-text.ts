@@ -1,7 +1,7 @@
 /** Text of a PDF as a reader would copy it, page by page, through pdf.js (test helper). */
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
-export async function pdfText(pdf: Buffer): Promise<string[]> {
+export async function pdfText(pdf: Uint8Array): Promise<string[]> {
   const document = await getDocument({ data: new Uint8Array(pdf), verbosity: 0, isEvalSupported: false })
     .promise;
   try {

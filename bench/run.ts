@@ -70,7 +70,7 @@ function line(label: string, value: string, target?: string, ok?: boolean): void
 // ---- engine ---------------------------------------------------------------------------------------------
 
 async function benchEngine(): Promise<void> {
-  const { generateDemoProvince } = await import('../infra/local/seed.ts');
+  const { generateDemoProvince, storedLedgerOf } = await import('../infra/local/seed.ts');
   const { computeStatement } = await import('../functions/c12/account.ts');
   const { employerRecordSchema, ledgerToRequest, LedgerValidationError } =
     await import('../functions/c12/ledger.ts');
@@ -82,9 +82,10 @@ async function benchEngine(): Promise<void> {
   );
   const province = generateDemoProvince({ employers: engineEmployers, asOf: AS_OF, months: 14 });
   const period = lastClosedPeriod(AS_OF);
-  // Rows as the repository's Query returns them: per employer, in entryKey order.
-  const rowsOf = new Map<string, typeof province.ledgerRows>();
-  for (const row of province.ledgerRows) {
+  // Rows as the repository's Query returns them (stored form): per employer, in entryKey order.
+  type Row = Parameters<typeof ledgerToRequest>[1][number];
+  const rowsOf = new Map<string, Row[]>();
+  for (const row of storedLedgerOf(province) as (Row & { employerId: string })[]) {
     const rows = rowsOf.get(row.employerId) ?? [];
     rows.push(row);
     rowsOf.set(row.employerId, rows);

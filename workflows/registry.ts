@@ -12,6 +12,8 @@ export interface FunctionSpec {
   tables: LogicalTableName[];
   /** Needs ses:SendEmail / ses:SendRawEmail. */
   sendsEmail: boolean;
+  /** Needs states:DescribeExecution on its own workflow's executions (the period lease's holder check). */
+  readsOwnExecutions?: boolean;
   timeoutSeconds: number;
   memoryMb: number;
 }
@@ -33,6 +35,7 @@ export const WORKFLOWS = {
         entry: 'functions/c12/handlers/prepare-run.ts',
         tables: ['Partitions', 'Runs'],
         sendsEmail: false,
+        readsOwnExecutions: true,
         timeoutSeconds: 60,
         memoryMb: 512,
       },

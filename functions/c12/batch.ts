@@ -1,16 +1,20 @@
 /**
- * One batch of the monthly run: for each employer of a page, compute the statement from its ledger, store
- * the notice once (employer#period), deliver it (email with the PDF, or the postal list), record the
- * delivery, and open or update the debt case of an employer in arrears.
+ * One batch of the monthly run: for a page of a partition's employers, compute each statement from the
+ * employer's ledger, store the notice once (employer#period), deliver it (email with the PDF, or the postal
+ * list), record the delivery, and open or update the debt case of an employer in arrears.
+ *
+ * Cost grows with batches, not employers: the page's ledgers and stored notices are read in a few requests,
+ * and notices are written 16 at a time (the run holds the period's lease, see repository.ts, so no other
+ * run writes them). Per employer there is one SES call, and one case update when it is in arrears.
  *
  * Safe to repeat:
  * - a notice already delivered is skipped; counts come from the stored states (who delivered it), so a
  *   retried batch reports what its run did;
- * - a notice is claimed (SENDING) before its send; the same run re-claims its own claim after a failure or
- *   a crash, and that resend is counted as a possible duplicate (the only duplicates there can be); another
- *   run's fresh claim is left to that run;
- * - when anything fails, the batch stops taking employers and waits for the ones in flight before it
- *   fails, so no worker of a failed attempt is still sending when the retry starts.
+ * - a chunk of notices is marked SENDING in one write before any of them is sent, and marked with the
+ *   outcome after; a notice found SENDING (a crash or a failed attempt) is sent again and counted as a
+ *   possible duplicate: the only duplicates there can be, at most the chunks in flight at a crash;
+ * - when anything fails, the batch starts nothing new and waits for what is in flight, records what did
+ *   happen, then fails, so no worker of a failed attempt is still sending when the retry starts.
  * One employer's bad data never stops the batch: it is quarantined with the reason, the rest go on.
  */
 import { EmailConfigurationError } from '../shared/errors.ts';
@@ -24,7 +28,7 @@ import {
   type EmployerRecord,
 } from './ledger.ts';
 import { describeIssues, type Statement } from './model.ts';
-import type { BatchCounts, C12Repository, NoticeRecord } from './repository.ts';
+import type { BatchCounts, C12Repository, NoticeRecord, RunItem } from './repository.ts';
 import { emptyCounts } from './repository.ts';
 
 export interface BatchInput {
@@ -46,38 +50,50 @@ export interface BatchDeps {
   composeNotice(employer: EmployerRecord, statement: Statement): Promise<OutgoingEmail>;
   send(mail: OutgoingEmail): Promise<SendOutcome>;
   now(): string;
-  /** Employers worked on at once: overlaps DynamoDB and SES round trips. */
+  /** Sends in flight at once: overlaps SES round trips. */
   concurrency: number;
+  /** Notices marked SENDING, sent and recorded together (one write each way). */
+  chunkSize?: number;
+  /** Chunks worked on at once: one composes its PDFs while another waits on SES. */
+  chunksInFlight?: number;
 }
 
-/** A claim older than this belongs to a run that died and was not resumed (Lambda runs 15 minutes at most). */
-const CLAIM_STALE_AFTER_MS = 60 * 60 * 1000;
 /** Reasons kept per quarantined employer: enough to fix the data, bounded so records stay small. */
 const MAX_REASONS = 10;
+const DEFAULT_CHUNK_SIZE = 16;
+const DEFAULT_CHUNKS_IN_FLIGHT = 3;
+
+/** Shared by the workers of one batch: once something failed, nothing new starts. */
+export interface Halt {
+  error?: { cause: unknown };
+}
 
 /**
- * Runs `work` over the items, `limit` at a time. On the first failure no new item starts; the call
- * settles only when every started item has, then rejects with that first error.
+ * Runs `work` over the items, `limit` at a time. On the first failure (here or anywhere sharing `halt`)
+ * no new item starts; the call settles only when every started item has, then rejects with that failure.
  */
 export async function forEachLimited<T>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<void>,
+  halt: Halt = {},
 ): Promise<void> {
   let next = 0;
-  let failure: { error: unknown } | undefined;
+  let mine: { cause: unknown } | undefined;
   const worker = async () => {
-    while (!failure && next < items.length) {
+    while (!halt.error && next < items.length) {
       const item = items[next++]!;
       try {
         await work(item);
-      } catch (error) {
-        failure ??= { error };
+      } catch (cause) {
+        mine ??= { cause };
+        halt.error ??= mine;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
+  if (mine) throw mine.cause;
+  if (halt.error) throw halt.error.cause;
 }
 
 function boundedReasons(reasons: readonly string[]): string[] {
@@ -92,151 +108,320 @@ function employerFailure(error: unknown): string[] | undefined {
   return undefined; // an AWS service error: the batch fails and is retried
 }
 
+function isDelivered(notice: NoticeRecord): boolean {
+  return notice.status === 'SENT' || notice.status === 'POSTAL' || notice.status === 'REJECTED';
+}
+
+interface EmailWork {
+  employer: EmployerRecord;
+  notice: NoticeRecord;
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
 export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<BatchResult> {
   const { repository } = deps;
+  const { runId, period } = input;
   const page = await repository.pageEmployers(input.partition, input.cursor, input.batchSize);
   const counts = emptyCounts();
+  const runItem = (kind: string, employerId: string, fields: object): RunItem => ({
+    runId,
+    itemKey: `${kind}#${employerId}`,
+    employerId,
+    ...fields,
+  });
+  const quarantined: RunItem[] = [];
+  const quarantine = (employerId: string, name: unknown, reasons: string[]) => {
+    counts.quarantined++;
+    logger.warn('employer quarantined', { runId, employerId, reasons });
+    quarantined.push(runItem('QUARANTINE', employerId, { name, reasons: boundedReasons(reasons) }));
+  };
 
-  await forEachLimited(page.items, deps.concurrency, async (item) => {
+  const ids = page.items.map((item) => String(item.employerId ?? '?'));
+  const notices = await repository.notices(ids, period);
+  // Statements come from stored notices where there are some (a re-run reads no ledger at all).
+  const ledgers =
+    ids.length > 0 && ids.some((id) => !notices.has(id))
+      ? await repository.ledgersOfPage(input.partition, ids[0]!, ids.at(-1)!)
+      : new Map();
+
+  const postal: EmailWork[] = [];
+  const email: EmailWork[] = [];
+  const arrears: { statement: Statement; employer: EmployerRecord }[] = [];
+  const listed: RunItem[] = []; // postal and rejected lists of notices delivered earlier
+
+  for (const [index, item] of page.items.entries()) {
     counts.employers++;
-    const employerId = String(item.employerId ?? '?');
-    const quarantine = async (reasons: string[]) => {
-      counts.quarantined++;
-      logger.warn('employer quarantined', { runId: input.runId, employerId, reasons });
-      await repository.putRunItem({
-        runId: input.runId,
-        itemKey: `QUARANTINE#${employerId}`,
-        employerId,
-        name: item.name,
-        reasons: boundedReasons(reasons),
-      });
-    };
-    const listDelivery = (kind: 'POSTAL' | 'REJECTED', employer: EmployerRecord, extra: object = {}) =>
-      repository.putRunItem({
-        runId: input.runId,
-        itemKey: `${kind}#${employerId}`,
-        employerId,
-        name: employer.name,
-        ...extra,
-      });
-
+    const employerId = ids[index]!;
     const employerParse = employerRecordSchema.safeParse(item);
-    if (!employerParse.success) return quarantine(describeIssues(employerParse.error).split('\n'));
-    const employer = employerParse.data;
-
-    const rows = await repository.ledger(employerId);
-    let statement: Statement;
-    try {
-      statement = computeStatement(ledgerToRequest(employer, rows, input.period));
-    } catch (error) {
-      const reasons = employerFailure(error);
-      if (reasons) return quarantine(reasons);
-      throw error;
+    if (!employerParse.success) {
+      quarantine(employerId, item.name, describeIssues(employerParse.error).split('\n'));
+      continue;
     }
-
+    const employer = employerParse.data;
+    const stored = notices.get(employerId);
+    let statement: Statement;
+    if (stored) {
+      // The stored notice is the one delivered: a re-run never re-computes a notice already issued.
+      statement = stored.statement;
+    } else {
+      try {
+        statement = computeStatement(ledgerToRequest(employer, ledgers.get(employerId) ?? [], period));
+      } catch (error) {
+        const reasons = employerFailure(error);
+        if (!reasons) throw error;
+        quarantine(employerId, employer.name, reasons);
+        continue;
+      }
+    }
     if (statement.flags.some((flag) => flag.code === 'IN_ARREARS')) {
       counts.inArrears++;
-      await repository.openOrUpdateCase(statement, employer.officerId, deps.now());
+      arrears.push({ statement, employer });
     }
 
-    const { created, notice } = await repository.storeNoticeOnce({
+    if (stored && isDelivered(stored)) {
+      const mine = stored.deliveredBy === runId;
+      if (!mine) counts.alreadyDelivered++;
+      else if (stored.status === 'SENT') counts.sent++;
+      else if (stored.status === 'POSTAL') counts.postal++;
+      else counts.rejected++;
+      // Whoever delivered it, this run's lists name every employer still to reach by post or to correct.
+      if (stored.status === 'POSTAL') listed.push(runItem('POSTAL', employerId, { name: employer.name }));
+      if (stored.status === 'REJECTED') {
+        listed.push(
+          runItem('REJECTED', employerId, {
+            name: employer.name,
+            email: stored.email,
+            reason: stored.rejectReason,
+          }),
+        );
+      }
+      continue;
+    }
+
+    const notice: NoticeRecord = stored ?? {
       employerId,
       employerName: employer.name,
-      period: input.period,
-      runId: input.runId,
+      period,
+      runId,
       status: 'PENDING',
       channel: employer.email ? 'EMAIL' : 'POSTAL',
       email: employer.email,
       statement,
       createdAt: deps.now(),
       sendAttempts: 0,
-    } satisfies NoticeRecord);
+    };
+    (notice.channel === 'POSTAL' || !notice.email ? postal : email).push({ employer, notice });
+  }
 
-    // The stored notice is the one delivered: a re-run never re-computes a notice already issued.
-    if (
-      !created &&
-      (notice.status === 'SENT' || notice.status === 'POSTAL' || notice.status === 'REJECTED')
-    ) {
-      const mine = notice.deliveredBy === input.runId;
-      if (!mine) counts.alreadyDelivered++;
-      else if (notice.status === 'SENT') counts.sent++;
-      else if (notice.status === 'POSTAL') counts.postal++;
-      else counts.rejected++;
-      // Whoever delivered it, this run's lists name every employer still to reach by post or to correct.
-      if (notice.status === 'POSTAL') await listDelivery('POSTAL', employer);
-      if (notice.status === 'REJECTED') {
-        await listDelivery('REJECTED', employer, { email: notice.email, reason: notice.rejectReason });
-      }
-      return;
-    }
-
-    if (notice.channel === 'POSTAL' || !notice.email) {
-      // Listed before the state changes: a crash in between leaves it PENDING, to be listed again.
-      await listDelivery('POSTAL', employer);
-      await repository.finishNotice(
-        employerId,
-        input.period,
-        { status: 'POSTAL' },
-        { runId: input.runId, at: deps.now() },
-      );
-      counts.postal++;
-      return;
-    }
-
-    let mail: OutgoingEmail;
+  const halt: Halt = {};
+  const failures: unknown[] = [];
+  const settle = async (work: Promise<void>) => {
     try {
-      mail = await deps.composeNotice(employer, notice.statement);
+      await work;
+    } catch (error) {
+      failures.push(error);
+      halt.error ??= { cause: error };
+    }
+  };
+
+  await Promise.all([
+    settle(repository.putRunItems([...quarantined, ...listed])),
+    settle(deliverByPost(deps, input, postal, counts)),
+    settle(
+      forEachLimited(
+        chunked(email, deps.chunkSize ?? DEFAULT_CHUNK_SIZE),
+        deps.chunksInFlight ?? DEFAULT_CHUNKS_IN_FLIGHT,
+        (chunk) => sendChunk(deps, input, chunk, counts, halt),
+        halt,
+      ),
+    ),
+    settle(
+      forEachLimited(
+        arrears,
+        4,
+        async ({ statement, employer }) => {
+          await repository.openOrUpdateCase(statement, employer, deps.now());
+        },
+        halt,
+      ),
+    ),
+  ]);
+  if (failures.length > 0) throw failures[0];
+
+  await repository.putRunItems([
+    {
+      runId,
+      itemKey: `BATCH#${input.partition}#${input.cursor ?? ''}`,
+      partition: input.partition,
+      cursor: input.cursor,
+      ...counts,
+      at: deps.now(),
+    },
+  ]);
+  return { ...input, cursor: page.next, done: page.next === null, counts };
+}
+
+/** Listed before the notices change state: a crash in between leaves them undelivered, to be listed again. */
+async function deliverByPost(
+  deps: BatchDeps,
+  input: BatchInput,
+  work: readonly EmailWork[],
+  counts: BatchCounts,
+) {
+  if (work.length === 0) return;
+  await deps.repository.putRunItems(
+    work.map(({ employer, notice }) => ({
+      runId: input.runId,
+      itemKey: `POSTAL#${notice.employerId}`,
+      employerId: notice.employerId,
+      name: employer.name,
+    })),
+  );
+  const at = deps.now();
+  await deps.repository.putNotices(
+    work.map(({ notice }) => ({ ...notice, status: 'POSTAL', deliveredBy: input.runId, deliveredAt: at })),
+  );
+  counts.postal += work.length;
+}
+
+type Attempt =
+  | { state: 'composed'; work: EmailWork; mail: OutgoingEmail }
+  | { state: 'quarantined' }
+  | { state: 'sent' | 'rejected'; work: EmailWork; outcome: SendOutcome }
+  | { state: 'not sent'; work: EmailWork } // never attempted, or SES refused before sending anything
+  | { state: 'failed'; work: EmailWork }; // the send failed: it may or may not have gone out
+
+async function sendChunk(
+  deps: BatchDeps,
+  input: BatchInput,
+  chunk: readonly EmailWork[],
+  counts: BatchCounts,
+  halt: Halt,
+): Promise<void> {
+  const { repository } = deps;
+  const { runId } = input;
+  const attempts: Attempt[] = [];
+  const quarantined: RunItem[] = [];
+  for (const work of chunk) {
+    try {
+      attempts.push({
+        state: 'composed',
+        work,
+        mail: await deps.composeNotice(work.employer, work.notice.statement),
+      });
     } catch (error) {
       const reasons = employerFailure(error);
-      if (reasons) return quarantine(reasons.map((reason) => `notice: ${reason}`));
-      throw error;
+      if (!reasons) throw error;
+      counts.quarantined++;
+      logger.warn('employer quarantined', { runId, employerId: work.notice.employerId, reasons });
+      quarantined.push({
+        runId,
+        itemKey: `QUARANTINE#${work.notice.employerId}`,
+        employerId: work.notice.employerId,
+        name: work.employer.name,
+        reasons: boundedReasons(reasons.map((reason) => `notice: ${reason}`)),
+      });
+      attempts.push({ state: 'quarantined' });
     }
-    const now = deps.now();
-    const attempt = await repository.beginSend(employerId, input.period, {
-      runId: input.runId,
-      at: now,
-      staleBefore: new Date(Date.parse(now) - CLAIM_STALE_AFTER_MS).toISOString(),
-    });
-    if (attempt === undefined) {
-      // Another live run holds the claim (or delivered it a moment ago): it is that run's to count.
-      counts.alreadyDelivered++;
-      return;
-    }
-    if (attempt > 1) {
+  }
+  if (halt.error) throw halt.error.cause;
+
+  // Claim: every notice of the chunk SENDING, one attempt more, before the first send.
+  const claimedAt = deps.now();
+  const duplicates: RunItem[] = [];
+  const claimed = new Map<EmailWork, NoticeRecord>();
+  for (const attempt of attempts) {
+    if (attempt.state !== 'composed') continue;
+    const { notice, employer } = attempt.work;
+    const sendAttempts = notice.sendAttempts + 1;
+    claimed.set(attempt.work, { ...notice, status: 'SENDING', sendAttempts, claimedBy: runId, claimedAt });
+    if (sendAttempts > 1) {
       counts.possibleDuplicates++;
-      await repository.putRunItem({
-        runId: input.runId,
-        itemKey: `DUPLICATE#${employerId}`,
-        employerId,
+      duplicates.push({
+        runId,
+        itemKey: `DUPLICATE#${notice.employerId}`,
+        employerId: notice.employerId,
         name: employer.name,
-        attempt,
+        attempt: sendAttempts,
       });
     }
-    let outcome: SendOutcome;
-    try {
-      outcome = await deps.send({ ...mail, to: [notice.email] });
-    } catch (error) {
-      // Nothing was sent: give the claim back so the next attempt is not counted as a duplicate.
-      if (error instanceof EmailConfigurationError)
-        await repository.releaseSend(employerId, input.period, input.runId);
-      throw error;
-    }
-    if (outcome.status === 'REJECTED') {
-      logger.warn('notice rejected', { runId: input.runId, employerId, reason: outcome.reason });
-      await listDelivery('REJECTED', employer, { email: notice.email, reason: outcome.reason });
-    }
-    await repository.finishNotice(employerId, input.period, outcome, { runId: input.runId, at: deps.now() });
-    if (outcome.status === 'SENT') counts.sent++;
-    else counts.rejected++;
-  });
+  }
+  await repository.putRunItems([...quarantined, ...duplicates]);
+  await repository.putNotices([...claimed.values()]);
 
-  await repository.putRunItem({
-    runId: input.runId,
-    itemKey: `BATCH#${input.partition}#${input.cursor ?? ''}`,
-    partition: input.partition,
-    cursor: input.cursor,
-    ...counts,
-    at: deps.now(),
+  const toSend = attempts.filter((attempt) => attempt.state === 'composed');
+  let failure: { cause: unknown } | undefined;
+  await forEachLimited(toSend, deps.concurrency, async (attempt) => {
+    const index = attempts.indexOf(attempt);
+    if (halt.error || failure) return;
+    try {
+      const outcome = await deps.send({ ...attempt.mail, to: [attempt.work.notice.email!] });
+      attempts[index] = {
+        state: outcome.status === 'SENT' ? 'sent' : 'rejected',
+        work: attempt.work,
+        outcome,
+      };
+    } catch (error) {
+      failure ??= { cause: error };
+      // Nothing was sent: give the claim back so the next attempt is not counted as a duplicate.
+      attempts[index] =
+        error instanceof EmailConfigurationError
+          ? { state: 'not sent', work: attempt.work }
+          : { state: 'failed', work: attempt.work };
+    }
   });
-  return { ...input, cursor: page.next, done: page.next === null, counts };
+  for (const [index, attempt] of attempts.entries()) {
+    if (attempt.state === 'composed') attempts[index] = { state: 'not sent', work: attempt.work };
+  }
+
+  // Record the outcomes: the rejected list first, then the notices (a crash in between lists it again).
+  const at = deps.now();
+  const rejected: RunItem[] = [];
+  const finished: NoticeRecord[] = [];
+  for (const attempt of attempts) {
+    if (attempt.state === 'quarantined' || attempt.state === 'failed' || attempt.state === 'composed')
+      continue;
+    const notice = claimed.get(attempt.work)!;
+    if (attempt.state === 'not sent') {
+      finished.push({ ...notice, status: 'PENDING', sendAttempts: notice.sendAttempts - 1 });
+      continue;
+    }
+    const outcome = attempt.outcome;
+    if (outcome.status === 'SENT') {
+      counts.sent++;
+      finished.push({
+        ...notice,
+        status: 'SENT',
+        messageId: outcome.messageId,
+        deliveredBy: runId,
+        deliveredAt: at,
+      });
+    } else {
+      counts.rejected++;
+      logger.warn('notice rejected', { runId, employerId: notice.employerId, reason: outcome.reason });
+      rejected.push({
+        runId,
+        itemKey: `REJECTED#${notice.employerId}`,
+        employerId: notice.employerId,
+        name: attempt.work.employer.name,
+        email: notice.email,
+        reason: outcome.reason,
+      });
+      finished.push({
+        ...notice,
+        status: 'REJECTED',
+        rejectReason: outcome.reason,
+        deliveredBy: runId,
+        deliveredAt: at,
+      });
+    }
+  }
+  await repository.putRunItems(rejected);
+  await repository.putNotices(finished);
+  if (failure) throw failure.cause;
 }

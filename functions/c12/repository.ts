@@ -1,7 +1,11 @@
 /**
  * DynamoDB access for the monthly C12-TS process. Every write a retry may repeat is idempotent:
- * notices are created once per employer#period by a conditional put and move forward through their delivery
- * states by conditional updates; run records are overwritten with the same content.
+ * - one run at a time per period: the run holds the period's lease (a conditional write), taken over only
+ *   from an execution that is no longer running; within a run the partitions, and the batches of a
+ *   partition, are disjoint, so no two workers ever write the same notice;
+ * - notices are keyed employer#period and written whole, the statement of the first write kept for good;
+ *   with the lease they go out in batch writes (25 a request), read back in batch gets (100 a request);
+ * - run records are overwritten with the same content.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -12,6 +16,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 import { tableName } from '../shared/tables.ts';
 import type { LedgerRow } from './ledger.ts';
 import type { Statement } from './model.ts';
@@ -21,23 +26,52 @@ export type NoticeStatus = 'PENDING' | 'SENDING' | 'SENT' | 'POSTAL' | 'REJECTED
 export interface NoticeRecord {
   employerId: string;
   period: string;
+  /** The run that created the notice. */
   runId: string;
   status: NoticeStatus;
   channel: 'EMAIL' | 'POSTAL';
-  email?: string;
+  email?: string | undefined;
   statement: Statement;
   createdAt: string;
   /** Send attempts begun; more than one means a crash interrupted a send and the mail may be doubled. */
   sendAttempts: number;
-  /** The run that holds the SENDING claim, and since when. */
-  claimedBy?: string;
-  claimedAt?: string;
-  /** The run that delivered it (SENT, POSTAL or REJECTED). */
-  deliveredBy?: string;
-  employerName?: string;
-  messageId?: string;
-  sentAt?: string;
-  rejectReason?: string;
+  /** The run that last began sending it, and when. */
+  claimedBy?: string | undefined;
+  claimedAt?: string | undefined;
+  /** The run that delivered it (SENT, POSTAL or REJECTED), and when. */
+  deliveredBy?: string | undefined;
+  deliveredAt?: string | undefined;
+  employerName?: string | undefined;
+  messageId?: string | undefined;
+  rejectReason?: string | undefined;
+}
+
+/**
+ * Stored form: the statement is one JSON string attribute. It is written once and read whole (the notice,
+ * the escalation's figures), and as a map of ~150 nested values it cost more to store and to (un)marshal
+ * than the rest of the notice's work.
+ */
+function toStoredNotice(notice: NoticeRecord): Record<string, unknown> {
+  return { ...notice, statement: JSON.stringify(notice.statement) };
+}
+
+function fromStoredNotice(item: Record<string, unknown>): NoticeRecord {
+  const statement = item.statement;
+  return {
+    ...item,
+    statement: typeof statement === 'string' ? JSON.parse(statement) : statement,
+  } as NoticeRecord;
+}
+
+export class RunInProgressError extends Error {
+  override name = 'RunInProgressError';
+}
+
+export interface PeriodLease {
+  holder: string;
+  executionArn: string;
+  acquiredAt: string;
+  released?: boolean;
 }
 
 export interface PartitionRecord {
@@ -140,93 +174,129 @@ export class C12Repository {
     return { items, next: page.LastEvaluatedKey && typeof last === 'string' ? last : null };
   }
 
+  /** One employer's whole ledger, strongly consistent. */
   async ledger(employerId: string): Promise<LedgerRow[]> {
     return queryAll<LedgerRow>(this.dynamo, {
       TableName: this.tables.ledger,
       KeyConditionExpression: 'employerId = :e',
       ExpressionAttributeValues: { ':e': employerId },
+      ConsistentRead: true,
     });
   }
 
-  /** Store the notice unless one exists for employer#period; returns the stored one either way. */
-  async storeNoticeOnce(notice: NoticeRecord): Promise<{ created: boolean; notice: NoticeRecord }> {
-    try {
-      await this.dynamo.send(
-        new PutCommand({
-          TableName: this.tables.notices,
-          Item: notice,
-          ConditionExpression: 'attribute_not_exists(employerId)',
-        }),
-      );
-      return { created: true, notice };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+  /**
+   * The ledgers of a page of one partition's employers (ids first..last, a contiguous range in key
+   * order) through the byPartition index: a few 1 MB pages instead of a query per employer.
+   */
+  async ledgersOfPage(
+    partition: string,
+    firstEmployerId: string,
+    lastEmployerId: string,
+  ): Promise<Map<string, LedgerRow[]>> {
+    const rows = await queryAll<LedgerRow & { employerId: string }>(this.dynamo, {
+      TableName: this.tables.ledger,
+      IndexName: 'byPartition',
+      KeyConditionExpression: '#p = :p AND employerEntry BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#p': 'partition' },
+      ExpressionAttributeValues: {
+        ':p': partition,
+        ':from': `${firstEmployerId}#`,
+        // '$' is the character after '#': below it sort every "<last>#<entry key>", whatever the entry key.
+        ':to': `${lastEmployerId}$`,
+      },
+    });
+    const byEmployer = new Map<string, LedgerRow[]>();
+    for (const row of rows) {
+      const list = byEmployer.get(row.employerId);
+      if (list) list.push(row);
+      else byEmployer.set(row.employerId, [row]);
     }
-    const existing = await this.dynamo.send(
-      new GetCommand({
-        TableName: this.tables.notices,
-        Key: { employerId: notice.employerId, period: notice.period },
-        ConsistentRead: true,
-      }),
+    return byEmployer;
+  }
+
+  /** The stored notices of these employers for the period, by employer (strongly consistent). */
+  async notices(employerIds: readonly string[], period: string): Promise<Map<string, NoticeRecord>> {
+    const items = await batchGet(
+      this.dynamo,
+      this.tables.notices,
+      employerIds.map((employerId) => ({ employerId, period })),
+      { consistent: true },
     );
-    return { created: false, notice: existing.Item as NoticeRecord };
+    return new Map(items.map((item) => [String(item.employerId), fromStoredNotice(item)]));
+  }
+
+  async notice(employerId: string, period: string): Promise<NoticeRecord | undefined> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.tables.notices, Key: { employerId, period }, ConsistentRead: true }),
+    );
+    return Item ? fromStoredNotice(Item) : undefined;
+  }
+
+  /** Writes these notices whole (the run holds the period's lease: nobody else writes them). */
+  async putNotices(notices: readonly NoticeRecord[]): Promise<void> {
+    await batchPut(this.dynamo, this.tables.notices, notices.map(toStoredNotice));
   }
 
   /**
-   * Claim the notice for sending: PENDING -> SENDING, counting the attempt. A notice already SENDING is
-   * re-claimed only by the same run (its earlier attempt died: a crash or a failed batch, whose workers have
-   * all settled) or when the claim is older than `staleBefore` (a run that died and was not resumed).
-   * Another live run's fresh claim is left alone: that run delivers it.
-   * Returns the attempt number, or undefined when the notice is not ours to send.
+   * Take the period's lease for this run. Held by another run: taken over only when `isRunning` says that
+   * run's execution has ended (failed, aborted, timed out before it could release it); otherwise
+   * RunInProgressError. Re-taking one's own lease (a resumed execution) succeeds.
    */
-  async beginSend(
-    employerId: string,
-    period: string,
-    claim: { runId: string; at: string; staleBefore: string },
-  ): Promise<number | undefined> {
+  async acquireLease(
+    leaseId: string,
+    lease: Omit<PeriodLease, 'released'>,
+    isRunning: (executionArn: string) => Promise<boolean>,
+  ): Promise<void> {
+    const key = { runId: leaseId, itemKey: 'LEASE' };
     try {
-      const result = await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tables.notices,
-          Key: { employerId, period },
-          UpdateExpression: 'SET #s = :sending, claimedBy = :run, claimedAt = :at ADD sendAttempts :one',
-          ConditionExpression:
-            '#s = :pending OR (#s = :sending AND (claimedBy = :run OR claimedAt < :stale))',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':sending': 'SENDING',
-            ':pending': 'PENDING',
-            ':run': claim.runId,
-            ':at': claim.at,
-            ':stale': claim.staleBefore,
-            ':one': 1,
-          },
-          ReturnValues: 'UPDATED_NEW',
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tables.runs,
+          Item: { ...key, ...lease },
+          ConditionExpression: 'attribute_not_exists(runId) OR holder = :me OR released = :true',
+          ExpressionAttributeValues: { ':me': lease.holder, ':true': true },
         }),
       );
-      return Number(result.Attributes?.sendAttempts ?? 1);
+      return;
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.tables.runs, Key: key, ConsistentRead: true }),
+    );
+    const current = Item as PeriodLease | undefined;
+    if (current && !current.released && (await isRunning(current.executionArn))) {
+      throw new RunInProgressError(
+        `${leaseId} is held by ${current.holder} (${current.executionArn}), still running`,
+      );
+    }
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tables.runs,
+          Item: { ...key, ...lease, tookOverFrom: current?.holder },
+          // Nobody took it in between.
+          ConditionExpression: current ? 'holder = :previous' : 'attribute_not_exists(runId)',
+          ExpressionAttributeValues: current ? { ':previous': current.holder } : undefined,
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error))
+        throw new RunInProgressError(`${leaseId} was taken by another run meanwhile`);
       throw error;
     }
   }
 
-  /** Give a claim back (SENDING -> PENDING) when the send could not even be attempted. */
-  async releaseSend(employerId: string, period: string, runId: string): Promise<void> {
+  /** Give the lease back at the end of the run (a no-op when another run has taken it over). */
+  async releaseLease(leaseId: string, holder: string, at: string): Promise<void> {
     try {
       await this.dynamo.send(
         new UpdateCommand({
-          TableName: this.tables.notices,
-          Key: { employerId, period },
-          UpdateExpression: 'SET #s = :pending ADD sendAttempts :minusOne',
-          ConditionExpression: '#s = :sending AND claimedBy = :run',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':sending': 'SENDING',
-            ':pending': 'PENDING',
-            ':run': runId,
-            ':minusOne': -1,
-          },
+          TableName: this.tables.runs,
+          Key: { runId: leaseId, itemKey: 'LEASE' },
+          UpdateExpression: 'SET released = :true, releasedAt = :at',
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: { ':true': true, ':at': at, ':me': holder },
         }),
       );
     } catch (error) {
@@ -234,55 +304,17 @@ export class C12Repository {
     }
   }
 
-  /** Record the delivery outcome and which run delivered it (counts and lists are per run). */
-  async finishNotice(
-    employerId: string,
-    period: string,
-    outcome:
-      { status: 'SENT'; messageId: string } | { status: 'REJECTED'; reason: string } | { status: 'POSTAL' },
-    delivery: { runId: string; at: string },
-  ): Promise<void> {
-    const values: Record<string, unknown> = {
-      ':status': outcome.status,
-      ':at': delivery.at,
-      ':run': delivery.runId,
-    };
-    let set = 'SET #s = :status, deliveredAt = :at, deliveredBy = :run';
-    if (outcome.status === 'SENT') {
-      set += ', messageId = :m';
-      values[':m'] = outcome.messageId;
-    } else if (outcome.status === 'REJECTED') {
-      set += ', rejectReason = :r';
-      values[':r'] = outcome.reason;
-    }
-    await this.dynamo.send(
-      new UpdateCommand({
-        TableName: this.tables.notices,
-        Key: { employerId, period },
-        UpdateExpression: set,
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: values,
-      }),
-    );
-  }
-
   /**
-   * Open a debt case for an employer in arrears, or refresh the amounts of its open case. The case id is
+   * Open a debt case for an employer in arrears, or refresh the amounts of its open case. The employer
+   * record names its open case (openCaseId): the usual path is one update. Without it (first arrears, or
+   * the case closed since), the employer's open cases are looked up; a new one is keyed
    * employer#period-opened, so a repeated run finds and updates the same case.
    */
   async openOrUpdateCase(
     statement: Statement,
-    officerId: string | undefined,
+    employer: { officerId?: string | undefined; openCaseId?: string | undefined },
     at: string,
   ): Promise<'opened' | 'updated'> {
-    const open = await queryAll<{ caseId: string }>(this.dynamo, {
-      TableName: this.tables.cases,
-      KeyConditionExpression: 'employerId = :e',
-      FilterExpression: '#s = :open',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':e': statement.employerId, ':open': 'OPEN' },
-      ConsistentRead: true,
-    });
     const debt = {
       overduePrincipal: statement.overduePrincipal,
       overdueInterest: statement.overdueInterest,
@@ -292,46 +324,88 @@ export class C12Repository {
       lastStatementPeriod: statement.period,
       updatedAt: at,
     };
+    const update = async (caseId: string): Promise<boolean> => {
+      try {
+        await this.dynamo.send(
+          new UpdateCommand({
+            TableName: this.tables.cases,
+            Key: { employerId: statement.employerId, caseId },
+            UpdateExpression: `SET ${Object.keys(debt)
+              .map((key) => `#${key} = :${key}`)
+              .join(', ')}`,
+            ConditionExpression: '#status = :open',
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              ...Object.fromEntries(Object.keys(debt).map((key) => [`#${key}`, key])),
+            },
+            ExpressionAttributeValues: {
+              ':open': 'OPEN',
+              ...Object.fromEntries(Object.entries(debt).map(([key, value]) => [`:${key}`, value])),
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    };
+    if (employer.openCaseId && (await update(employer.openCaseId))) return 'updated';
+
+    const open = await queryAll<{ caseId: string }>(this.dynamo, {
+      TableName: this.tables.cases,
+      KeyConditionExpression: 'employerId = :e',
+      FilterExpression: '#s = :open',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':e': statement.employerId, ':open': 'OPEN' },
+      ConsistentRead: true,
+    });
     const existing = open[0];
-    if (existing) {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tables.cases,
-          Key: { employerId: statement.employerId, caseId: existing.caseId },
-          UpdateExpression: `SET ${Object.keys(debt)
-            .map((key) => `#${key} = :${key}`)
-            .join(', ')}`,
-          ExpressionAttributeNames: Object.fromEntries(Object.keys(debt).map((key) => [`#${key}`, key])),
-          ExpressionAttributeValues: Object.fromEntries(
-            Object.entries(debt).map(([key, value]) => [`:${key}`, value]),
-          ),
-        }),
-      );
-      return 'updated';
+    let outcome: 'opened' | 'updated' = 'updated';
+    let caseId = existing?.caseId;
+    if (caseId) {
+      await update(caseId);
+    } else {
+      caseId = `${statement.employerId}#${statement.period}`;
+      try {
+        await this.dynamo.send(
+          new PutCommand({
+            TableName: this.tables.cases,
+            Item: {
+              employerId: statement.employerId,
+              caseId,
+              status: 'OPEN',
+              stage: 'NONE',
+              officerId: employer.officerId,
+              openedAt: at,
+              openedForPeriod: statement.period,
+              ...debt,
+            },
+            ConditionExpression: 'attribute_not_exists(caseId)',
+          }),
+        );
+        outcome = 'opened';
+      } catch (error) {
+        // A case opened for this period and since closed stays closed: the next period's run reopens one.
+        if (!isConditionFailure(error)) throw error;
+        return 'updated';
+      }
     }
-    try {
-      await this.dynamo.send(
-        new PutCommand({
-          TableName: this.tables.cases,
-          Item: {
-            employerId: statement.employerId,
-            caseId: `${statement.employerId}#${statement.period}`,
-            status: 'OPEN',
-            stage: 'NONE',
-            officerId,
-            openedAt: at,
-            openedForPeriod: statement.period,
-            ...debt,
-          },
-          ConditionExpression: 'attribute_not_exists(caseId)',
-        }),
-      );
-      return 'opened';
-    } catch (error) {
-      // A case opened for this period and since closed stays closed: the next period's run reopens one.
-      if (isConditionFailure(error)) return 'updated';
-      throw error;
-    }
+    // Remember the open case on the employer, so the next run goes straight to it.
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.tables.employers,
+        Key: { employerId: statement.employerId },
+        UpdateExpression: 'SET openCaseId = :c',
+        ConditionExpression: 'attribute_exists(employerId)',
+        ExpressionAttributeValues: { ':c': caseId },
+      }),
+    );
+    return outcome;
+  }
+
+  async putRunItems(items: readonly RunItem[]): Promise<void> {
+    await batchPut(this.dynamo, this.tables.runs, items);
   }
 
   async putRunItem(item: RunItem): Promise<void> {

@@ -8,6 +8,11 @@ export function runIdFor(period: string, executionId: string): string {
   return `C12#${period}#${executionName}`;
 }
 
+/** The lease a run of the period holds: one monthly run of a period at a time. */
+export function leaseIdFor(period: string): string {
+  return `LEASE#C12#${period}`;
+}
+
 /**
  * A Standard execution keeps at most 25,000 history events; a batch costs 7 (its Task and Choice states),
  * a partition 4 (its Map iteration), the rest of the run about 20. The budget leaves room for retries.

@@ -54,10 +54,14 @@ export const TABLES = {
     logicalName: 'Ledger',
     partitionKey: S('employerId'),
     sortKey: S('entryKey'),
-    indexes: [],
+    indexes: [{ indexName: 'byPartition', partitionKey: S('partition'), sortKey: S('employerEntry') }],
     accessPatterns: [
-      "read an employer's whole ledger (payroll, payments, adjustments, suspensions) in one query",
-      'entryKey = PAYROLL#<period> | PAYMENT#<date>#<ref> | ADJUSTMENT#<date>#<id> | SUSPENSION#HT_TT#<from>',
+      "read an employer's whole ledger (payroll, payments, adjustments, suspensions) in one query, strongly consistent (escalation, CLI)",
+      'entryKey = PAYROLL#<period>[#<part>] | PAYMENT#<date>#<ref> | ADJUSTMENT#<date>#<id> | SUSPENSION#HT_TT#<from>',
+      "the ledgers of a page of a partition's employers in a few queries: byPartition, employerEntry BETWEEN " +
+        "<first>#' and '<last>#~' (employerEntry = employerId#entryKey; eventually consistent, which a run at " +
+        "a fixed hour after the month closed tolerates). Every row repeats its employer's partition: moving an " +
+        'employer to another partition rewrites its rows',
     ],
   },
   Notices: {

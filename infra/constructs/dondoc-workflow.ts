@@ -4,7 +4,7 @@
  * definition file the embedded engine runs, with the ARNs substituted by CloudFormation.
  */
 import { readFileSync } from 'node:fs';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -89,9 +89,18 @@ export class DondocWorkflow extends Construct {
 
     this.definition = readFileSync(fromRoot(spec.definitionFile), 'utf8');
 
+    // Named up front: a function that reads this workflow's executions is granted them by name, since
+    // the state machine itself depends on the functions (their ARNs are in its definition).
+    const stateMachineName = `dondoc-${id}`;
     const substitutions: Record<string, string> = {};
     for (const [placeholder, fnSpec] of Object.entries(spec.functions)) {
-      const fn = this.buildFunction(placeholder.replace(/FunctionArn$/, ''), fnSpec, tables, email);
+      const fn = this.buildFunction(
+        placeholder.replace(/FunctionArn$/, ''),
+        fnSpec,
+        tables,
+        email,
+        stateMachineName,
+      );
       this.functions[placeholder] = fn;
       substitutions[placeholder] = fn.function.functionArn;
     }
@@ -116,6 +125,7 @@ export class DondocWorkflow extends Construct {
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       // fromString, not fromFile: fromFile uploads an S3 asset, while the inline string keeps the file's
       // text in the template, where a test can compare it with the file the embedded engine runs.
@@ -151,6 +161,7 @@ export class DondocWorkflow extends Construct {
     spec: FunctionSpec,
     tables: Record<LogicalTableName, dynamodb.ITable>,
     email: EmailSettings,
+    stateMachineName: string,
   ): DondocFunction {
     const environment: Record<string, string> = {
       SENDER_EMAIL: email.senderEmail,
@@ -193,6 +204,27 @@ export class DondocWorkflow extends Construct {
           }),
         );
       }
+    }
+
+    if (spec.readsOwnExecutions) {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['states:DescribeExecution'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: `${stateMachineName}:*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      );
+      Validations.of(fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*]`,
+        reason:
+          "DescribeExecution on this workflow's own executions only: the period lease names the execution holding it, whose name is not known before it starts.",
+      });
     }
 
     if (spec.sendsEmail) {

@@ -93,7 +93,10 @@ process.on('message', (message: StartMessage | { type: 'stop' }) => {
     start(message).then(
       (reply) => process.send?.(reply),
       (error: unknown) => {
-        process.send?.({ type: 'error', message: (error as Error)?.message ?? String(error) } satisfies ChildMessage);
+        process.send?.({
+          type: 'error',
+          message: (error as Error)?.message ?? String(error),
+        } satisfies ChildMessage);
         void shutdown();
       },
     );

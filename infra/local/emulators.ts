@@ -72,7 +72,11 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-export function localEnv(endpoints: { dynamodb: string; sesv2: string; sfn?: string }): Record<string, string> {
+export function localEnv(endpoints: {
+  dynamodb: string;
+  sesv2: string;
+  sfn?: string;
+}): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SESV2: endpoints.sesv2,
@@ -100,7 +104,10 @@ export async function ensureTables(
       ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : []),
     ];
     const attributes = new Map<string, AttributeDefinition>();
-    for (const key of [...keys, ...table.indexes.flatMap((i) => [i.partitionKey, ...(i.sortKey ? [i.sortKey] : [])])]) {
+    for (const key of [
+      ...keys,
+      ...table.indexes.flatMap((i) => [i.partitionKey, ...(i.sortKey ? [i.sortKey] : [])]),
+    ]) {
       attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
     }
     try {
@@ -169,7 +176,13 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).
 
 function startInChild(dbDir: string, ports: EmulatorPorts): Promise<Running> {
   const child = fork(CHILD_ENTRY, [], {
-    execArgv: ['--import', TSX_LOADER],
+    // A bounded old space makes V8 collect mailparser's garbage instead of growing towards its default
+    // limit (4 GB here): the mailbox is capped (emulators-child.ts), so live data stays far below this.
+    execArgv: [
+      '--import',
+      TSX_LOADER,
+      `--max-old-space-size=${process.env.DONDOC_EMULATORS_MAX_OLD_SPACE_MB ?? 768}`,
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolveExit) => {
@@ -244,7 +257,11 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
       sesv2: `http://${LOCAL_HOST}:${running.sesPort}`,
     };
     const env = localEnv(endpoints);
-    const client = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const client = new DynamoDBClient({
+      endpoint: endpoints.dynamodb,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
     try {
       const tables = await ensureTables(client, options.tables);
       return { endpoints, env, tables, stop: running.stop };

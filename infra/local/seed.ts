@@ -6,7 +6,7 @@
  * on-time payer really pays what is due and every difference a statement shows comes from a behaviour.
  * `writeDemoProvince` bulk-loads the items with BatchWrite.
  */
-import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { chargePayroll, type EmployerTerms, type PeriodCharge } from '../../functions/c12/charges.ts';
 import type { Payroll } from '../../functions/c12/model.ts';
 import { DEFAULT_POLICY, FUNDS, valueAt, type Fund, type Region } from '../../functions/c12/policy.ts';
@@ -19,6 +19,8 @@ import {
   lastDayOf,
   periodOf,
 } from '../../functions/shared/calendar.ts';
+import { storedLedgerRows } from '../../functions/c12/ledger.ts';
+import { MAX_BATCH_WRITE, writeOneRequest } from '../../functions/shared/dynamo-batch.ts';
 import { applyRate } from '../../functions/shared/money.ts';
 import { tableName, type LogicalTableName } from '../../functions/shared/tables.ts';
 
@@ -997,11 +999,6 @@ export interface WriteReport {
 
 type Item = Record<string, unknown>;
 
-const BATCH_SIZE = 25;
-
-const defaultBackoff = (attempt: number): number =>
-  Math.min(2_000, 50 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-
 /**
  * Writes every item with BatchWrite, `concurrency` requests in flight. Partitions go last: they are the
  * "seeded" marker `isProvinceSeeded` looks at, so an interrupted seed is simply redone (puts are idempotent).
@@ -1011,7 +1008,7 @@ export async function writeDemoProvince(
   data: DemoProvince,
   options: WriteOptions = {},
 ): Promise<WriteReport> {
-  const { concurrency = 8, maxAttempts = 12, env = process.env, backoffMs = defaultBackoff } = options;
+  const { concurrency = 8, maxAttempts = 12, env = process.env, backoffMs } = options;
   const started = performance.now();
   const report = { items: 0, requests: 0, retries: 0 };
 
@@ -1021,26 +1018,16 @@ export async function writeDemoProvince(
   ): { table: string; items: Item[] }[] => {
     const table = tableName(logical, env);
     const out: { table: string; items: Item[] }[] = [];
-    for (let i = 0; i < items.length; i += BATCH_SIZE)
-      out.push({ table, items: items.slice(i, i + BATCH_SIZE) as Item[] });
+    for (let i = 0; i < items.length; i += MAX_BATCH_WRITE)
+      out.push({ table, items: items.slice(i, i + MAX_BATCH_WRITE) as Item[] });
     return out;
   };
 
   const writeBatch = async ({ table, items }: { table: string; items: Item[] }): Promise<void> => {
-    let pending = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 1; ; attempt++) {
-      report.requests++;
-      const result = await dynamo.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      const unprocessed = result.UnprocessedItems?.[table] ?? [];
-      report.items += pending.length - unprocessed.length;
-      if (unprocessed.length === 0) return;
-      if (attempt >= maxAttempts) {
-        throw new Error(`${table}: ${unprocessed.length} items still unprocessed after ${attempt} attempts`);
-      }
-      report.retries++;
-      pending = unprocessed as typeof pending;
-      await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
-    }
+    const written = await writeOneRequest(dynamo, table, items, { maxAttempts, backoffMs });
+    report.items += written.items;
+    report.requests += written.requests;
+    report.retries += written.retries;
   };
 
   const runAll = async (queue: { table: string; items: Item[] }[]): Promise<void> => {
@@ -1054,12 +1041,22 @@ export async function writeDemoProvince(
   await runAll([
     ...batches('Officers', data.officers),
     ...batches('Employers', data.employers),
-    ...batches('Ledger', data.ledgerRows),
+    ...batches('Ledger', storedLedgerOf(data)),
   ]);
   await runAll(batches('Partitions', data.partitions));
 
   const ms = performance.now() - started;
   return { ...report, ms: Math.round(ms), itemsPerSecond: Math.round(report.items / (ms / 1000)) };
+}
+
+/** The Ledger items of the province as the table stores them (ledger.ts: keys for byPartition, compact payroll). */
+export function storedLedgerOf(
+  data: Pick<DemoProvince, 'employers' | 'ledgerRows'>,
+): Record<string, unknown>[] {
+  const partitionOf = new Map(data.employers.map((employer) => [employer.employerId, employer.partition]));
+  return data.ledgerRows.flatMap((row) =>
+    storedLedgerRows(row.employerId, partitionOf.get(row.employerId) ?? '', row),
+  );
 }
 
 /** True once the Partitions table holds an item: written last, so it means the whole seed completed. */

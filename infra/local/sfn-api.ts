@@ -52,7 +52,10 @@ function listItem(record: ExecutionRecord): Record<string, unknown> {
 function requireString(body: Record<string, unknown>, field: string): string {
   const value = body[field];
   if (typeof value !== 'string' || value === '') {
-    throw new SfnApiError('ValidationException', `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`);
+    throw new SfnApiError(
+      'ValidationException',
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -60,9 +63,11 @@ function requireString(body: Record<string, unknown>, field: string): string {
 /** Pages are opaque to clients: the offset into the (newest first) list. */
 function page<T>(items: T[], maxResults: unknown, nextToken: unknown): { items: T[]; nextToken?: string } {
   const size = typeof maxResults === 'number' && maxResults > 0 ? Math.min(maxResults, 1000) : 100;
-  const start = typeof nextToken === 'string' ? Number(Buffer.from(nextToken, 'base64url').toString()) || 0 : 0;
+  const start =
+    typeof nextToken === 'string' ? Number(Buffer.from(nextToken, 'base64url').toString()) || 0 : 0;
   const slice = items.slice(start, start + size);
-  const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
+  const next =
+    start + size < items.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
   return { items: slice, ...(next ? { nextToken: next } : {}) };
 }
 
@@ -80,7 +85,9 @@ function operations(engine: LocalSfnEngine): Record<string, (body: Record<string
     ListExecutions: (body) => {
       const records = engine.listExecutions({
         ...(typeof body.stateMachineArn === 'string' ? { stateMachineArn: body.stateMachineArn } : {}),
-        ...(typeof body.statusFilter === 'string' ? { statusFilter: body.statusFilter as ExecutionStatus } : {}),
+        ...(typeof body.statusFilter === 'string'
+          ? { statusFilter: body.statusFilter as ExecutionStatus }
+          : {}),
       });
       const { items, nextToken } = page(records, body.maxResults, body.nextToken);
       return { executions: items.map(listItem), ...(nextToken ? { nextToken } : {}) };
@@ -148,17 +155,29 @@ export async function startSfnApi(engine: LocalSfnEngine, port = 8083, host = LO
           return send(res, 200, { executions: engine.listExecutions() });
         }
         const target = String(req.headers['x-amz-target'] ?? '');
-        const op = target.startsWith('AWSStepFunctions.') ? ops[target.slice('AWSStepFunctions.'.length)] : undefined;
+        const op = target.startsWith('AWSStepFunctions.')
+          ? ops[target.slice('AWSStepFunctions.'.length)]
+          : undefined;
         if (req.method !== 'POST' || !op) {
           const message = `Operation ${target || req.method + ' ' + req.url} is not implemented by the local endpoint`;
-          return send(res, 400, { __type: 'UnknownOperationException', message }, 'UnknownOperationException');
+          return send(
+            res,
+            400,
+            { __type: 'UnknownOperationException', message },
+            'UnknownOperationException',
+          );
         }
         const text = await readBody(req);
         let body: Record<string, unknown>;
         try {
           body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
         } catch {
-          return send(res, 400, { __type: 'SerializationException', message: 'Body is not JSON' }, 'SerializationException');
+          return send(
+            res,
+            400,
+            { __type: 'SerializationException', message: 'Body is not JSON' },
+            'SerializationException',
+          );
         }
         send(res, 200, op(body));
       } catch (error) {

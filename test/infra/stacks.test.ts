@@ -296,6 +296,21 @@ describe('workflows stack', () => {
     expect(allowedResources(prepare, 'dynamodb:PutItem')).not.toContainEqual(notices);
   });
 
+  it("only the prepare function may describe executions, and only its own workflow's", () => {
+    const functions = dondoc.workflows.workflows.MonthlyC12Notices.functions;
+    const prepare = statementsOfRole(logicalId(functions.PrepareRunFunctionArn!.role));
+    const described = JSON.stringify(allowedResources(prepare, 'states:DescribeExecution'));
+    expect(described).toContain(':execution:dondoc-MonthlyC12Notices:*');
+    workflows.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'dondoc-MonthlyC12Notices',
+    });
+    for (const other of [functions.ProcessBatchFunctionArn!, functions.SummarizeRunFunctionArn!]) {
+      expect(allowedResources(statementsOfRole(logicalId(other.role)), 'states:DescribeExecution')).toEqual(
+        [],
+      );
+    }
+  });
+
   it('has an SES sender identity from context with a configuration set that tracks nothing', () => {
     workflows.hasResourceProperties('AWS::SES::EmailIdentity', {
       EmailIdentity: dondoc.settings.senderEmail,

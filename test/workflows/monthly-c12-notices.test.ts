@@ -10,7 +10,12 @@ import { computeStatement } from '../../functions/c12/account.ts';
 import { employerRecordSchema, ledgerToRequest, type LedgerRow } from '../../functions/c12/ledger.ts';
 import { formatNumber } from '../../functions/c12/notice/format.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
-import { generateDemoProvince, writeDemoProvince, type DemoProvince } from '../../infra/local/seed.ts';
+import {
+  generateDemoProvince,
+  storedLedgerOf,
+  writeDemoProvince,
+  type DemoProvince,
+} from '../../infra/local/seed.ts';
 import { ensureTables } from '../../infra/local/emulators.ts';
 import { stateMachineArn } from '../../infra/local/sfn-engine.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
@@ -101,7 +106,7 @@ describe('monthly-c12-notices on the embedded stack', () => {
   /** What each clean employer's October statement must be, computed here from the seeded ledger. */
   const expectedStatements = () => {
     const rowsOf = new Map<string, LedgerRow[]>();
-    for (const row of province.ledgerRows)
+    for (const row of storedLedgerOf(province) as (LedgerRow & { employerId: string })[])
       rowsOf.set(row.employerId, [...(rowsOf.get(row.employerId) ?? []), row]);
     return new Map(
       province.employers
@@ -132,7 +137,7 @@ describe('monthly-c12-notices on the embedded stack', () => {
     const expected = expectedStatements();
     expect(Items.map((item) => item.employerId).sort()).toEqual([...expected.keys()].sort());
     for (const item of Items) {
-      expect(item.statement).toEqual(expected.get(item.employerId));
+      expect(JSON.parse(item.statement)).toEqual(expected.get(item.employerId));
       expect(item.status).toBe(item.email ? 'SENT' : 'POSTAL');
     }
   });

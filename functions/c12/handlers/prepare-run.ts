@@ -1,8 +1,10 @@
 /**
  * First step of the monthly run: settle the period (the last closed month unless given), name the run after
- * the execution so a re-run of the same execution after a crash rewrites the same records, and list the
+ * the execution so a re-run of the same execution after a crash rewrites the same records, take the
+ * period's lease (one run of a period at a time: a second one fails with RunInProgressError), and list the
  * partitions the workflow fans out over.
  */
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { awsClients } from '../../shared/aws.ts';
 import { lastClosedPeriod, todayInVietnam } from '../../shared/calendar.ts';
@@ -10,7 +12,7 @@ import { appConfig } from '../../shared/config.ts';
 import { defineHandler } from '../../shared/lambda.ts';
 import { logger } from '../../shared/logger.ts';
 import { C12Repository } from '../repository.ts';
-import { planBatchSize, runIdFor } from '../run.ts';
+import { leaseIdFor, planBatchSize, runIdFor } from '../run.ts';
 
 export const prepareRunEventSchema = z.object({
   /** The execution's input: which month, or the date the run counts as today (both optional). */
@@ -28,9 +30,18 @@ export const prepareRunEventSchema = z.object({
 });
 
 export const handler = defineHandler(prepareRunEventSchema, async (event) => {
-  const repository = new C12Repository(awsClients().dynamo);
+  const { dynamo, sfn } = awsClients();
+  const repository = new C12Repository(dynamo);
   const period = event.input.period ?? lastClosedPeriod(event.input.asOf ?? todayInVietnam());
   const runId = runIdFor(period, event.executionId);
+  await repository.acquireLease(
+    leaseIdFor(period),
+    { holder: runId, executionArn: event.executionId, acquiredAt: new Date().toISOString() },
+    async (executionArn) => {
+      const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return status === 'RUNNING' || status === 'PENDING_REDRIVE';
+    },
+  );
   const partitions = await repository.listPartitions();
   const totalEmployers = partitions.reduce((total, partition) => total + (partition.employerCount ?? 0), 0);
   const batchSize = planBatchSize(

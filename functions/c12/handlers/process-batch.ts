@@ -32,6 +32,8 @@ export const handler = defineHandler(processBatchEventSchema, async (event) => {
       },
       now: () => new Date().toISOString(),
       concurrency: 8,
+      chunkSize: 16,
+      chunksInFlight: 3,
     },
     event,
   );

@@ -8,6 +8,7 @@ import { defineHandler } from '../../shared/lambda.ts';
 import { logger } from '../../shared/logger.ts';
 import { composeRunSummary } from '../compose.ts';
 import { C12Repository } from '../repository.ts';
+import { leaseIdFor } from '../run.ts';
 import { summarizeRunItems } from '../summary.ts';
 import type { RunSummary } from '../notice/email.ts';
 
@@ -58,6 +59,7 @@ export const handler = defineHandler(summarizeRunEventSchema, async (event): Pro
     completedAt: new Date().toISOString(),
     ...counts,
   });
+  await repository.releaseLease(leaseIdFor(event.period), event.runId, new Date().toISOString());
   logger.info(failure ? 'monthly run failed' : 'monthly run completed', { ...counts });
   // The execution output stays far below Step Functions' 256 KB limit: counts, and the first entries of each
   // list (the full lists are in the administrators' email and the run records).

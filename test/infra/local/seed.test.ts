@@ -33,6 +33,7 @@ import {
   BEHAVIOURS,
   generateDemoProvince,
   isProvinceSeeded,
+  storedLedgerOf,
   writeDemoProvince,
   type AdjustmentRow,
   type DemoProvince,
@@ -443,9 +444,10 @@ describe('writeDemoProvince', () => {
       expect(await count('Partitions')).toBe(data.partitions.length);
       expect(await count('Officers')).toBe(data.officers.length);
       expect(await count('Employers')).toBe(data.employers.length);
-      expect(await count('Ledger')).toBe(data.ledgerRows.length);
+      const ledger = storedLedgerOf(data);
+      expect(await count('Ledger')).toBe(ledger.length);
       expect(report.items).toBe(
-        data.partitions.length + data.officers.length + data.employers.length + data.ledgerRows.length,
+        data.partitions.length + data.officers.length + data.employers.length + ledger.length,
       );
 
       const employer = data.employers.find((e) => e.email === undefined) ?? data.employers[0]!;
@@ -453,7 +455,7 @@ describe('writeDemoProvince', () => {
         new GetCommand({ TableName: 'Employers', Key: { employerId: employer.employerId } }),
       );
       expect(stored.Item).toEqual(employer);
-      const payroll = data.ledgerRows.find((r) => r.type === 'PAYROLL')!;
+      const payroll = ledger.find((r) => r.type === 'PAYROLL')!;
       const storedRow = await dynamo.send(
         new GetCommand({
           TableName: 'Ledger',

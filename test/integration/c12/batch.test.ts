@@ -3,10 +3,10 @@
  * in for SES: a rejected address is recorded once and not retried; a failure in the middle of a batch,
  * retried as Step Functions would, sends nobody twice and reports the same counts.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processBatch, type BatchDeps } from '../../../functions/c12/batch.ts';
-import { C12Repository } from '../../../functions/c12/repository.ts';
+import { C12Repository, RunInProgressError } from '../../../functions/c12/repository.ts';
 import { awsClients } from '../../../functions/shared/aws.ts';
 import type { OutgoingEmail, SendOutcome } from '../../../functions/shared/email.ts';
 import { EmailConfigurationError, TransientError } from '../../../functions/shared/errors.ts';
@@ -148,39 +148,39 @@ describe('processBatch error paths', () => {
     expect(retried.counts.possibleDuplicates).toBe(0);
   });
 
-  it("leaves another live run's fresh claim alone", async () => {
+  it('resends a notice a dead run left SENDING, and reports it as a possible duplicate', async () => {
+    const input = { runId: 'RUN-OLD', period: '2026-07', partition, batchSize: 1000, cursor: null };
     const sent: string[] = [];
-    const input = { runId: 'RUN-B', period: '2026-07', partition, batchSize: 1000, cursor: null };
-    // Run B stores the notices, then run A claims one of them (as if it were sending it right now).
-    let claimFirst = true;
-    const claimedByA: string[] = [];
+    const repository = new C12Repository(awsClients().dynamo);
     await processBatch(
-      deps(async (mail) => {
-        if (claimFirst) {
-          claimFirst = false;
-          const employer = province.employers.find((candidate) => candidate.email === mail.to[0]!)!;
-          // The notice is B's claim now; hand it to A as a fresh claim of A's.
-          await awsClients().dynamo.send(
-            new UpdateCommand({
-              TableName: 'Notices',
-              Key: { employerId: employer.employerId, period: '2026-07' },
-              UpdateExpression: 'SET claimedBy = :a, claimedAt = :now',
-              ExpressionAttributeValues: { ':a': 'RUN-A', ':now': new Date().toISOString() },
-            }),
-          );
-          claimedByA.push(mail.to[0]!);
-          throw new TransientError('SES send failed (ServiceUnavailable)');
-        }
-        return slowSend(sent, mail);
-      }),
-      input,
-    ).catch((error) => expect(error).toBeInstanceOf(TransientError));
-    const retried = await processBatch(
       deps((mail) => slowSend(sent, mail)),
       input,
     );
-    expect(sent).not.toContain(claimedByA[0]);
-    expect(retried.counts.alreadyDelivered).toBe(1);
+    // As if the old run had died while sending this one: claimed, never recorded.
+    const employer = province.employers.find((candidate) => candidate.email === deliverable[2])!;
+    const notice = (await repository.notice(employer.employerId, '2026-07'))!;
+    await repository.putNotices([
+      { ...notice, status: 'SENDING', claimedBy: 'RUN-OLD', deliveredBy: undefined },
+    ]);
+
+    const resent: string[] = [];
+    const next = await processBatch(
+      deps((mail) => slowSend(resent, mail)),
+      { ...input, runId: 'RUN-NEW' },
+    );
+    expect(resent).toEqual([deliverable[2]]);
+    expect(next.counts.possibleDuplicates).toBe(1);
+    expect(next.counts.sent).toBe(1);
+    expect(next.counts.alreadyDelivered).toBe(deliverable.length - 1);
+    expect(await repository.notice(employer.employerId, '2026-07')).toMatchObject({
+      status: 'SENT',
+      sendAttempts: 2,
+      deliveredBy: 'RUN-NEW',
+    });
+    const items = await repository.runItems('RUN-NEW');
+    expect(items.filter((item) => item.itemKey.startsWith('DUPLICATE#'))).toMatchObject([
+      { employerId: employer.employerId, attempt: 2 },
+    ]);
   });
 
   it('quarantines an employer whose notice cannot be composed, and delivers the rest', async () => {
@@ -201,5 +201,70 @@ describe('processBatch error paths', () => {
     const items = await new C12Repository(awsClients().dynamo).runItems('RUN-COMPOSE');
     const quarantined = items.find((item) => item.itemKey.startsWith('QUARANTINE#'))!;
     expect(quarantined.reasons).toEqual(['notice: RangeError: glyph U+1F600 has no fallback font']);
+  });
+});
+
+describe('the period lease (one monthly run of a period at a time)', () => {
+  const data = tempDataDir();
+  let stack: LocalStack;
+  let repository: C12Repository;
+  const running = new Set<string>();
+  const isRunning = async (executionArn: string) => running.has(executionArn);
+  const lease = (holder: string) => ({
+    holder,
+    executionArn: `arn:exec:${holder}`,
+    acquiredAt: '2026-12-05T06:00:00Z',
+  });
+  const stored = async (leaseId: string) =>
+    (
+      await awsClients().dynamo.send(
+        new GetCommand({
+          TableName: 'Runs',
+          Key: { runId: leaseId, itemKey: 'LEASE' },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+    repository = new C12Repository(awsClients().dynamo);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    data.remove();
+  });
+
+  it('refuses a second run while the holder runs, and changes nothing', async () => {
+    running.add('arn:exec:A');
+    await repository.acquireLease('LEASE#T1', lease('A'), isRunning);
+    await expect(repository.acquireLease('LEASE#T1', lease('B'), isRunning)).rejects.toBeInstanceOf(
+      RunInProgressError,
+    );
+    expect(await stored('LEASE#T1')).toMatchObject({ holder: 'A' });
+    // The holder itself, resumed after a crash, takes it again.
+    await repository.acquireLease('LEASE#T1', lease('A'), isRunning);
+    expect(await stored('LEASE#T1')).toMatchObject({ holder: 'A' });
+  });
+
+  it('is taken over from an execution that ended without giving it back', async () => {
+    running.delete('arn:exec:A');
+    await repository.acquireLease('LEASE#T1', lease('B'), isRunning);
+    expect(await stored('LEASE#T1')).toMatchObject({ holder: 'B', tookOverFrom: 'A' });
+    // A late release by the old holder does not free the new holder's lease.
+    await repository.releaseLease('LEASE#T1', 'A', '2026-12-05T07:00:00Z');
+    running.add('arn:exec:B');
+    await expect(repository.acquireLease('LEASE#T1', lease('C'), isRunning)).rejects.toBeInstanceOf(
+      RunInProgressError,
+    );
+  });
+
+  it('once released, is free for the next run without asking about the holder', async () => {
+    await repository.releaseLease('LEASE#T1', 'B', '2026-12-05T07:00:00Z');
+    const asked: string[] = [];
+    await repository.acquireLease('LEASE#T1', lease('C'), async (arn) => (asked.push(arn), true));
+    expect(asked).toEqual([]);
+    expect(await stored('LEASE#T1')).toMatchObject({ holder: 'C' });
   });
 });

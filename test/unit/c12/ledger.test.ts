@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   employerRecordSchema,
+  encodeEmployees,
   ledgerToRequest,
   LedgerValidationError,
+  MAX_EMPLOYEES_PER_PAYROLL_ROW,
+  storedLedgerRows,
+  type LedgerRow,
 } from '../../../functions/c12/ledger.ts';
 
 const employer = employerRecordSchema.parse({
@@ -16,12 +20,12 @@ const payroll = {
   entryKey: 'PAYROLL#2026-10',
   type: 'PAYROLL',
   period: '2026-10',
-  employees: [{ id: 'NV001', insuredWage: 8_000_000, bhtn: true }],
+  employees: encodeEmployees([{ id: 'NV001', insuredWage: 8_000_000 }]),
 };
 
 function reasonsOf(rows: object[]): string[] {
   try {
-    ledgerToRequest(employer, rows as never, '2026-10');
+    ledgerToRequest(employer, rows as LedgerRow[], '2026-10');
   } catch (error) {
     if (error instanceof LedgerValidationError) return error.reasons;
     throw error;
@@ -29,10 +33,53 @@ function reasonsOf(rows: object[]): string[] {
   throw new Error('expected a LedgerValidationError');
 }
 
+describe('storedLedgerRows', () => {
+  it('keys every row for the byPartition index and stores employees compactly', () => {
+    const [row, ...more] = storedLedgerRows('TS0007A', 'X-XUANHUONG', {
+      type: 'PAYROLL',
+      entryKey: 'PAYROLL#2026-10',
+      period: '2026-10',
+      employees: [
+        { id: 'NV001', insuredWage: 8_000_000, bhtn: true },
+        { id: 'NV002', insuredWage: 9_000_000, bhtn: false },
+      ],
+    });
+    expect(more).toEqual([]);
+    expect(row).toEqual({
+      employerId: 'TS0007A',
+      entryKey: 'PAYROLL#2026-10',
+      partition: 'X-XUANHUONG',
+      employerEntry: 'TS0007A#PAYROLL#2026-10',
+      type: 'PAYROLL',
+      period: '2026-10',
+      employees: '[["NV001",8000000],["NV002",9000000,false]]',
+    });
+  });
+
+  it('splits a payroll too large for one item into parts that read back as one payroll', () => {
+    const count = MAX_EMPLOYEES_PER_PAYROLL_ROW * 2 + 5;
+    const employees = Array.from({ length: count }, (_, i) => ({ id: `NV${i}`, insuredWage: 5_000_000 + i }));
+    const rows = storedLedgerRows('TS0007A', 'P', {
+      type: 'PAYROLL',
+      entryKey: 'PAYROLL#2026-10',
+      period: '2026-10',
+      employees,
+    });
+    expect(rows.map((row) => row.entryKey)).toEqual([
+      'PAYROLL#2026-10',
+      'PAYROLL#2026-10#2',
+      'PAYROLL#2026-10#3',
+    ]);
+    const request = ledgerToRequest(employer, rows as LedgerRow[], '2026-10');
+    expect(request.payroll).toHaveLength(1);
+    expect(request.payroll[0]!.employees.map((employee) => employee.id)).toEqual(employees.map((e) => e.id));
+  });
+});
+
 describe('ledgerToRequest', () => {
   it('maps stored rows to a statement request', () => {
     const rows = [
-      payroll,
+      { ...payroll, employees: encodeEmployees([{ id: 'NV001', insuredWage: 8_000_000, bhtn: false }]) },
       {
         entryKey: 'PAYMENT#2026-11-05#UNC-1',
         type: 'PAYMENT',
@@ -49,7 +96,9 @@ describe('ledgerToRequest', () => {
       region: 'II',
       reducedAccidentRate: false,
     });
-    expect(request.payroll).toHaveLength(1);
+    expect(request.payroll).toEqual([
+      { period: '2026-10', employees: [{ id: 'NV001', insuredWage: 8_000_000, bhtn: false }] },
+    ]);
     expect(request.payments[0]).toEqual({ date: '2026-11-05', amount: 2_560_000, ref: 'UNC-1' });
     expect(request.pensionSuspensions).toEqual([{ from: '2026-03', to: '2026-05' }]);
   });
@@ -61,7 +110,7 @@ describe('ledgerToRequest', () => {
         ...payroll,
         entryKey: 'PAYROLL#2026-09',
         period: '2026-09',
-        employees: [{ id: 'NV001', insuredWage: -100 }],
+        employees: encodeEmployees([{ id: 'NV001', insuredWage: -100 }]),
       },
       {
         entryKey: 'ADJUSTMENT#2026-10-02#A1',
@@ -79,6 +128,40 @@ describe('ledgerToRequest', () => {
       expect.stringMatching(/^ADJUSTMENT#2026-10-02#A1: fund: must be one of/),
       'PAYMENT#2026-02-30#UNC-9: date: must be a date YYYY-MM-DD',
       'NOTE#1: unknown ledger row type "NOTE"',
+    ]);
+  });
+
+  it('checks every field of the encoded employees, and the payroll period', () => {
+    const reasons = reasonsOf([
+      {
+        ...payroll,
+        employees: JSON.stringify([['', 1], ['NV2', 1.5], ['NV3', '7'], ['NV4', 1, 'no'], ['NV5'], 'NV6']),
+      },
+      { ...payroll, entryKey: 'PAYROLL#2026-13', period: '2026-13' },
+      { ...payroll, entryKey: 'PAYROLL#2026-08', period: '2026-08', employees: '[["NV1", 1' },
+      {
+        ...payroll,
+        entryKey: 'PAYROLL#2026-07',
+        period: '2026-07',
+        employees: [{ id: 'NV1', insuredWage: 1 }],
+      },
+    ]);
+    expect(reasons).toEqual([
+      'PAYROLL#2026-10: employees[0].id: must not be empty',
+      'PAYROLL#2026-10: employees[1].insuredWage: must be whole VND',
+      'PAYROLL#2026-10: employees[2].insuredWage: must be a number of VND',
+      'PAYROLL#2026-10: employees[3].bhtn: must be a boolean',
+      'PAYROLL#2026-10: employees[4]: must be [id, insuredWage] or [id, insuredWage, false]',
+      'PAYROLL#2026-10: employees[5]: must be [id, insuredWage] or [id, insuredWage, false]',
+      'PAYROLL#2026-13: period: must be a month YYYY-MM',
+      'PAYROLL#2026-08: employees: is not valid JSON',
+      'PAYROLL#2026-07: employees: must be the encoded employee list (a JSON string)',
+    ]);
+  });
+
+  it('refuses two payrolls of one period (the same part twice)', () => {
+    expect(reasonsOf([payroll, { ...payroll, entryKey: 'PAYROLL#2026-10-COPY' }])).toEqual([
+      'PAYROLL#2026-10-COPY: period: duplicate period 2026-10',
     ]);
   });
 });

@@ -306,9 +306,10 @@ export class C12Repository {
 
   /**
    * Open a debt case for an employer in arrears, or refresh the amounts of its open case. The employer
-   * record names its open case (openCaseId): the usual path is one update. Without it (first arrears, or
-   * the case closed since), the employer's open cases are looked up; a new one is keyed
-   * employer#period-opened, so a repeated run finds and updates the same case.
+   * record names its open case (openCaseId; the escalation process clears it when it closes the case), so
+   * the usual path is one update. Opening names the case on the employer first, then creates it keyed
+   * employer#period: a crash in between leaves a name without a case, which the next run creates; a
+   * repeated run finds the case it created and updates it.
    */
   async openOrUpdateCase(
     statement: Statement,
@@ -324,7 +325,7 @@ export class C12Repository {
       lastStatementPeriod: statement.period,
       updatedAt: at,
     };
-    const update = async (caseId: string): Promise<boolean> => {
+    const updateOpen = async (caseId: string): Promise<boolean> => {
       try {
         await this.dynamo.send(
           new UpdateCommand({
@@ -346,62 +347,49 @@ export class C12Repository {
         );
         return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        if (isConditionFailure(error)) return false; // closed, or not created yet
         throw error;
       }
     };
-    if (employer.openCaseId && (await update(employer.openCaseId))) return 'updated';
+    if (employer.openCaseId && (await updateOpen(employer.openCaseId))) return 'updated';
 
-    const open = await queryAll<{ caseId: string }>(this.dynamo, {
-      TableName: this.tables.cases,
-      KeyConditionExpression: 'employerId = :e',
-      FilterExpression: '#s = :open',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':e': statement.employerId, ':open': 'OPEN' },
-      ConsistentRead: true,
-    });
-    const existing = open[0];
-    let outcome: 'opened' | 'updated' = 'updated';
-    let caseId = existing?.caseId;
-    if (caseId) {
-      await update(caseId);
-    } else {
-      caseId = `${statement.employerId}#${statement.period}`;
-      try {
-        await this.dynamo.send(
-          new PutCommand({
-            TableName: this.tables.cases,
-            Item: {
-              employerId: statement.employerId,
-              caseId,
-              status: 'OPEN',
-              stage: 'NONE',
-              officerId: employer.officerId,
-              openedAt: at,
-              openedForPeriod: statement.period,
-              ...debt,
-            },
-            ConditionExpression: 'attribute_not_exists(caseId)',
-          }),
-        );
-        outcome = 'opened';
-      } catch (error) {
-        // A case opened for this period and since closed stays closed: the next period's run reopens one.
-        if (!isConditionFailure(error)) throw error;
-        return 'updated';
-      }
+    const caseId = `${statement.employerId}#${statement.period}`;
+    if (employer.openCaseId !== caseId) {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.employers,
+          Key: { employerId: statement.employerId },
+          UpdateExpression: 'SET openCaseId = :c',
+          ConditionExpression: 'attribute_exists(employerId)',
+          ExpressionAttributeValues: { ':c': caseId },
+        }),
+      );
     }
-    // Remember the open case on the employer, so the next run goes straight to it.
-    await this.dynamo.send(
-      new UpdateCommand({
-        TableName: this.tables.employers,
-        Key: { employerId: statement.employerId },
-        UpdateExpression: 'SET openCaseId = :c',
-        ConditionExpression: 'attribute_exists(employerId)',
-        ExpressionAttributeValues: { ':c': caseId },
-      }),
-    );
-    return outcome;
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tables.cases,
+          Item: {
+            employerId: statement.employerId,
+            caseId,
+            status: 'OPEN',
+            stage: 'NONE',
+            officerId: employer.officerId,
+            openedAt: at,
+            openedForPeriod: statement.period,
+            ...debt,
+          },
+          ConditionExpression: 'attribute_not_exists(caseId)',
+        }),
+      );
+      return 'opened';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    // This run (or an earlier attempt of it) opened it already; a case opened for this period and since
+    // closed stays closed: the next period's run opens a new one.
+    await updateOpen(caseId);
+    return 'updated';
   }
 
   async putRunItems(items: readonly RunItem[]): Promise<void> {

@@ -81,7 +81,8 @@ export const TABLES = {
     sortKey: S('caseId'),
     indexes: [{ indexName: 'byStatus', partitionKey: S('status'), sortKey: S('employerId') }],
     accessPatterns: [
-      'the open debt case of an employer: query employerId, filter status = OPEN',
+      "the open debt case of an employer: the employer record's openCaseId names it (get or update by key)",
+      "an employer's cases, newest last: query employerId (caseId = employerId#period-opened)",
       'every open case (escalation sweep): byStatus',
     ],
   },

@@ -6,16 +6,19 @@
  *
  * engine: `computeStatement` alone over demo employers with 14 months of history, requests built once
  *         outside the timing; statements per second in one process.
- * run:    the whole monthly run on the embedded stack (fresh data folder, seeding timed apart), started
+ * run:    the whole monthly run on the embedded stack (a data folder seeded by another process, then fresh
+ *         processes, as `npm start` on a seeded folder), started
  *         through the Step Functions API; employers/s end to end, state transitions per 1,000 employers
  *         (the engine's execution record), peak RSS of this process and every child (the emulators), and
  *         the execution's counts. --cpu-prof-dir writes a .cpuprofile of the run only (not the seeding) for
  *         this process and the emulator process; summarise with `bench/cpuprofile-summary.ts`.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -224,7 +227,6 @@ async function profileStop(session: Session | undefined, name: string): Promise<
 
 async function benchRun(): Promise<void> {
   const { FREE_PORTS, startLocalStack } = await import('../infra/local/stack.ts');
-  const { generateDemoProvince, writeDemoProvince } = await import('../infra/local/seed.ts');
   const { stateMachineArn } = await import('../infra/local/sfn-engine.ts');
   const { awsClients } = await import('../functions/shared/aws.ts');
   const { lastClosedPeriod } = await import('../functions/shared/calendar.ts');
@@ -243,19 +245,32 @@ async function benchRun(): Promise<void> {
   console.log(
     `  emulators: ${process.env.DONDOC_EMULATORS_IN_PROCESS === '1' ? 'in this process' : 'child process'}`,
   );
+  // Seeded by another process: the run starts, as `npm start` does on a seeded folder, from fresh
+  // processes, so neither the seed data nor the emulators' write-time state counts in its peak memory.
+  const seed = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./seed-data.ts', import.meta.url)),
+      dataDir,
+      String(runEmployers),
+      AS_OF,
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+  );
+  if (seed.status !== 0) throw new Error(`seeding failed (exit ${seed.status})`);
+  const written = JSON.parse(seed.stdout.trim().split('\n').at(-1)!) as {
+    items: number;
+    itemsPerSecond: number;
+    seconds: number;
+  };
+  line('seeding (not counted)', `${written.seconds.toFixed(1)} s`);
+  line('  items written', `${fmt(written.items)} (${fmt(written.itemsPerSecond)}/s)`);
+
   const stack = await startLocalStack({ dataDir, ports: FREE_PORTS });
   try {
-    let started = performance.now();
-    let province: ReturnType<typeof generateDemoProvince> | undefined = generateDemoProvince({
-      employers: runEmployers,
-      asOf: AS_OF,
-    });
-    const written = await writeDemoProvince(awsClients().dynamo, province);
-    province = undefined;
-    const seedSeconds = (performance.now() - started) / 1000;
-    line('seeding (not counted)', `${seedSeconds.toFixed(1)} s`);
-    line('  items written', `${fmt(written.items)} (${fmt(written.itemsPerSecond)}/s)`);
-
+    let started: number;
     gc();
     // Listing /proc costs CPU in the measured process: the process tree is listed once a second only.
     let tree = [process.pid, ...descendants()];
@@ -264,7 +279,14 @@ async function benchRun(): Promise<void> {
     for (const pid of tree) resetPeak(pid);
     const peakOf = new Map<number, number>();
     let peakSampledSum = 0;
+    let peakHeapUsed = 0;
+    let peakHeapTotal = 0;
+    let peakExternal = 0;
     const sample = () => {
+      const usage = process.memoryUsage();
+      peakHeapUsed = Math.max(peakHeapUsed, usage.heapUsed);
+      peakHeapTotal = Math.max(peakHeapTotal, usage.heapTotal);
+      peakExternal = Math.max(peakExternal, usage.external);
       let sum = 0;
       for (const pid of pids()) {
         const rss = pid === process.pid ? process.memoryUsage().rss / 1024 : statusKb(pid, 'VmRSS');
@@ -335,6 +357,10 @@ async function benchRun(): Promise<void> {
     for (const [pid, kb] of peakOf)
       line(`  pid ${pid}${pid === process.pid ? ' (handlers, engine)' : ''}`, `${fmt(kb / 1024)} MB`);
     line('  peak of sampled sum (MB)', fmt(peakSampledSum / 1024));
+    line(
+      '  handlers: V8 heap used/total, external',
+      `${fmt(peakHeapUsed / 2 ** 20)}/${fmt(peakHeapTotal / 2 ** 20)}, ${fmt(peakExternal / 2 ** 20)} MB`,
+    );
     line('main process CPU (user+sys)', `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
     line('employers', fmt(employers));
     line('sent', fmt(output.sent ?? 0));

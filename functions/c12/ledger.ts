@@ -4,9 +4,8 @@
  * field; an employer with any malformed row is quarantined (no notice from figures we cannot trust), and the
  * rest of the run goes on.
  *
- * Stored form (Ledger table): every row carries the employer's partition and `employerEntry`
- * (employerId#entryKey), the keys of the byPartition index a monthly batch reads its employers' ledgers
- * through in a few pages. A payroll's employees are one string attribute, JSON of `[id, insuredWage]`
+ * Stored form (Ledger table, keyed partition + employerEntry = employerId#entryKey, see tables.ts): a
+ * monthly batch reads its page of employers' ledgers as one key range. A payroll's employees are one string attribute, JSON of `[id, insuredWage]`
  * tuples (`[id, insuredWage, false]` outside BHTN): a list of maps would store the attribute names once per
  * employee, and cost a marshalling step per value on every read. A payroll above
  * MAX_EMPLOYEES_PER_PAYROLL_ROW employees is split over parts (PAYROLL#<period>, PAYROLL#<period>#2, ...)

@@ -174,19 +174,20 @@ export class C12Repository {
     return { items, next: page.LastEvaluatedKey && typeof last === 'string' ? last : null };
   }
 
-  /** One employer's whole ledger, strongly consistent. */
-  async ledger(employerId: string): Promise<LedgerRow[]> {
+  /** One employer's whole ledger, in entry key order, strongly consistent. */
+  async ledger(partition: string, employerId: string): Promise<LedgerRow[]> {
     return queryAll<LedgerRow>(this.dynamo, {
       TableName: this.tables.ledger,
-      KeyConditionExpression: 'employerId = :e',
-      ExpressionAttributeValues: { ':e': employerId },
+      KeyConditionExpression: '#p = :p AND begins_with(employerEntry, :prefix)',
+      ExpressionAttributeNames: { '#p': 'partition' },
+      ExpressionAttributeValues: { ':p': partition, ':prefix': `${employerId}#` },
       ConsistentRead: true,
     });
   }
 
   /**
    * The ledgers of a page of one partition's employers (ids first..last, a contiguous range in key
-   * order) through the byPartition index: a few 1 MB pages instead of a query per employer.
+   * order), by employer: a few 1 MB pages instead of a query per employer.
    */
   async ledgersOfPage(
     partition: string,
@@ -195,7 +196,6 @@ export class C12Repository {
   ): Promise<Map<string, LedgerRow[]>> {
     const rows = await queryAll<LedgerRow & { employerId: string }>(this.dynamo, {
       TableName: this.tables.ledger,
-      IndexName: 'byPartition',
       KeyConditionExpression: '#p = :p AND employerEntry BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#p': 'partition' },
       ExpressionAttributeValues: {
@@ -204,6 +204,7 @@ export class C12Repository {
         // '$' is the character after '#': below it sort every "<last>#<entry key>", whatever the entry key.
         ':to': `${lastEmployerId}$`,
       },
+      ConsistentRead: true,
     });
     const byEmployer = new Map<string, LedgerRow[]>();
     for (const row of rows) {

@@ -52,16 +52,19 @@ export const TABLES = {
   },
   Ledger: {
     logicalName: 'Ledger',
-    partitionKey: S('employerId'),
-    sortKey: S('entryKey'),
-    indexes: [{ indexName: 'byPartition', partitionKey: S('partition'), sortKey: S('employerEntry') }],
+    // Keyed by partition: the monthly run reads a page of a partition's employers at once, which is one
+    // range of this table instead of a query per employer (or a GSI copy of every row). A commune's rows
+    // are a few hundred thousand at most and are read and written far below one key's throughput.
+    partitionKey: S('partition'),
+    sortKey: S('employerEntry'),
+    indexes: [],
     accessPatterns: [
-      "read an employer's whole ledger (payroll, payments, adjustments, suspensions) in one query, strongly consistent (escalation, CLI)",
-      'entryKey = PAYROLL#<period>[#<part>] | PAYMENT#<date>#<ref> | ADJUSTMENT#<date>#<id> | SUSPENSION#HT_TT#<from>',
-      "the ledgers of a page of a partition's employers in a few queries: byPartition, employerEntry BETWEEN " +
-        "<first>#' and '<last>#~' (employerEntry = employerId#entryKey; eventually consistent, which a run at " +
-        "a fixed hour after the month closed tolerates). Every row repeats its employer's partition: moving an " +
-        'employer to another partition rewrites its rows',
+      "an employer's whole ledger (payroll, payments, adjustments, suspensions): partition = <its partition> " +
+        "AND begins_with(employerEntry, '<employerId>#'), strongly consistent",
+      "the ledgers of a page of a partition's employers (ids first..last, a contiguous range) in a few " +
+        "1 MB pages: employerEntry BETWEEN '<first>#' AND '<last>$' ('$' follows '#')",
+      'employerEntry = <employerId>#<entryKey>; entryKey = PAYROLL#<period>[#<part>] | PAYMENT#<date>#<ref> | ' +
+        'ADJUSTMENT#<date>#<id> | SUSPENSION#HT_TT#<from>. Moving an employer to another partition rewrites its rows.',
     ],
   },
   Notices: {

@@ -459,7 +459,7 @@ describe('writeDemoProvince', () => {
       const storedRow = await dynamo.send(
         new GetCommand({
           TableName: 'Ledger',
-          Key: { employerId: payroll.employerId, entryKey: payroll.entryKey },
+          Key: { partition: payroll.partition, employerEntry: payroll.employerEntry },
         }),
       );
       expect(storedRow.Item).toEqual(payroll);

@@ -31,9 +31,9 @@ export const handler = defineHandler(processBatchEventSchema, async (event) => {
         return sendEmail(ses, mail);
       },
       now: () => new Date().toISOString(),
-      concurrency: Number(process.env.DONDOC_SENDS ?? 8),
+      concurrency: 8,
       chunkSize: 16,
-      chunksInFlight: Number(process.env.DONDOC_CHUNKS ?? 3),
+      chunksInFlight: 3,
     },
     event,
   );

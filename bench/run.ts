@@ -270,7 +270,6 @@ async function benchRun(): Promise<void> {
 
   const stack = await startLocalStack({ dataDir, ports: FREE_PORTS });
   try {
-    let started: number;
     gc();
     // Listing /proc costs CPU in the measured process: the process tree is listed once a second only.
     let tree = [process.pid, ...descendants()];
@@ -304,7 +303,7 @@ async function benchRun(): Promise<void> {
     for (const pid of profiledChildren) signal(pid, 'SIGUSR2');
     const { sfn } = awsClients();
     const cpuStart = process.cpuUsage();
-    started = performance.now();
+    const started = performance.now();
     const period = lastClosedPeriod(AS_OF);
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({

@@ -88,6 +88,11 @@ export function localEnv(endpoints: {
   };
 }
 
+/** The data folder was written by a version of dondoc whose tables are keyed differently. */
+export class IncompatibleDataError extends Error {
+  override name = 'IncompatibleDataError';
+}
+
 /** Creates every table of TABLES (keys, GSIs) if missing, and adds GSIs a table lacks; idempotent. */
 export async function ensureTables(
   client: DynamoDBClient,
@@ -130,8 +135,20 @@ export async function ensureTables(
       );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
-      // The table survives from an earlier run; the contract may have gained an index since.
+      // The table survives from an earlier run; the contract may have gained an index since. Keys cannot
+      // change in place: a folder written by a version with other keys is refused with what to do.
       const described = await client.send(new DescribeTableCommand({ TableName: name }));
+      const keysOf = (schema: readonly KeySchemaElement[] = []) =>
+        schema.map((key) => key.AttributeName).join(', ');
+      const expectedKeys = keysOf(keySchema(table.partitionKey, table.sortKey));
+      const foundKeys = keysOf(described.Table?.KeySchema);
+      if (foundKeys !== expectedKeys) {
+        throw new IncompatibleDataError(
+          `Table ${name} in the data folder is keyed (${foundKeys}); this version of dondoc keys it ` +
+            `(${expectedKeys}). The folder was written by an older version: delete it (it holds the demo ` +
+            'data only) and start again.',
+        );
+      }
       const present = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
       for (const index of table.indexes.filter((i) => !present.has(i.indexName))) {
         await client.send(

@@ -18,6 +18,7 @@ import { runIdFor } from '../../functions/c12/run.ts';
 import { summarizeRunItems } from '../../functions/c12/summary.ts';
 import { generateDemoProvince, isProvinceSeeded, writeDemoProvince } from './seed.ts';
 import { stateMachineArn } from './sfn-engine.ts';
+import { IncompatibleDataError } from './emulators.ts';
 import { DEFAULT_PORTS, FREE_PORTS, startLocalStack, type LocalStack } from './stack.ts';
 
 const WORKFLOW = 'MonthlyC12Notices';
@@ -175,7 +176,7 @@ if (isMain) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const tty = process.stdout.isTTY;
   let lastLine = '';
-  const { stack, execution } = await start({
+  const started = await start({
     ...options,
     // On a terminal the progress line rewrites itself; in a log, only changes are printed.
     progress: (line) => {
@@ -184,7 +185,14 @@ if (isMain) {
       if (tty) process.stdout.write(`\r${line}`);
       else console.log(line);
     },
-  });
+  })
+    .catch((error: unknown) => {
+      if (!(error instanceof IncompatibleDataError)) throw error;
+      console.error(`Không dùng được thư mục dữ liệu ${options.dataDir}: ${error.message}`);
+      console.error(`Xoá nó rồi chạy lại: rm -rf ${options.dataDir} && npm start`);
+      process.exit(2);
+    });
+  const { stack, execution } = started;
   if (options.exitWhenDone) {
     await stack.stop();
     process.exitCode = execution.status === 'SUCCEEDED' ? 0 : 1;

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -11,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { TABLES } from '../../../functions/shared/tables.ts';
+import { ensureTables, IncompatibleDataError } from '../../../infra/local/emulators.ts';
 import { FREE_PORTS, startLocalStack } from '../../../infra/local/stack.ts';
 import type { LocalStack } from '../../../infra/local/stack.ts';
 import { tempDataDir } from './helpers.ts';
@@ -75,6 +77,32 @@ describe('emulators of the embedded stack', () => {
     expect(Item?.name?.S).toBe('Công ty TNHH Đà Lạt Xanh');
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: 'Notices' }));
     expect(Table?.GlobalSecondaryIndexes?.[0]?.IndexName).toBe('byPeriod');
+    dynamo.destroy();
+  });
+
+  it('refuses a data folder whose table has other keys than this version, saying what to do', async () => {
+    const dynamo = new DynamoDBClient({});
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: 'OldLedger',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'employerId', AttributeType: 'S' },
+          { AttributeName: 'entryKey', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'employerId', KeyType: 'HASH' },
+          { AttributeName: 'entryKey', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    await expect(ensureTables(dynamo, [TABLES.Ledger], { TABLE_LEDGER: 'OldLedger' })).rejects.toThrow(
+      new IncompatibleDataError(
+        'Table OldLedger in the data folder is keyed (employerId, entryKey); this version of dondoc keys it ' +
+          '(partition, employerEntry). The folder was written by an older version: delete it (it holds the ' +
+          'demo data only) and start again.',
+      ),
+    );
     dynamo.destroy();
   });
 

@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -176,6 +176,19 @@ function descendants(root = process.pid): number[] {
   return found;
 }
 
+/** User + system CPU seconds a process has used so far (/proc/PID/stat fields 14 and 15, in clock ticks). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+/** sysconf(_SC_CLK_TCK): 100 on Linux. */
+const CLOCK_TICKS = 100;
+
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
@@ -303,6 +316,7 @@ async function benchRun(): Promise<void> {
     for (const pid of profiledChildren) signal(pid, 'SIGUSR2');
     const { sfn } = awsClients();
     const cpuStart = process.cpuUsage();
+    const childCpuStart = new Map(tree.filter((pid) => pid !== process.pid).map((pid) => [pid, cpuSeconds(pid)]));
     const started = performance.now();
     const period = lastClosedPeriod(AS_OF);
     const { executionArn } = await sfn.send(
@@ -320,6 +334,8 @@ async function benchRun(): Promise<void> {
     }
     const runSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStart);
+    let childCpu = 0;
+    for (const [pid, before] of childCpuStart) childCpu += cpuSeconds(pid) - before;
     clearInterval(sampler);
     sample();
     await profileStop(profiler, 'run-main');
@@ -360,7 +376,16 @@ async function benchRun(): Promise<void> {
       '  handlers: V8 heap used/total, external',
       `${fmt(peakHeapUsed / 2 ** 20)}/${fmt(peakHeapTotal / 2 ** 20)}, ${fmt(peakExternal / 2 ** 20)} MB`,
     );
-    line('main process CPU (user+sys)', `${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
+    const mainCpu = (cpu.user + cpu.system) / 1e6;
+    line('main process CPU (user+sys)', `${mainCpu.toFixed(1)} s`);
+    line('emulator processes CPU', `${childCpu.toFixed(1)} s`);
+    // Both figures per employer, and what they allow on this machine's cores if nothing else ran.
+    const perEmployerMs = ((mainCpu + childCpu) / Math.max(1, employers)) * 1000;
+    line(
+      'CPU per employer: handlers + emulators',
+      `${fmt((mainCpu / Math.max(1, employers)) * 1000, 2)} + ${fmt((childCpu / Math.max(1, employers)) * 1000, 2)} ms`,
+    );
+    line(`  ceiling on ${availableParallelism()} cores (employers/s)`, fmt((availableParallelism() * 1000) / perEmployerMs));
     line('employers', fmt(employers));
     line('sent', fmt(output.sent ?? 0));
     line('postal', fmt(output.postal ?? 0));

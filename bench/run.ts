@@ -316,7 +316,9 @@ async function benchRun(): Promise<void> {
     for (const pid of profiledChildren) signal(pid, 'SIGUSR2');
     const { sfn } = awsClients();
     const cpuStart = process.cpuUsage();
-    const childCpuStart = new Map(tree.filter((pid) => pid !== process.pid).map((pid) => [pid, cpuSeconds(pid)]));
+    const childCpuStart = new Map(
+      tree.filter((pid) => pid !== process.pid).map((pid) => [pid, cpuSeconds(pid)]),
+    );
     const started = performance.now();
     const period = lastClosedPeriod(AS_OF);
     const { executionArn } = await sfn.send(
@@ -385,7 +387,10 @@ async function benchRun(): Promise<void> {
       'CPU per employer: handlers + emulators',
       `${fmt((mainCpu / Math.max(1, employers)) * 1000, 2)} + ${fmt((childCpu / Math.max(1, employers)) * 1000, 2)} ms`,
     );
-    line(`  ceiling on ${availableParallelism()} cores (employers/s)`, fmt((availableParallelism() * 1000) / perEmployerMs));
+    line(
+      `  ceiling on ${availableParallelism()} cores (employers/s)`,
+      fmt((availableParallelism() * 1000) / perEmployerMs),
+    );
     line('employers', fmt(employers));
     line('sent', fmt(output.sent ?? 0));
     line('postal', fmt(output.postal ?? 0));

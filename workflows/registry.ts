@@ -60,6 +60,23 @@ export const WORKFLOWS = {
 
 export type WorkflowName = keyof typeof WORKFLOWS;
 
+/** The largest MaxConcurrency of the definition's Map states (1 when it has none): instances at once. */
+export function maxMapConcurrency(definition: string): number {
+  let max = 1;
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (record.Type === 'Map' && typeof record.MaxConcurrency === 'number') {
+        max = Math.max(max, record.MaxConcurrency);
+      }
+      Object.values(record).forEach(visit);
+    }
+  };
+  visit(JSON.parse(definition));
+  return max;
+}
+
 /** Replace every `${Name}` in a definition; an unknown placeholder is an error, not a silent leftover. */
 export function substituteDefinition(text: string, substitutions: Record<string, string | number>): string {
   return text.replace(/\$\{(\w+)\}/g, (_match, name: string) => {

@@ -71,11 +71,12 @@ export const TABLES = {
     logicalName: 'Notices',
     partitionKey: S('employerId'),
     sortKey: S('period'),
-    indexes: [{ indexName: 'byPeriod', partitionKey: S('period'), sortKey: S('employerId') }],
+    // No index by period: a run's lists and counts are its own records (Runs), and every index entry would
+    // cost a write per notice write.
+    indexes: [],
     accessPatterns: [
-      'store each notice once: conditional put on employer#period',
+      'the notice of employer#period, and of a page of employers (batch get): stored once per period',
       'notices of one employer, newest first',
-      'every notice of a period (run summary, postal list): byPeriod',
     ],
   },
   Cases: {

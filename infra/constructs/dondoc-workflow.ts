@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLES, type LogicalTableName } from '../../functions/shared/tables.ts';
-import type { FunctionSpec, WorkflowSpec } from '../../workflows/registry.ts';
+import { maxMapConcurrency, type FunctionSpec, type WorkflowSpec } from '../../workflows/registry.ts';
 import { DondocFunction, NOTICE_FONTS } from './dondoc-function.ts';
 import { fromRoot } from './paths.ts';
 
@@ -48,23 +48,6 @@ const TABLE_WRITE_ACTIONS = [
 ];
 const INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];
 const SES_SEND_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'];
-
-/** The largest MaxConcurrency of the definition's Map states (1 when it has none): instances at once. */
-export function maxMapConcurrency(definition: string): number {
-  let max = 1;
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === 'object') {
-      const record = value as Record<string, unknown>;
-      if (record.Type === 'Map' && typeof record.MaxConcurrency === 'number') {
-        max = Math.max(max, record.MaxConcurrency);
-      }
-      Object.values(record).forEach(visit);
-    }
-  };
-  visit(JSON.parse(definition));
-  return max;
-}
 
 /** Every `${Name}` in a definition text, in order of first appearance. */
 export function placeholdersOf(definition: string): string[] {

@@ -185,13 +185,12 @@ if (isMain) {
       if (tty) process.stdout.write(`\r${line}`);
       else console.log(line);
     },
-  })
-    .catch((error: unknown) => {
-      if (!(error instanceof IncompatibleDataError)) throw error;
-      console.error(`Không dùng được thư mục dữ liệu ${options.dataDir}: ${error.message}`);
-      console.error(`Xoá nó rồi chạy lại: rm -rf ${options.dataDir} && npm start`);
-      process.exit(2);
-    });
+  }).catch((error: unknown) => {
+    if (!(error instanceof IncompatibleDataError)) throw error;
+    console.error(`Không dùng được thư mục dữ liệu ${options.dataDir}: ${error.message}`);
+    console.error(`Xoá nó rồi chạy lại: rm -rf ${options.dataDir} && npm start`);
+    process.exit(2);
+  });
   const { stack, execution } = started;
   if (options.exitWhenDone) {
     await stack.stop();

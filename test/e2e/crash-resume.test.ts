@@ -4,7 +4,10 @@
  * notice, and the only duplicates are the sends that were in flight at the kill, which the run reports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { readFileSync } from 'node:fs';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { CHUNK_SIZE, CHUNKS_IN_FLIGHT } from '../../functions/c12/handlers/process-batch.ts';
+import { maxMapConcurrency, WORKFLOWS } from '../../workflows/registry.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { generateDemoProvince } from '../../infra/local/seed.ts';
@@ -72,10 +75,9 @@ describe('a crash during the monthly run', () => {
     const stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
     try {
       const { Items: notices = [] } = await awsClients().dynamo.send(
-        new QueryCommand({
+        new ScanCommand({
           TableName: 'Notices',
-          IndexName: 'byPeriod',
-          KeyConditionExpression: '#p = :p',
+          FilterExpression: '#p = :p',
           ExpressionAttributeNames: { '#p': 'period' },
           ExpressionAttributeValues: { ':p': '2026-10' },
         }),
@@ -88,8 +90,11 @@ describe('a crash during the monthly run', () => {
       for (const notice of notices) expect(['SENT', 'POSTAL']).toContain(notice.status);
 
       const resent = notices.filter((notice) => notice.sendAttempts > 1).map((notice) => notice.employerId);
-      // In flight at most: 4 partitions at once x 8 employers per batch at once.
-      expect(resent.length).toBeLessThanOrEqual(32);
+      // In flight at most: the partitions at once x the notices a batch claims at once.
+      const partitionsAtOnce = maxMapConcurrency(
+        readFileSync(WORKFLOWS.MonthlyC12Notices.definitionFile, 'utf8'),
+      );
+      expect(resent.length).toBeLessThanOrEqual(partitionsAtOnce * CHUNK_SIZE * CHUNKS_IN_FLIGHT);
       const { Items: runs = [] } = await awsClients().dynamo.send(
         new QueryCommand({
           TableName: 'Runs',

@@ -16,6 +16,14 @@ export const processBatchEventSchema = z.object({
   cursor: z.string().nullable(),
 });
 
+/**
+ * Notices claimed (SENDING) at once per batch: CHUNK_SIZE x CHUNKS_IN_FLIGHT. After a crash these are sent
+ * again and reported as possible duplicates, so the product bounds them: 16 per batch, 64 for the four
+ * partitions a run works on at once, against one claim write per 8 notices instead of one per notice.
+ */
+export const CHUNK_SIZE = 8;
+export const CHUNKS_IN_FLIGHT = 2;
+
 const config = appConfig();
 // One limiter per process: batches of several partitions in one process share the quota.
 const limiter = new SendRateLimiter(config.SES_MAX_SEND_RATE);
@@ -32,8 +40,8 @@ export const handler = defineHandler(processBatchEventSchema, async (event) => {
       },
       now: () => new Date().toISOString(),
       concurrency: 8,
-      chunkSize: 16,
-      chunksInFlight: 3,
+      chunkSize: CHUNK_SIZE,
+      chunksInFlight: CHUNKS_IN_FLIGHT,
     },
     event,
   );

@@ -75,8 +75,8 @@ describe('emulators of the embedded stack', () => {
       new GetItemCommand({ TableName: 'Employers', Key: { employerId: { S: 'TA0001A' } } }),
     );
     expect(Item?.name?.S).toBe('Công ty TNHH Đà Lạt Xanh');
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: 'Notices' }));
-    expect(Table?.GlobalSecondaryIndexes?.[0]?.IndexName).toBe('byPeriod');
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: 'Employers' }));
+    expect(Table?.GlobalSecondaryIndexes?.[0]?.IndexName).toBe('byPartition');
     dynamo.destroy();
   });
 

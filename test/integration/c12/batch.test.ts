@@ -3,7 +3,7 @@
  * in for SES: a rejected address is recorded once and not retried; a failure in the middle of a batch,
  * retried as Step Functions would, sends nobody twice and reports the same counts.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processBatch, type BatchDeps } from '../../../functions/c12/batch.ts';
 import { C12Repository, RunInProgressError } from '../../../functions/c12/repository.ts';
@@ -132,10 +132,9 @@ describe('processBatch error paths', () => {
     const input = { runId: 'RUN-PAUSED', period: '2026-08', partition, batchSize: 1000, cursor: null };
     await expect(processBatch(deps(send), input)).rejects.toBeInstanceOf(EmailConfigurationError);
     const { Items = [] } = await awsClients().dynamo.send(
-      new QueryCommand({
+      new ScanCommand({
         TableName: 'Notices',
-        IndexName: 'byPeriod',
-        KeyConditionExpression: '#p = :p',
+        FilterExpression: '#p = :p',
         ExpressionAttributeNames: { '#p': 'period' },
         ExpressionAttributeValues: { ':p': '2026-08' },
       }),

@@ -39,8 +39,6 @@ export const employerRecordSchema = z.object({
   partition: z.string().min(1),
   communeName: z.string().optional(),
   officerId: z.string().optional(),
-  /** The employer's open debt case, when it has one (set when a case opens, cleared when it closes). */
-  openCaseId: z.string().optional(),
 });
 export type EmployerRecord = z.output<typeof employerRecordSchema>;
 

@@ -306,18 +306,16 @@ export class C12Repository {
   }
 
   /**
-   * Open a debt case for an employer in arrears, or refresh the amounts of its open case. The employer
-   * record names its open case (openCaseId; the escalation process clears it when it closes the case), so
-   * the usual path is one update. Opening names the case on the employer first, then creates it keyed
-   * employer#period: a crash in between leaves a name without a case, which the next run creates; a
-   * repeated run finds the case it created and updates it.
+   * Open a debt case for an employer in arrears, or refresh the amounts of the one in progress: one upsert
+   * of the employer's OPEN slot. What a case is when it opens (its id employer#period, its stage, officer,
+   * opening date) is set only if absent, so a repeated run, or a later month, changes only the amounts.
    */
   async openOrUpdateCase(
     statement: Statement,
-    employer: { officerId?: string | undefined; openCaseId?: string | undefined },
+    employer: { officerId?: string | undefined },
     at: string,
   ): Promise<'opened' | 'updated'> {
-    const debt = {
+    const debt: Record<string, unknown> = {
       overduePrincipal: statement.overduePrincipal,
       overdueInterest: statement.overdueInterest,
       interestOwed: statement.total.carriedForward.interestOwed,
@@ -326,71 +324,38 @@ export class C12Repository {
       lastStatementPeriod: statement.period,
       updatedAt: at,
     };
-    const updateOpen = async (caseId: string): Promise<boolean> => {
-      try {
-        await this.dynamo.send(
-          new UpdateCommand({
-            TableName: this.tables.cases,
-            Key: { employerId: statement.employerId, caseId },
-            UpdateExpression: `SET ${Object.keys(debt)
-              .map((key) => `#${key} = :${key}`)
-              .join(', ')}`,
-            ConditionExpression: '#status = :open',
-            ExpressionAttributeNames: {
-              '#status': 'status',
-              ...Object.fromEntries(Object.keys(debt).map((key) => [`#${key}`, key])),
-            },
-            ExpressionAttributeValues: {
-              ':open': 'OPEN',
-              ...Object.fromEntries(Object.entries(debt).map(([key, value]) => [`:${key}`, value])),
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false; // closed, or not created yet
-        throw error;
-      }
+    const onOpening: Record<string, unknown> = {
+      caseId: `${statement.employerId}#${statement.period}`,
+      status: 'OPEN',
+      stage: 'NONE',
+      openedAt: at,
+      openedForPeriod: statement.period,
+      ...(employer.officerId ? { officerId: employer.officerId } : {}),
     };
-    if (employer.openCaseId && (await updateOpen(employer.openCaseId))) return 'updated';
-
-    const caseId = `${statement.employerId}#${statement.period}`;
-    if (employer.openCaseId !== caseId) {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tables.employers,
-          Key: { employerId: statement.employerId },
-          UpdateExpression: 'SET openCaseId = :c',
-          ConditionExpression: 'attribute_exists(employerId)',
-          ExpressionAttributeValues: { ':c': caseId },
-        }),
-      );
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    for (const [key, value] of Object.entries(debt)) {
+      names[`#${key}`] = key;
+      values[`:${key}`] = value;
+      sets.push(`#${key} = :${key}`);
     }
-    try {
-      await this.dynamo.send(
-        new PutCommand({
-          TableName: this.tables.cases,
-          Item: {
-            employerId: statement.employerId,
-            caseId,
-            status: 'OPEN',
-            stage: 'NONE',
-            officerId: employer.officerId,
-            openedAt: at,
-            openedForPeriod: statement.period,
-            ...debt,
-          },
-          ConditionExpression: 'attribute_not_exists(caseId)',
-        }),
-      );
-      return 'opened';
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+    for (const [key, value] of Object.entries(onOpening)) {
+      names[`#${key}`] = key;
+      values[`:${key}`] = value;
+      sets.push(`#${key} = if_not_exists(#${key}, :${key})`);
     }
-    // This run (or an earlier attempt of it) opened it already; a case opened for this period and since
-    // closed stays closed: the next period's run opens a new one.
-    await updateOpen(caseId);
-    return 'updated';
+    const result = await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.tables.cases,
+        Key: { employerId: statement.employerId, slot: 'OPEN' },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    return result.Attributes?.caseId === undefined ? 'opened' : 'updated';
   }
 
   async putRunItems(items: readonly RunItem[]): Promise<void> {

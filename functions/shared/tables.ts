@@ -82,12 +82,15 @@ export const TABLES = {
   Cases: {
     logicalName: 'Cases',
     partitionKey: S('employerId'),
-    sortKey: S('caseId'),
+    // An employer has at most one case in progress, kept in the slot OPEN; a closed case moves to
+    // CLOSED#<caseId>. The case in progress is then a key, not a search: the monthly run opens or refreshes
+    // it with one upsert, and the escalation reads it with one get.
+    sortKey: S('slot'),
     indexes: [{ indexName: 'byStatus', partitionKey: S('status'), sortKey: S('employerId') }],
     accessPatterns: [
-      "the open debt case of an employer: the employer record's openCaseId names it (get or update by key)",
-      "an employer's cases, newest last: query employerId (caseId = employerId#period-opened)",
-      'every open case (escalation sweep): byStatus',
+      "the employer's case in progress: slot = OPEN (its caseId = employerId#period-opened names it for good)",
+      "an employer's closed cases: slot begins_with CLOSED#",
+      'every case of a status (escalation sweep over OPEN cases): byStatus',
     ],
   },
   Runs: {

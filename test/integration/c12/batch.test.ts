@@ -267,3 +267,59 @@ describe('the period lease (one monthly run of a period at a time)', () => {
     expect(await stored('LEASE#T1')).toMatchObject({ holder: 'C' });
   });
 });
+
+describe('the debt case of an employer in arrears', () => {
+  const data = tempDataDir();
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    data.remove();
+  });
+
+  it('is opened once, then only its amounts change, month after month', async () => {
+    const repository = new C12Repository(awsClients().dynamo);
+    const statement = (period: string, overduePrincipal: number) =>
+      ({
+        employerId: 'TS0042A',
+        period,
+        overduePrincipal,
+        overdueInterest: 1_000,
+        oldestOverdueDueDate: '2026-09-30',
+        total: { carriedForward: { owed: overduePrincipal + 5, interestOwed: 1_000 } },
+      }) as unknown as Parameters<C12Repository['openOrUpdateCase']>[0];
+    expect(await repository.openOrUpdateCase(statement('2026-10', 500), { officerId: 'CB01' }, 'T1')).toBe(
+      'opened',
+    );
+    // The same run again (a retried batch), then the next month with another officer on the employer.
+    expect(await repository.openOrUpdateCase(statement('2026-10', 500), { officerId: 'CB01' }, 'T2')).toBe(
+      'updated',
+    );
+    expect(await repository.openOrUpdateCase(statement('2026-11', 900), { officerId: 'CB02' }, 'T3')).toBe(
+      'updated',
+    );
+    const { Item } = await awsClients().dynamo.send(
+      new GetCommand({
+        TableName: 'Cases',
+        Key: { employerId: 'TS0042A', slot: 'OPEN' },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Item).toMatchObject({
+      caseId: 'TS0042A#2026-10',
+      status: 'OPEN',
+      stage: 'NONE',
+      officerId: 'CB01',
+      openedAt: 'T1',
+      openedForPeriod: '2026-10',
+      overduePrincipal: 900,
+      owed: 905,
+      lastStatementPeriod: '2026-11',
+      updatedAt: 'T3',
+    });
+  });
+});

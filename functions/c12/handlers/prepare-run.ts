@@ -74,7 +74,9 @@ export const handler = defineHandler(prepareRunEventSchema, async (event) => {
     // Largest first: the Map works on a few partitions at a time, and a large one started last would run
     // on alone at the end while the other slots stand idle.
     partitions: [...partitions]
-      .sort((a, b) => (b.employerCount ?? 0) - (a.employerCount ?? 0) || a.partition.localeCompare(b.partition))
+      .sort(
+        (a, b) => (b.employerCount ?? 0) - (a.employerCount ?? 0) || a.partition.localeCompare(b.partition),
+      )
       .map((partition) => partition.partition),
   };
 });

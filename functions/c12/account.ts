@@ -113,7 +113,7 @@ function comparePrincipal(a: PrincipalItem, b: PrincipalItem): number {
   return a.fundRank - b.fundRank || a.kindRank - b.kindRank || a.posted - b.posted;
 }
 
-/** A day's postings usually arrive in order (one payroll's funds in FUNDS order): check before sorting. */
+/** A day's postings usually arrive in order (a payroll's funds are pushed in FUNDS order, the default policy's): check before sorting. */
 function inOrder(items: readonly PrincipalItem[]): boolean {
   for (let i = 1; i < items.length; i++) if (comparePrincipal(items[i - 1]!, items[i]!) > 0) return false;
   return true;

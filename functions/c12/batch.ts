@@ -4,17 +4,19 @@
  * list), record the delivery, and open or update the debt case of an employer in arrears.
  *
  * Cost grows with batches, not employers: the page's ledgers and stored notices are read in a few requests,
- * and notices are written 16 at a time (the run holds the period's lease, see repository.ts, so no other
- * run writes them). Per employer there is one SES call, and one case update when it is in arrears.
+ * and notices are written a chunk at a time. No other run writes them: the run holds the period's lease
+ * (repository.ts), which every batch renews and checks before it claims anything. Per employer there is one
+ * SES call, and one case upsert when it is in arrears.
  *
  * Safe to repeat:
  * - a notice already delivered is skipped; counts come from the stored states (who delivered it), so a
  *   retried batch reports what its run did;
  * - a chunk of notices is marked SENDING in one write before any of them is sent, and marked with the
- *   outcome after; a notice found SENDING (a crash or a failed attempt) is sent again and counted as a
+ *   outcome after; a notice found SENDING (a crash or a failed attempt) is sent again and listed as a
  *   possible duplicate: the only duplicates there can be, at most the chunks in flight at a crash;
  * - when anything fails, the batch starts nothing new and waits for what is in flight, records what did
- *   happen, then fails, so no worker of a failed attempt is still sending when the retry starts.
+ *   happen (claims of notices not sent are given back), then fails, so no worker of a failed attempt is
+ *   still sending when the retry starts.
  * One employer's bad data never stops the batch: it is quarantined with the reason, the rest go on.
  */
 import { EmailConfigurationError } from '../shared/errors.ts';
@@ -50,13 +52,18 @@ export interface BatchDeps {
   composeNotice(employer: EmployerRecord, statement: Statement): Promise<OutgoingEmail>;
   send(mail: OutgoingEmail): Promise<SendOutcome>;
   now(): string;
-  /** Sends in flight at once: overlaps SES round trips. */
+  /** Sends in flight at once per chunk (chunksInFlight x concurrency per batch): overlaps SES round trips. */
   concurrency: number;
   /** Notices marked SENDING, sent and recorded together (one write each way). */
   chunkSize?: number;
   /** Chunks worked on at once: one composes its PDFs while another waits on SES. */
   chunksInFlight?: number;
+  /** Renew the run's lease; throws LeaseLostError when another run has taken it over. */
+  renewLease(): Promise<void>;
 }
+
+/** A batch renews its lease when it starts and, while it works, before a claim at least this often. */
+const LEASE_RENEWAL_MS = 60_000;
 
 /** Reasons kept per quarantined employer: enough to fix the data, bounded so records stay small. */
 const MAX_REASONS = 10;
@@ -78,6 +85,7 @@ export async function forEachLimited<T>(
   work: (item: T) => Promise<void>,
   halt: Halt = {},
 ): Promise<void> {
+  if (!(limit >= 1)) throw new RangeError(`forEachLimited: limit must be at least 1, got ${limit}`);
   let next = 0;
   let mine: { cause: unknown } | undefined;
   const worker = async () => {
@@ -126,6 +134,14 @@ function chunked<T>(items: readonly T[], size: number): T[][] {
 export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<BatchResult> {
   const { repository } = deps;
   const { runId, period } = input;
+  let renewedAt = Date.parse(deps.now());
+  await deps.renewLease();
+  const keepLease = async () => {
+    const now = Date.parse(deps.now());
+    if (now - renewedAt < LEASE_RENEWAL_MS) return;
+    renewedAt = now;
+    await deps.renewLease();
+  };
   const page = await repository.pageEmployers(input.partition, input.cursor, input.batchSize);
   const counts = emptyCounts();
   const runItem = (kind: string, employerId: string, fields: object): RunItem => ({
@@ -236,7 +252,7 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
       forEachLimited(
         chunked(email, deps.chunkSize ?? DEFAULT_CHUNK_SIZE),
         deps.chunksInFlight ?? DEFAULT_CHUNKS_IN_FLIGHT,
-        (chunk) => sendChunk(deps, input, chunk, counts, halt),
+        (chunk) => sendChunk(deps, input, chunk, counts, halt, keepLease),
         halt,
       ),
     ),
@@ -302,6 +318,7 @@ async function sendChunk(
   chunk: readonly EmailWork[],
   counts: BatchCounts,
   halt: Halt,
+  keepLease: () => Promise<void>,
 ): Promise<void> {
   const { repository } = deps;
   const { runId } = input;
@@ -329,72 +346,88 @@ async function sendChunk(
       attempts.push({ state: 'quarantined' });
     }
   }
+  await repository.putRunItems(quarantined);
   if (halt.error) throw halt.error.cause;
+  await keepLease();
 
   // Claim: every notice of the chunk SENDING, one attempt more, before the first send.
   const claimedAt = deps.now();
-  const duplicates: RunItem[] = [];
   const claimed = new Map<EmailWork, NoticeRecord>();
   for (const attempt of attempts) {
     if (attempt.state !== 'composed') continue;
-    const { notice, employer } = attempt.work;
-    const sendAttempts = notice.sendAttempts + 1;
-    claimed.set(attempt.work, { ...notice, status: 'SENDING', sendAttempts, claimedBy: runId, claimedAt });
-    if (sendAttempts > 1) {
+    const { notice } = attempt.work;
+    claimed.set(attempt.work, {
+      ...notice,
+      status: 'SENDING',
+      sendAttempts: notice.sendAttempts + 1,
+      claimedBy: runId,
+      claimedAt,
+    });
+  }
+  try {
+    await repository.putNotices([...claimed.values()]);
+  } catch (error) {
+    // Part of the write may have gone through: give those claims back, as far as the store lets us.
+    await repository.putNotices([...claimed.keys()].map((work) => work.notice)).catch(() => undefined);
+    throw error;
+  }
+
+  let failure: { cause: unknown } | undefined;
+  await forEachLimited(
+    attempts.filter((attempt) => attempt.state === 'composed'),
+    deps.concurrency,
+    async (attempt) => {
+      const index = attempts.indexOf(attempt);
+      if (halt.error) return; // left 'composed': given back below
+      try {
+        const outcome = await deps.send({ ...attempt.mail, to: [attempt.work.notice.email!] });
+        attempts[index] = {
+          state: outcome.status === 'SENT' ? 'sent' : 'rejected',
+          work: attempt.work,
+          outcome,
+        };
+      } catch (error) {
+        failure ??= { cause: error };
+        halt.error ??= failure; // the other chunks of the batch start no new send either
+        // SES refused the account, not the message: nothing went out, the claim is given back. Any other
+        // failure may have sent it: it stays SENDING, and a resend counts as a possible duplicate.
+        attempts[index] =
+          error instanceof EmailConfigurationError
+            ? { state: 'not sent', work: attempt.work }
+            : { state: 'failed', work: attempt.work };
+      }
+    },
+  );
+
+  // Record the outcomes. Sent and given-back notices first; the rejected ones after their list, so a crash
+  // in between lists them again.
+  const at = deps.now();
+  const duplicates: RunItem[] = [];
+  const settled: NoticeRecord[] = [];
+  const rejectedList: RunItem[] = [];
+  const rejected: NoticeRecord[] = [];
+  for (const attempt of attempts) {
+    if (attempt.state === 'quarantined') continue;
+    const notice = claimed.get(attempt.work)!;
+    if (attempt.state === 'composed' || attempt.state === 'not sent') {
+      settled.push({ ...notice, status: 'PENDING', sendAttempts: notice.sendAttempts - 1 });
+      continue;
+    }
+    if (notice.sendAttempts > 1) {
       counts.possibleDuplicates++;
       duplicates.push({
         runId,
         itemKey: `DUPLICATE#${notice.employerId}`,
         employerId: notice.employerId,
-        name: employer.name,
-        attempt: sendAttempts,
+        name: attempt.work.employer.name,
+        attempt: notice.sendAttempts,
       });
     }
-  }
-  await repository.putRunItems([...quarantined, ...duplicates]);
-  await repository.putNotices([...claimed.values()]);
-
-  const toSend = attempts.filter((attempt) => attempt.state === 'composed');
-  let failure: { cause: unknown } | undefined;
-  await forEachLimited(toSend, deps.concurrency, async (attempt) => {
-    const index = attempts.indexOf(attempt);
-    if (halt.error || failure) return;
-    try {
-      const outcome = await deps.send({ ...attempt.mail, to: [attempt.work.notice.email!] });
-      attempts[index] = {
-        state: outcome.status === 'SENT' ? 'sent' : 'rejected',
-        work: attempt.work,
-        outcome,
-      };
-    } catch (error) {
-      failure ??= { cause: error };
-      // Nothing was sent: give the claim back so the next attempt is not counted as a duplicate.
-      attempts[index] =
-        error instanceof EmailConfigurationError
-          ? { state: 'not sent', work: attempt.work }
-          : { state: 'failed', work: attempt.work };
-    }
-  });
-  for (const [index, attempt] of attempts.entries()) {
-    if (attempt.state === 'composed') attempts[index] = { state: 'not sent', work: attempt.work };
-  }
-
-  // Record the outcomes: the rejected list first, then the notices (a crash in between lists it again).
-  const at = deps.now();
-  const rejected: RunItem[] = [];
-  const finished: NoticeRecord[] = [];
-  for (const attempt of attempts) {
-    if (attempt.state === 'quarantined' || attempt.state === 'failed' || attempt.state === 'composed')
-      continue;
-    const notice = claimed.get(attempt.work)!;
-    if (attempt.state === 'not sent') {
-      finished.push({ ...notice, status: 'PENDING', sendAttempts: notice.sendAttempts - 1 });
-      continue;
-    }
+    if (attempt.state === 'failed') continue;
     const outcome = attempt.outcome;
     if (outcome.status === 'SENT') {
       counts.sent++;
-      finished.push({
+      settled.push({
         ...notice,
         status: 'SENT',
         messageId: outcome.messageId,
@@ -404,7 +437,7 @@ async function sendChunk(
     } else {
       counts.rejected++;
       logger.warn('notice rejected', { runId, employerId: notice.employerId, reason: outcome.reason });
-      rejected.push({
+      rejectedList.push({
         runId,
         itemKey: `REJECTED#${notice.employerId}`,
         employerId: notice.employerId,
@@ -412,7 +445,7 @@ async function sendChunk(
         email: notice.email,
         reason: outcome.reason,
       });
-      finished.push({
+      rejected.push({
         ...notice,
         status: 'REJECTED',
         rejectReason: outcome.reason,
@@ -421,7 +454,11 @@ async function sendChunk(
       });
     }
   }
-  await repository.putRunItems(rejected);
-  await repository.putNotices(finished);
+  await repository.putRunItems(duplicates);
+  await repository.putNotices(settled);
+  if (rejected.length > 0) {
+    await repository.putRunItems(rejectedList);
+    await repository.putNotices(rejected);
+  }
   if (failure) throw failure.cause;
 }

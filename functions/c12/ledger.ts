@@ -27,7 +27,8 @@ import { REGIONS } from './policy.ts';
 
 /** An employer as stored in the Employers table. */
 export const employerRecordSchema = z.object({
-  employerId: z.string().min(1),
+  // Mã đơn vị: letters and digits. Keys are built as employerId#..., so a '#' in it would be ambiguous.
+  employerId: z.string().regex(/^[A-Za-z0-9]+$/, 'must be letters and digits (mã đơn vị)'),
   name: z.string().min(1),
   region: z.enum(REGIONS),
   reducedAccidentRate: z.boolean().default(false),
@@ -174,7 +175,7 @@ export function ledgerToRequest(
   period: string,
 ): StatementRequest {
   const reasons: string[] = [];
-  const payrollByPeriod = new Map<string, { parts: Set<number>; employees: Payroll['employees'] }>();
+  const payrollByPeriod = new Map<string, { entryKey: string; parts: Map<number, Payroll['employees']> }>();
   const payments: Payment[] = [];
   const adjustments: Adjustment[] = [];
   const pensionSuspensions: PensionSuspension[] = [];
@@ -195,12 +196,14 @@ export function ledgerToRequest(
       }
       const payroll = payrollByPeriod.get(rowPeriod as string);
       if (!payroll) {
-        payrollByPeriod.set(rowPeriod as string, { parts: new Set([part as number]), employees });
+        payrollByPeriod.set(rowPeriod as string, {
+          entryKey: row.entryKey,
+          parts: new Map([[part as number, employees]]),
+        });
       } else if (payroll.parts.has(part as number)) {
         at(`period: duplicate period ${rowPeriod as string}`);
       } else {
-        payroll.parts.add(part as number);
-        for (const employee of employees) payroll.employees.push(employee);
+        payroll.parts.set(part as number, employees);
       }
       continue;
     }
@@ -219,6 +222,23 @@ export function ledgerToRequest(
     else if (type === 'ADJUSTMENT') adjustments.push(parsed.data as Adjustment);
     else pensionSuspensions.push(parsed.data as PensionSuspension);
   }
+  // A payroll split over parts is whole only with every part 1..n: a missing one would understate it.
+  const payroll: Payroll[] = [];
+  for (const [payrollPeriod, { entryKey, parts }] of payrollByPeriod) {
+    const only = parts.size === 1 ? parts.get(1) : undefined;
+    if (only) {
+      payroll.push({ period: payrollPeriod, employees: only });
+      continue;
+    }
+    const numbers = [...parts.keys()].sort((a, b) => a - b);
+    if (numbers.some((number, index) => number !== index + 1)) {
+      reasons.push(
+        `${entryKey}: part: the payroll of ${payrollPeriod} has parts ${numbers.join(', ')}, not 1..${numbers.length}`,
+      );
+      continue;
+    }
+    payroll.push({ period: payrollPeriod, employees: numbers.flatMap((number) => parts.get(number)!) });
+  }
   if (reasons.length > 0) throw new LedgerValidationError(reasons);
 
   return {
@@ -229,10 +249,7 @@ export function ledgerToRequest(
       reducedAccidentRate: employer.reducedAccidentRate,
     },
     period,
-    payroll: [...payrollByPeriod].map(([payrollPeriod, { employees }]) => ({
-      period: payrollPeriod,
-      employees,
-    })),
+    payroll,
     payments,
     adjustments,
     pensionSuspensions,

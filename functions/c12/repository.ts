@@ -17,6 +17,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { lastDayOf } from '../shared/calendar.ts';
 import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 import { tableName } from '../shared/tables.ts';
 import type { LedgerRow } from './ledger.ts';
@@ -59,7 +60,12 @@ export function toStoredNotice(notice: NoticeRecord): Record<string, unknown> {
 
 export function fromStoredNotice(item: Record<string, unknown>): NoticeRecord {
   const { statementZ, ...rest } = item;
-  const statement = JSON.parse(inflateRawSync(statementZ as Uint8Array).toString('utf8')) as Statement;
+  if (!(statementZ instanceof Uint8Array)) {
+    throw new Error(
+      `notice ${String(item.employerId)}#${String(item.period)} has no stored statement (statementZ)`,
+    );
+  }
+  const statement = JSON.parse(inflateRawSync(statementZ).toString('utf8')) as Statement;
   return { ...rest, statement } as NoticeRecord;
 }
 
@@ -67,12 +73,30 @@ export class RunInProgressError extends Error {
   override name = 'RunInProgressError';
 }
 
+/** This run's lease was taken over (its execution had ended or been silent): its batches must stop. */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
 export interface PeriodLease {
   holder: string;
   executionArn: string;
   acquiredAt: string;
-  released?: boolean;
+  /** Last sign of life of the holder's batches (each batch renews it). */
+  heartbeatAt: string;
+  /**
+   * CLEAN: the run finished, nothing of it still runs. AFTER_FAILURE: the run gave up, but Lambda
+   * invocations of its batches may still be running (Step Functions cannot stop them) for up to their
+   * timeout.
+   */
+  released?: 'CLEAN' | 'AFTER_FAILURE';
 }
+
+/**
+ * How long after its last heartbeat a run that ended may still have a batch running: Lambda's longest
+ * timeout (15 minutes) and a minute's margin. Its lease is taken over only after this.
+ */
+export const LEASE_GRACE_MS = 16 * 60 * 1000;
 
 export interface PartitionRecord {
   partition: string;
@@ -194,7 +218,7 @@ export class C12Repository {
     firstEmployerId: string,
     lastEmployerId: string,
   ): Promise<Map<string, LedgerRow[]>> {
-    const rows = await queryAll<LedgerRow & { employerId: string }>(this.dynamo, {
+    const rows = await queryAll<LedgerRow & { employerEntry: string }>(this.dynamo, {
       TableName: this.tables.ledger,
       KeyConditionExpression: '#p = :p AND employerEntry BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#p': 'partition' },
@@ -208,9 +232,11 @@ export class C12Repository {
     });
     const byEmployer = new Map<string, LedgerRow[]>();
     for (const row of rows) {
-      const list = byEmployer.get(row.employerId);
+      // The key says whose row it is (employerEntry = employerId#entryKey; ids hold no '#').
+      const employerId = row.employerEntry.slice(0, row.employerEntry.indexOf('#'));
+      const list = byEmployer.get(employerId);
       if (list) list.push(row);
-      else byEmployer.set(row.employerId, [row]);
+      else byEmployer.set(employerId, [row]);
     }
     return byEmployer;
   }
@@ -239,23 +265,26 @@ export class C12Repository {
   }
 
   /**
-   * Take the period's lease for this run. Held by another run: taken over only when `isRunning` says that
-   * run's execution has ended (failed, aborted, timed out before it could release it); otherwise
-   * RunInProgressError. Re-taking one's own lease (a resumed execution) succeeds.
+   * Take the period's lease for this run. A lease released CLEAN, or one's own (a resumed execution), is
+   * taken at once. Another run's lease is taken over only when that run has ended (released after a
+   * failure, or `isRunning` says its execution is no longer running) and its batches have been silent for
+   * LEASE_GRACE_MS; otherwise RunInProgressError, saying when to try again.
    */
   async acquireLease(
     leaseId: string,
-    lease: Omit<PeriodLease, 'released'>,
+    lease: Pick<PeriodLease, 'holder' | 'executionArn'>,
+    at: string,
     isRunning: (executionArn: string) => Promise<boolean>,
   ): Promise<void> {
     const key = { runId: leaseId, itemKey: 'LEASE' };
+    const item = { ...key, ...lease, acquiredAt: at, heartbeatAt: at };
     try {
       await this.dynamo.send(
         new PutCommand({
           TableName: this.tables.runs,
-          Item: { ...key, ...lease },
-          ConditionExpression: 'attribute_not_exists(runId) OR holder = :me OR released = :true',
-          ExpressionAttributeValues: { ':me': lease.holder, ':true': true },
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(runId) OR holder = :me OR released = :clean',
+          ExpressionAttributeValues: { ':me': lease.holder, ':clean': 'CLEAN' },
         }),
       );
       return;
@@ -265,39 +294,71 @@ export class C12Repository {
     const { Item } = await this.dynamo.send(
       new GetCommand({ TableName: this.tables.runs, Key: key, ConsistentRead: true }),
     );
-    const current = Item as PeriodLease | undefined;
-    if (current && !current.released && (await isRunning(current.executionArn))) {
+    const current = Item as (PeriodLease & typeof key) | undefined;
+    if (!current) throw new RunInProgressError(`${leaseId} changed hands meanwhile: start again`);
+    const ended = current.released === 'AFTER_FAILURE' || !(await isRunning(current.executionArn));
+    if (!ended) {
       throw new RunInProgressError(
         `${leaseId} is held by ${current.holder} (${current.executionArn}), still running`,
+      );
+    }
+    const free = Date.parse(current.heartbeatAt) + LEASE_GRACE_MS;
+    if (Date.parse(at) < free) {
+      throw new RunInProgressError(
+        `${leaseId}: the batches of ${current.holder}, which ended, may still be running; ` +
+          `start again after ${new Date(free).toISOString()}`,
       );
     }
     try {
       await this.dynamo.send(
         new PutCommand({
           TableName: this.tables.runs,
-          Item: { ...key, ...lease, tookOverFrom: current?.holder },
-          // Nobody took it in between.
-          ConditionExpression: current ? 'holder = :previous' : 'attribute_not_exists(runId)',
-          ExpressionAttributeValues: current ? { ':previous': current.holder } : undefined,
+          Item: { ...item, tookOverFrom: current.holder },
+          // Nobody took it, and none of its batches showed a sign of life, in between.
+          ConditionExpression: 'holder = :previous AND heartbeatAt = :heartbeat',
+          ExpressionAttributeValues: { ':previous': current.holder, ':heartbeat': current.heartbeatAt },
         }),
       );
     } catch (error) {
       if (isConditionFailure(error))
-        throw new RunInProgressError(`${leaseId} was taken by another run meanwhile`);
+        throw new RunInProgressError(`${leaseId} changed hands meanwhile: start again`);
       throw error;
     }
   }
 
-  /** Give the lease back at the end of the run (a no-op when another run has taken it over). */
-  async releaseLease(leaseId: string, holder: string, at: string): Promise<void> {
+  /** A batch's sign of life, and its check that the lease is still this run's (LeaseLostError if not). */
+  async renewLease(leaseId: string, holder: string, at: string): Promise<void> {
     try {
       await this.dynamo.send(
         new UpdateCommand({
           TableName: this.tables.runs,
           Key: { runId: leaseId, itemKey: 'LEASE' },
-          UpdateExpression: 'SET released = :true, releasedAt = :at',
+          UpdateExpression: 'SET heartbeatAt = :at',
           ConditionExpression: 'holder = :me',
-          ExpressionAttributeValues: { ':true': true, ':at': at, ':me': holder },
+          ExpressionAttributeValues: { ':at': at, ':me': holder },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new LeaseLostError(`${leaseId} is no longer held by ${holder}`);
+      throw error;
+    }
+  }
+
+  /** Give the lease back at the end of the run (a no-op when another run has taken it over). */
+  async releaseLease(
+    leaseId: string,
+    holder: string,
+    at: string,
+    how: 'CLEAN' | 'AFTER_FAILURE',
+  ): Promise<void> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.runs,
+          Key: { runId: leaseId, itemKey: 'LEASE' },
+          UpdateExpression: 'SET released = :how, releasedAt = :at',
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: { ':how': how, ':at': at, ':me': holder },
         }),
       );
     } catch (error) {
@@ -306,15 +367,22 @@ export class C12Repository {
   }
 
   /**
-   * Open a debt case for an employer in arrears, or refresh the amounts of the one in progress: one upsert
-   * of the employer's OPEN slot. What a case is when it opens (its id employer#period, its stage, officer,
-   * opening date) is set only if absent, so a repeated run, or a later month, changes only the amounts.
+   * Open a debt case for an employer in arrears, or refresh the amounts of its case in progress. The
+   * employer's latest case, open or closed, is the item in its CURRENT slot, so the usual path is one
+   * conditional upsert: it creates the case when the slot is empty, and otherwise refreshes the amounts of
+   * an unclosed case from a statement not older than the one it holds. What a case is when it opens (its id
+   * employer#period, stage, officer, opening date) is set only if absent.
+   * When the slot holds a closed case: a case opened for this period and closed since stays closed (a
+   * retried batch reopens nothing); an older, closed episode is archived to CLOSED#<caseId> and a new case
+   * opens. Returns what happened.
    */
   async openOrUpdateCase(
     statement: Statement,
     employer: { officerId?: string | undefined },
     at: string,
-  ): Promise<'opened' | 'updated'> {
+  ): Promise<'opened' | 'updated' | 'unchanged'> {
+    const caseId = `${statement.employerId}#${statement.period}`;
+    const key = { employerId: statement.employerId, slot: 'CURRENT' };
     const debt: Record<string, unknown> = {
       overduePrincipal: statement.overduePrincipal,
       overdueInterest: statement.overdueInterest,
@@ -324,38 +392,77 @@ export class C12Repository {
       lastStatementPeriod: statement.period,
       updatedAt: at,
     };
-    const onOpening: Record<string, unknown> = {
-      caseId: `${statement.employerId}#${statement.period}`,
+    const opening: Record<string, unknown> = {
+      caseId,
       status: 'OPEN',
       stage: 'NONE',
       openedAt: at,
       openedForPeriod: statement.period,
       ...(employer.officerId ? { officerId: employer.officerId } : {}),
     };
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
+    const names: Record<string, string> = { '#status': 'status', '#last': 'lastStatementPeriod' };
+    const values: Record<string, unknown> = { ':closed': 'CLOSED', ':period': statement.period };
     const sets: string[] = [];
-    for (const [key, value] of Object.entries(debt)) {
-      names[`#${key}`] = key;
-      values[`:${key}`] = value;
-      sets.push(`#${key} = :${key}`);
+    for (const [field, value] of Object.entries(debt)) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
     }
-    for (const [key, value] of Object.entries(onOpening)) {
-      names[`#${key}`] = key;
-      values[`:${key}`] = value;
-      sets.push(`#${key} = if_not_exists(#${key}, :${key})`);
+    for (const [field, value] of Object.entries(opening)) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = if_not_exists(#${field}, :${field})`);
     }
-    const result = await this.dynamo.send(
-      new UpdateCommand({
+    try {
+      const result = await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(slot) OR (#status <> :closed AND #last <= :period)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return result.Attributes?.caseId === undefined ? 'opened' : 'updated';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item: current } = await this.dynamo.send(
+      new GetCommand({ TableName: this.tables.cases, Key: key, ConsistentRead: true }),
+    );
+    if (
+      !current ||
+      current.status !== 'CLOSED' ||
+      String(current.openedForPeriod) >= statement.period ||
+      // Closed after this statement's month ended: what it shows in arrears was settled since.
+      String(current.closedAt ?? '') > lastDayOf(statement.period)
+    ) {
+      return 'unchanged';
+    }
+    // A new episode: archive the closed case, then open the new one in its place (unless someone did).
+    await this.dynamo.send(
+      new PutCommand({
         TableName: this.tables.cases,
-        Key: { employerId: statement.employerId, slot: 'OPEN' },
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'UPDATED_OLD',
+        Item: { ...current, slot: `CLOSED#${String(current.caseId)}` },
       }),
     );
-    return result.Attributes?.caseId === undefined ? 'opened' : 'updated';
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.tables.cases,
+          Item: { ...key, ...opening, ...debt },
+          ConditionExpression: 'caseId = :previous AND #status = :closed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':previous': current.caseId, ':closed': 'CLOSED' },
+        }),
+      );
+      return 'opened';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'unchanged';
+      throw error;
+    }
   }
 
   async putRunItems(items: readonly RunItem[]): Promise<void> {

@@ -18,13 +18,17 @@ export function summarizeRunItems(runId: string, period: string, items: readonly
     if (!item.itemKey.startsWith('BATCH#')) continue;
     for (const key of COUNT_KEYS) counts[key] += Number(item[key] ?? 0);
   }
+  const duplicateEmployers = listed('DUPLICATE#');
   return {
     runId,
     period,
     ...counts,
+    // The list is the record: a batch attempt that resent and then crashed counted nothing, its retry
+    // found those notices delivered.
+    possibleDuplicates: duplicateEmployers.length,
     quarantinedEmployers: listed('QUARANTINE#'),
     postalEmployers: listed('POSTAL#'),
     rejectedEmployers: listed('REJECTED#'),
-    duplicateEmployers: listed('DUPLICATE#'),
+    duplicateEmployers,
   };
 }

@@ -82,14 +82,14 @@ export const TABLES = {
   Cases: {
     logicalName: 'Cases',
     partitionKey: S('employerId'),
-    // An employer has at most one case in progress, kept in the slot OPEN; a closed case moves to
-    // CLOSED#<caseId>. The case in progress is then a key, not a search: the monthly run opens or refreshes
-    // it with one upsert, and the escalation reads it with one get.
+    // An employer's latest case, open or closed, is its CURRENT slot; when a new episode opens, the closed
+    // one moves to CLOSED#<caseId>. The case in progress is then a key, not a search: the monthly run opens
+    // or refreshes it with one upsert, and the escalation reads it with one get.
     sortKey: S('slot'),
     indexes: [{ indexName: 'byStatus', partitionKey: S('status'), sortKey: S('employerId') }],
     accessPatterns: [
-      "the employer's case in progress: slot = OPEN (its caseId = employerId#period-opened names it for good)",
-      "an employer's closed cases: slot begins_with CLOSED#",
+      "the employer's latest case: slot = CURRENT (its caseId = employerId#period-opened names it for good)",
+      "an employer's earlier, closed cases: slot begins_with CLOSED#",
       'every case of a status (escalation sweep over OPEN cases): byStatus',
     ],
   },

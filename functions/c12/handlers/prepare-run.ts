@@ -36,10 +36,17 @@ export const handler = defineHandler(prepareRunEventSchema, async (event) => {
   const runId = runIdFor(period, event.executionId);
   await repository.acquireLease(
     leaseIdFor(period),
-    { holder: runId, executionArn: event.executionId, acquiredAt: new Date().toISOString() },
+    { holder: runId, executionArn: event.executionId },
+    new Date().toISOString(),
     async (executionArn) => {
-      const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return status === 'RUNNING' || status === 'PENDING_REDRIVE';
+      try {
+        const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return status === 'RUNNING' || status === 'PENDING_REDRIVE';
+      } catch (error) {
+        // Past Step Functions' retention (90 days) or deleted: it is not running.
+        if ((error as Error)?.name === 'ExecutionDoesNotExist') return false;
+        throw error;
+      }
     },
   );
   const partitions = await repository.listPartitions();

@@ -7,6 +7,7 @@ import { defineHandler } from '../../shared/lambda.ts';
 import { processBatch } from '../batch.ts';
 import { composeNotice } from '../compose.ts';
 import { C12Repository } from '../repository.ts';
+import { leaseIdFor } from '../run.ts';
 
 export const processBatchEventSchema = z.object({
   runId: z.string().min(1),
@@ -30,9 +31,12 @@ const limiter = new SendRateLimiter(config.SES_MAX_SEND_RATE);
 
 export const handler = defineHandler(processBatchEventSchema, async (event) => {
   const { dynamo, ses } = awsClients();
+  const repository = new C12Repository(dynamo);
   return processBatch(
     {
-      repository: new C12Repository(dynamo),
+      repository,
+      renewLease: () =>
+        repository.renewLease(leaseIdFor(event.period), event.runId, new Date().toISOString()),
       composeNotice: (employer, statement) => composeNotice(config, employer, statement),
       send: async (mail) => {
         await limiter.acquire();

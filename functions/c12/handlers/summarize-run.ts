@@ -59,7 +59,13 @@ export const handler = defineHandler(summarizeRunEventSchema, async (event): Pro
     completedAt: new Date().toISOString(),
     ...counts,
   });
-  await repository.releaseLease(leaseIdFor(event.period), event.runId, new Date().toISOString());
+  // After a failure, batches of this run may still be running (a Map's other iterations): the lease says so.
+  await repository.releaseLease(
+    leaseIdFor(event.period),
+    event.runId,
+    new Date().toISOString(),
+    failure ? 'AFTER_FAILURE' : 'CLEAN',
+  );
   logger.info(failure ? 'monthly run failed' : 'monthly run completed', { ...counts });
   // The execution output stays far below Step Functions' 256 KB limit: counts, and the first entries of each
   // list (the full lists are in the administrators' email and the run records).

@@ -3,10 +3,17 @@
  * in for SES: a rejected address is recorded once and not retried; a failure in the middle of a batch,
  * retried as Step Functions would, sends nobody twice and reports the same counts.
  */
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processBatch, type BatchDeps } from '../../../functions/c12/batch.ts';
-import { C12Repository, RunInProgressError } from '../../../functions/c12/repository.ts';
+import { CHUNK_SIZE, CHUNKS_IN_FLIGHT } from '../../../functions/c12/handlers/process-batch.ts';
+import {
+  C12Repository,
+  fromStoredNotice,
+  LEASE_GRACE_MS,
+  LeaseLostError,
+  RunInProgressError,
+} from '../../../functions/c12/repository.ts';
 import { awsClients } from '../../../functions/shared/aws.ts';
 import type { OutgoingEmail, SendOutcome } from '../../../functions/shared/email.ts';
 import { EmailConfigurationError, TransientError } from '../../../functions/shared/errors.ts';
@@ -20,10 +27,13 @@ describe('processBatch error paths', () => {
   let province: DemoProvince;
   let partition: string;
   let deliverable: string[];
+  let postal: DemoProvince['employers'];
 
   beforeAll(async () => {
     stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
-    province = generateDemoProvince({ employers: 40, seed: 11, asOf: '2026-11-22' });
+    // Big enough that the busiest partition has several chunks of production size (CHUNK_SIZE), postal
+    // employers too.
+    province = generateDemoProvince({ employers: 120, seed: 11, asOf: '2026-11-22' });
     await writeDemoProvince(awsClients().dynamo, province);
     // The partition with the most employers that have an email and clean data.
     const counts = new Map<string, string[]>();
@@ -32,6 +42,10 @@ describe('processBatch error paths', () => {
       counts.set(employer.partition, [...(counts.get(employer.partition) ?? []), employer.email]);
     }
     [partition, deliverable] = [...counts].sort((a, b) => b[1].length - a[1].length)[0]!;
+    postal = province.employers.filter(
+      (e) => e.partition === partition && !e.email && e.behaviour !== 'malformed',
+    );
+    expect(deliverable.length).toBeGreaterThan(CHUNK_SIZE * CHUNKS_IN_FLIGHT); // more chunks than run at once
   }, 120_000);
 
   afterAll(async () => {
@@ -58,8 +72,11 @@ describe('processBatch error paths', () => {
       composeNotice,
       send,
       now: () => new Date().toISOString(),
+      renewLease: async () => undefined,
       // As in production (process-batch.ts): failures must be safe with several sends in flight.
       concurrency: 8,
+      chunkSize: CHUNK_SIZE,
+      chunksInFlight: CHUNKS_IN_FLIGHT,
     };
   }
 
@@ -91,6 +108,58 @@ describe('processBatch error paths', () => {
     expect(items.filter((item) => item.itemKey.startsWith('REJECTED#'))).toHaveLength(1);
   });
 
+  const noticesOf = async (period: string) => {
+    const { Items = [] } = await awsClients().dynamo.send(
+      new ScanCommand({
+        TableName: 'Notices',
+        FilterExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': 'period' },
+        ExpressionAttributeValues: { ':p': period },
+        ConsistentRead: true,
+      }),
+    );
+    return Items.map(fromStoredNotice);
+  };
+
+  it('delivers every notice of a page, by mail or by post, in chunks, and lists the postal ones', async () => {
+    const sent: string[] = [];
+    const input = { runId: 'RUN-ALL', period: '2026-05', partition, batchSize: 1000, cursor: null };
+    const result = await processBatch(
+      deps((mail) => slowSend(sent, mail)),
+      input,
+    );
+    expect([...sent].sort()).toEqual([...deliverable].sort());
+    expect(result.counts).toMatchObject({
+      sent: deliverable.length,
+      postal: postal.length,
+      possibleDuplicates: 0,
+    });
+    const stored = await noticesOf('2026-05');
+    expect(stored.map((notice) => notice.status).sort()).toEqual(
+      [...Array(deliverable.length).fill('SENT'), ...Array(postal.length).fill('POSTAL')].sort(),
+    );
+    expect(stored.every((notice) => notice.deliveredBy === 'RUN-ALL' && notice.sendAttempts <= 1)).toBe(true);
+    const items = await new C12Repository(awsClients().dynamo).runItems('RUN-ALL');
+    expect(
+      items
+        .filter((item) => item.itemKey.startsWith('POSTAL#'))
+        .map((item) => item.employerId)
+        .sort(),
+    ).toEqual(postal.map((employer) => employer.employerId).sort());
+  });
+
+  it('stops before claiming anything when the lease was taken over', async () => {
+    const sent: string[] = [];
+    const lost = deps((mail) => slowSend(sent, mail));
+    lost.renewLease = async () => {
+      throw new LeaseLostError('LEASE#C12#2026-04 is no longer held by RUN-OLD');
+    };
+    const input = { runId: 'RUN-OLD', period: '2026-04', partition, batchSize: 1000, cursor: null };
+    await expect(processBatch(lost, input)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(sent).toEqual([]);
+    expect(await noticesOf('2026-04')).toEqual([]);
+  });
+
   /** A send that takes a little while, as SES does, so several are in flight at once. */
   const slowSend = async (sent: string[], mail: OutgoingEmail): Promise<SendOutcome> => {
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -107,11 +176,22 @@ describe('processBatch error paths', () => {
     };
     const input = { runId: 'RUN-RETRY', period: '2026-09', partition, batchSize: 1000, cursor: null };
     await expect(processBatch(deps(send), input)).rejects.toBeInstanceOf(TransientError);
-    // Every worker of the failed attempt has settled: nothing more is sent once the batch has failed.
+    // Every worker of the failed attempt has settled: nothing more is sent once the batch has failed, and
+    // the other chunks stopped too (far fewer sent than there are employers).
     const sentAtFailure = sent.length;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(sent.length).toBe(sentAtFailure);
-    expect(sentAtFailure).toBeLessThan(deliverable.length);
+    // At most the sends already in flight went out; the chunks after them never started.
+    expect(sentAtFailure).toBeLessThanOrEqual(CHUNK_SIZE * CHUNKS_IN_FLIGHT - 1);
+    expect(sentAtFailure).toBeLessThan(deliverable.length - 1);
+    // Only the notice whose send failed is left claimed; every other claim was given back or recorded.
+    const stored = await noticesOf('2026-09');
+    expect(stored.filter((notice) => notice.status === 'SENDING')).toHaveLength(1);
+    expect(stored.filter((notice) => notice.status === 'SENT')).toHaveLength(sentAtFailure);
+    expect(stored.filter((notice) => notice.status === 'POSTAL')).toHaveLength(postal.length);
+    expect(
+      stored.filter((notice) => notice.status === 'PENDING').every((notice) => notice.sendAttempts === 0),
+    ).toBe(true);
 
     const retried = await processBatch(deps(send), input);
     expect(new Set(sent).size).toBe(sent.length);
@@ -209,11 +289,10 @@ describe('the period lease (one monthly run of a period at a time)', () => {
   let repository: C12Repository;
   const running = new Set<string>();
   const isRunning = async (executionArn: string) => running.has(executionArn);
-  const lease = (holder: string) => ({
-    holder,
-    executionArn: `arn:exec:${holder}`,
-    acquiredAt: '2026-12-05T06:00:00Z',
-  });
+  const lease = (holder: string) => ({ holder, executionArn: `arn:exec:${holder}` });
+  const at = (minutes: number) =>
+    new Date(Date.parse('2026-12-05T06:00:00Z') + minutes * 60_000).toISOString();
+  const GRACE_MINUTES = LEASE_GRACE_MS / 60_000;
   const stored = async (leaseId: string) =>
     (
       await awsClients().dynamo.send(
@@ -235,45 +314,98 @@ describe('the period lease (one monthly run of a period at a time)', () => {
     data.remove();
   });
 
-  it('refuses a second run while the holder runs, and changes nothing', async () => {
+  it('refuses a second run while the holder runs, and changes nothing; the holder itself takes it again', async () => {
     running.add('arn:exec:A');
-    await repository.acquireLease('LEASE#T1', lease('A'), isRunning);
-    await expect(repository.acquireLease('LEASE#T1', lease('B'), isRunning)).rejects.toBeInstanceOf(
-      RunInProgressError,
+    await repository.acquireLease('LEASE#T1', lease('A'), at(0), isRunning);
+    await expect(repository.acquireLease('LEASE#T1', lease('B'), at(60), isRunning)).rejects.toThrow(
+      /still running/,
     );
     expect(await stored('LEASE#T1')).toMatchObject({ holder: 'A' });
-    // The holder itself, resumed after a crash, takes it again.
-    await repository.acquireLease('LEASE#T1', lease('A'), isRunning);
-    expect(await stored('LEASE#T1')).toMatchObject({ holder: 'A' });
+    await repository.acquireLease('LEASE#T1', lease('A'), at(61), isRunning); // resumed after a crash
+    expect(await stored('LEASE#T1')).toMatchObject({ holder: 'A', heartbeatAt: at(61) });
   });
 
-  it('is taken over from an execution that ended without giving it back', async () => {
-    running.delete('arn:exec:A');
-    await repository.acquireLease('LEASE#T1', lease('B'), isRunning);
+  it("waits out the grace after the holder's last heartbeat once it has ended, then takes it over", async () => {
+    await repository.renewLease('LEASE#T1', 'A', at(70));
+    running.delete('arn:exec:A'); // aborted, timed out: its Lambdas may still be running
+    const early = repository.acquireLease('LEASE#T1', lease('B'), at(70 + GRACE_MINUTES - 1), isRunning);
+    await expect(early).rejects.toBeInstanceOf(RunInProgressError);
+    await expect(early).rejects.toThrow(`start again after ${at(70 + GRACE_MINUTES)}`);
+    await repository.acquireLease('LEASE#T1', lease('B'), at(70 + GRACE_MINUTES), isRunning);
     expect(await stored('LEASE#T1')).toMatchObject({ holder: 'B', tookOverFrom: 'A' });
-    // A late release by the old holder does not free the new holder's lease.
-    await repository.releaseLease('LEASE#T1', 'A', '2026-12-05T07:00:00Z');
+  });
+
+  it("stops the old run's batches: renewal fails, and its late release frees nothing", async () => {
+    await expect(repository.renewLease('LEASE#T1', 'A', at(100))).rejects.toBeInstanceOf(LeaseLostError);
+    await repository.releaseLease('LEASE#T1', 'A', at(100), 'CLEAN');
     running.add('arn:exec:B');
-    await expect(repository.acquireLease('LEASE#T1', lease('C'), isRunning)).rejects.toBeInstanceOf(
+    await expect(repository.acquireLease('LEASE#T1', lease('C'), at(200), isRunning)).rejects.toBeInstanceOf(
       RunInProgressError,
     );
   });
 
-  it('once released, is free for the next run without asking about the holder', async () => {
-    await repository.releaseLease('LEASE#T1', 'B', '2026-12-05T07:00:00Z');
+  it('after a failed run, waits out the grace even though the execution is over', async () => {
+    await repository.renewLease('LEASE#T1', 'B', at(210));
+    await repository.releaseLease('LEASE#T1', 'B', at(211), 'AFTER_FAILURE');
     const asked: string[] = [];
-    await repository.acquireLease('LEASE#T1', lease('C'), async (arn) => (asked.push(arn), true));
+    const ask = async (arn: string) => {
+      asked.push(arn);
+      return true;
+    };
+    await expect(repository.acquireLease('LEASE#T1', lease('C'), at(215), ask)).rejects.toThrow(
+      /may still be running/,
+    );
+    expect(asked).toEqual([]); // released after a failure: ended, whatever the execution says
+    await repository.acquireLease('LEASE#T1', lease('C'), at(210 + GRACE_MINUTES), ask);
+    expect(await stored('LEASE#T1')).toMatchObject({ holder: 'C', tookOverFrom: 'B' });
+  });
+
+  it('once released clean, is free for the next run at once, without asking about the holder', async () => {
+    await repository.releaseLease('LEASE#T1', 'C', at(300), 'CLEAN');
+    const asked: string[] = [];
+    await repository.acquireLease('LEASE#T1', lease('D'), at(301), async (arn) => {
+      asked.push(arn);
+      return true;
+    });
     expect(asked).toEqual([]);
-    expect(await stored('LEASE#T1')).toMatchObject({ holder: 'C' });
+    expect(await stored('LEASE#T1')).toMatchObject({ holder: 'D' });
   });
 });
 
 describe('the debt case of an employer in arrears', () => {
   const data = tempDataDir();
   let stack: LocalStack;
+  let repository: C12Repository;
+  const statement = (employerId: string, period: string, overduePrincipal: number) =>
+    ({
+      employerId,
+      period,
+      overduePrincipal,
+      overdueInterest: 1_000,
+      oldestOverdueDueDate: '2026-09-30',
+      total: { carriedForward: { owed: overduePrincipal + 5, interestOwed: 1_000 } },
+    }) as unknown as Parameters<C12Repository['openOrUpdateCase']>[0];
+  const slot = async (employerId: string, name = 'CURRENT') =>
+    (
+      await awsClients().dynamo.send(
+        new GetCommand({ TableName: 'Cases', Key: { employerId, slot: name }, ConsistentRead: true }),
+      )
+    ).Item;
+  /** As the escalation closes a case (payment in full). */
+  const close = (employerId: string, closedAt: string) =>
+    awsClients().dynamo.send(
+      new UpdateCommand({
+        TableName: 'Cases',
+        Key: { employerId, slot: 'CURRENT' },
+        UpdateExpression: 'SET #s = :closed, closedAt = :at',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':closed': 'CLOSED', ':at': closedAt },
+      }),
+    );
 
   beforeAll(async () => {
     stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+    repository = new C12Repository(awsClients().dynamo);
   }, 60_000);
 
   afterAll(async () => {
@@ -281,45 +413,56 @@ describe('the debt case of an employer in arrears', () => {
     data.remove();
   });
 
-  it('is opened once, then only its amounts change, month after month', async () => {
-    const repository = new C12Repository(awsClients().dynamo);
-    const statement = (period: string, overduePrincipal: number) =>
-      ({
-        employerId: 'TS0042A',
-        period,
-        overduePrincipal,
-        overdueInterest: 1_000,
-        oldestOverdueDueDate: '2026-09-30',
-        total: { carriedForward: { owed: overduePrincipal + 5, interestOwed: 1_000 } },
-      }) as unknown as Parameters<C12Repository['openOrUpdateCase']>[0];
-    expect(await repository.openOrUpdateCase(statement('2026-10', 500), { officerId: 'CB01' }, 'T1')).toBe(
-      'opened',
-    );
-    // The same run again (a retried batch), then the next month with another officer on the employer.
-    expect(await repository.openOrUpdateCase(statement('2026-10', 500), { officerId: 'CB01' }, 'T2')).toBe(
-      'updated',
-    );
-    expect(await repository.openOrUpdateCase(statement('2026-11', 900), { officerId: 'CB02' }, 'T3')).toBe(
-      'updated',
-    );
-    const { Item } = await awsClients().dynamo.send(
-      new GetCommand({
-        TableName: 'Cases',
-        Key: { employerId: 'TS0042A', slot: 'OPEN' },
-        ConsistentRead: true,
-      }),
-    );
-    expect(Item).toMatchObject({
+  it('is opened once, then only its amounts change, month after month; an older statement changes nothing', async () => {
+    const open = (period: string, amount: number, officerId?: string) =>
+      repository.openOrUpdateCase(
+        statement('TS0042A', period, amount),
+        { officerId },
+        `T-${period}-${amount}`,
+      );
+    expect(await open('2026-10', 500, 'CB01')).toBe('opened');
+    expect(await open('2026-10', 500, 'CB01')).toBe('updated'); // a retried batch
+    expect(await open('2026-11', 900, 'CB02')).toBe('updated'); // next month, another officer on record
+    expect(await open('2026-10', 500)).toBe('unchanged'); // a re-run of October
+    expect(await slot('TS0042A')).toMatchObject({
       caseId: 'TS0042A#2026-10',
       status: 'OPEN',
       stage: 'NONE',
       officerId: 'CB01',
-      openedAt: 'T1',
+      openedAt: 'T-2026-10-500',
       openedForPeriod: '2026-10',
       overduePrincipal: 900,
       owed: 905,
       lastStatementPeriod: '2026-11',
-      updatedAt: 'T3',
+      updatedAt: 'T-2026-11-900',
+    });
+  });
+
+  it('opens without an officer on record', async () => {
+    expect(await repository.openOrUpdateCase(statement('TS0043A', '2026-10', 1), {}, 'T')).toBe('opened');
+    expect(await slot('TS0043A')).not.toHaveProperty('officerId');
+  });
+
+  it('stays closed when closed after the statement it opened for, even if that statement is applied again', async () => {
+    await repository.openOrUpdateCase(statement('TS0044A', '2026-10', 500), {}, 'T1');
+    await close('TS0044A', '2026-11-12T09:00:00.000Z');
+    expect(await repository.openOrUpdateCase(statement('TS0044A', '2026-10', 500), {}, 'T2')).toBe(
+      'unchanged',
+    );
+    expect(await slot('TS0044A')).toMatchObject({ status: 'CLOSED', caseId: 'TS0044A#2026-10' });
+  });
+
+  it('archives a closed episode and opens a new case when arrears come back later', async () => {
+    expect(await repository.openOrUpdateCase(statement('TS0044A', '2027-02', 700), {}, 'T3')).toBe('opened');
+    expect(await slot('TS0044A')).toMatchObject({
+      status: 'OPEN',
+      caseId: 'TS0044A#2027-02',
+      openedForPeriod: '2027-02',
+      overduePrincipal: 700,
+    });
+    expect(await slot('TS0044A', 'CLOSED#TS0044A#2026-10')).toMatchObject({
+      status: 'CLOSED',
+      caseId: 'TS0044A#2026-10',
     });
   });
 });

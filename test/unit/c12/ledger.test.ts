@@ -56,6 +56,28 @@ describe('storedLedgerRows', () => {
     });
   });
 
+  it('reads parts back in part order (10 after 9), and refuses a payroll with a part missing', () => {
+    const count = MAX_EMPLOYEES_PER_PAYROLL_ROW * 10 + 1;
+    const employees = Array.from({ length: count }, (_, i) => ({ id: `NV${i}`, insuredWage: 5_000_000 }));
+    const rows = storedLedgerRows('TS0007A', 'P', {
+      type: 'PAYROLL',
+      entryKey: 'PAYROLL#2026-10',
+      period: '2026-10',
+      employees,
+    });
+    expect(rows).toHaveLength(11);
+    // Key order, as a query returns them: PAYROLL#2026-10, #10, #11, #2, ...
+    const inKeyOrder = [...rows].sort((a, b) => (String(a.entryKey) < String(b.entryKey) ? -1 : 1));
+    const request = ledgerToRequest(employer, inKeyOrder as LedgerRow[], '2026-10');
+    expect(request.payroll[0]!.employees.map((employee) => employee.id)).toEqual(employees.map((e) => e.id));
+    expect(reasonsOf(inKeyOrder.filter((row) => row.entryKey !== 'PAYROLL#2026-10#3'))).toEqual([
+      'PAYROLL#2026-10: part: the payroll of 2026-10 has parts 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, not 1..10',
+    ]);
+    expect(reasonsOf(inKeyOrder.filter((row) => row.entryKey !== 'PAYROLL#2026-10'))[0]).toMatch(
+      /has parts 2, 3, .*, not 1\.\.10$/,
+    );
+  });
+
   it('splits a payroll too large for one item into parts that read back as one payroll', () => {
     const count = MAX_EMPLOYEES_PER_PAYROLL_ROW * 2 + 5;
     const employees = Array.from({ length: count }, (_, i) => ({ id: `NV${i}`, insuredWage: 5_000_000 + i }));

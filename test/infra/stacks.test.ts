@@ -296,6 +296,16 @@ describe('workflows stack', () => {
     expect(allowedResources(prepare, 'dynamodb:PutItem')).not.toContainEqual(notices);
   });
 
+  it("times the batch task out only after the batch function's own timeout, so no retry overlaps a running batch", () => {
+    const definition = JSON.parse(
+      readFileSync(join(REPO_ROOT, WORKFLOWS.MonthlyC12Notices.definitionFile), 'utf8'),
+    );
+    const batchTask = definition.States.ProcessPartitions.ItemProcessor.States.ProcessBatch;
+    expect(batchTask.TimeoutSeconds).toBeGreaterThan(
+      WORKFLOWS.MonthlyC12Notices.functions.ProcessBatchFunctionArn.timeoutSeconds,
+    );
+  });
+
   it("only the prepare function may describe executions, and only its own workflow's", () => {
     const functions = dondoc.workflows.workflows.MonthlyC12Notices.functions;
     const prepare = statementsOfRole(logicalId(functions.PrepareRunFunctionArn!.role));

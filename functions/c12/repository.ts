@@ -55,7 +55,15 @@ export interface NoticeRecord {
  */
 export function toStoredNotice(notice: NoticeRecord): Record<string, unknown> {
   const { statement, ...rest } = notice;
-  return { ...rest, statementZ: deflateRawSync(JSON.stringify(statement), { level: 1 }) };
+  return { ...rest, statementZ: compressedStatement(statement) };
+}
+
+/** A notice is written twice (claimed, then delivered) with the same statement: deflated once. */
+const compressed = new WeakMap<Statement, Buffer>();
+function compressedStatement(statement: Statement): Buffer {
+  let bytes = compressed.get(statement);
+  if (!bytes) compressed.set(statement, (bytes = deflateRawSync(JSON.stringify(statement), { level: 1 })));
+  return bytes;
 }
 
 export function fromStoredNotice(item: Record<string, unknown>): NoticeRecord {

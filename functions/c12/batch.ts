@@ -55,9 +55,9 @@ export interface BatchDeps {
   /** Sends in flight at once per chunk (chunksInFlight x concurrency per batch): overlaps SES round trips. */
   concurrency: number;
   /** Notices marked SENDING, sent and recorded together (one write each way). */
-  chunkSize?: number;
+  chunkSize: number;
   /** Chunks worked on at once: one composes its PDFs while another waits on SES. */
-  chunksInFlight?: number;
+  chunksInFlight: number;
   /** Renew the run's lease; throws LeaseLostError when another run has taken it over. */
   renewLease(): Promise<void>;
 }
@@ -67,8 +67,6 @@ const LEASE_RENEWAL_MS = 60_000;
 
 /** Reasons kept per quarantined employer: enough to fix the data, bounded so records stay small. */
 const MAX_REASONS = 10;
-const DEFAULT_CHUNK_SIZE = 16;
-const DEFAULT_CHUNKS_IN_FLIGHT = 3;
 
 /** Shared by the workers of one batch: once something failed, nothing new starts. */
 export interface Halt {
@@ -250,8 +248,8 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
     settle(deliverByPost(deps, input, postal, counts)),
     settle(
       forEachLimited(
-        chunked(email, deps.chunkSize ?? DEFAULT_CHUNK_SIZE),
-        deps.chunksInFlight ?? DEFAULT_CHUNKS_IN_FLIGHT,
+        chunked(email, deps.chunkSize),
+        deps.chunksInFlight,
         (chunk) => sendChunk(deps, input, chunk, counts, halt, keepLease),
         halt,
       ),

@@ -21,16 +21,26 @@ import { generateDemoProvince, writeDemoProvince, type DemoProvince } from '../.
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
 import { tempDataDir } from '../../infra/local/helpers.ts';
 
+// One embedded stack for the file: each block below uses its own keys (periods, leases, employers).
+const data = tempDataDir();
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  data.remove();
+});
+
 describe('processBatch error paths', () => {
-  const data = tempDataDir();
-  let stack: LocalStack;
   let province: DemoProvince;
   let partition: string;
   let deliverable: string[];
   let postal: DemoProvince['employers'];
 
   beforeAll(async () => {
-    stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
     // Big enough that the busiest partition has several chunks of production size (CHUNK_SIZE), postal
     // employers too.
     province = generateDemoProvince({ employers: 120, seed: 11, asOf: '2026-11-22' });
@@ -47,11 +57,6 @@ describe('processBatch error paths', () => {
     );
     expect(deliverable.length).toBeGreaterThan(CHUNK_SIZE * CHUNKS_IN_FLIGHT); // more chunks than run at once
   }, 120_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-    data.remove();
-  });
 
   /** The handlers' real notice is tested elsewhere: here only who gets it matters. */
   const stubMail = (to: string | undefined): OutgoingEmail => ({
@@ -284,8 +289,6 @@ describe('processBatch error paths', () => {
 });
 
 describe('the period lease (one monthly run of a period at a time)', () => {
-  const data = tempDataDir();
-  let stack: LocalStack;
   let repository: C12Repository;
   const running = new Set<string>();
   const isRunning = async (executionArn: string) => running.has(executionArn);
@@ -304,14 +307,8 @@ describe('the period lease (one monthly run of a period at a time)', () => {
       )
     ).Item;
 
-  beforeAll(async () => {
-    stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+  beforeAll(() => {
     repository = new C12Repository(awsClients().dynamo);
-  }, 60_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-    data.remove();
   });
 
   it('refuses a second run while the holder runs, and changes nothing; the holder itself takes it again', async () => {
@@ -373,8 +370,6 @@ describe('the period lease (one monthly run of a period at a time)', () => {
 });
 
 describe('the debt case of an employer in arrears', () => {
-  const data = tempDataDir();
-  let stack: LocalStack;
   let repository: C12Repository;
   const statement = (employerId: string, period: string, overduePrincipal: number) =>
     ({
@@ -403,14 +398,8 @@ describe('the debt case of an employer in arrears', () => {
       }),
     );
 
-  beforeAll(async () => {
-    stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+  beforeAll(() => {
     repository = new C12Repository(awsClients().dynamo);
-  }, 60_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-    data.remove();
   });
 
   it('is opened once, then only its amounts change, month after month; an older statement changes nothing', async () => {

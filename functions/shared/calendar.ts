@@ -77,3 +77,27 @@ export function lastClosedPeriod(isoDate: string): string {
 export function daysBetween(fromIso: string, toIso: string): number {
   return dayNumber(toIso) - dayNumber(fromIso);
 }
+
+/** Saturday and Sunday are not working days; neither are the given holidays. */
+export function isWorkingDay(isoDate: string, holidays: ReadonlySet<string>): boolean {
+  const weekday = new Date(`${isoDate}T00:00:00Z`).getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !holidays.has(isoDate);
+}
+
+/** The date `days` working days after `isoDate` (the same date for 0). */
+export function addWorkingDays(isoDate: string, days: number, holidays: ReadonlySet<string>): string {
+  let day = dayNumber(isoDate);
+  for (let left = days; left > 0; ) {
+    day++;
+    if (isWorkingDay(isoFromDay(day), holidays)) left--;
+  }
+  return isoFromDay(day);
+}
+
+/** Whole calendar months from `fromIso` to `toIso` (0 when `toIso` is earlier than a month after). */
+export function wholeMonthsBetween(fromIso: string, toIso: string): number {
+  let months = (Number(toIso.slice(0, 4)) - Number(fromIso.slice(0, 4))) * 12;
+  months += Number(toIso.slice(5, 7)) - Number(fromIso.slice(5, 7));
+  if (toIso.slice(8, 10) < fromIso.slice(8, 10)) months--;
+  return Math.max(0, months);
+}

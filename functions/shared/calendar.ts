@@ -87,7 +87,7 @@ export function isWorkingDay(isoDate: string, holidays: ReadonlySet<string>): bo
 /** The date `days` working days after `isoDate` (the same date for 0). */
 export function addWorkingDays(isoDate: string, days: number, holidays: ReadonlySet<string>): string {
   let day = dayNumber(isoDate);
-  for (let left = days; left > 0; ) {
+  for (let left = days; left > 0;) {
     day++;
     if (isWorkingDay(isoFromDay(day), holidays)) left--;
   }

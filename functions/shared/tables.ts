@@ -93,6 +93,15 @@ export const TABLES = {
       'every case of a status (escalation sweep over OPEN cases): byStatus',
     ],
   },
+  Approvals: {
+    logicalName: 'Approvals',
+    partitionKey: S('approvalId'),
+    indexes: [],
+    accessPatterns: [
+      'the approval an email link names (approvalId, 144 random bits): get, then one conditional write ' +
+        'PENDING -> APPROVED | REJECTED | REASSIGNED (single use)',
+    ],
+  },
   Runs: {
     logicalName: 'Runs',
     partitionKey: S('runId'),

@@ -13,15 +13,26 @@ import type { EmulatorPorts } from './emulators.ts';
 import { LocalSfnEngine } from './sfn-engine.ts';
 import type { Registry } from './sfn-engine.ts';
 import { startSfnApi } from './sfn-api.ts';
+import { startWeb, type HttpRoute } from './web.ts';
+
+/** What the local front door serves: the same handlers as the cloud's function URLs. */
+const WEB_ROUTES: HttpRoute[] = [
+  {
+    prefix: '/approvals/',
+    load: async () => (await import('../../functions/approvals/handlers/http.ts')).handler as never,
+  },
+];
 
 export interface StackPorts extends EmulatorPorts {
   sfn?: number;
+  /** The HTTP front door (approval links). */
+  web?: number;
 }
 
 /** Fixed ports for `npm start` (the mailbox page is the SES emulator's, at 8005). */
-export const DEFAULT_PORTS: Required<StackPorts> = { dynamodb: 8000, ses: 8005, sfn: 8083 };
+export const DEFAULT_PORTS: Required<StackPorts> = { dynamodb: 8000, ses: 8005, sfn: 8083, web: 8090 };
 /** Free ports, for tests that run next to each other. */
-export const FREE_PORTS: Required<StackPorts> = { dynamodb: 0, ses: 0, sfn: 0 };
+export const FREE_PORTS: Required<StackPorts> = { dynamodb: 0, ses: 0, sfn: 0, web: 0 };
 
 export interface LocalStackOptions {
   /** Everything durable lives here: dynalite's LevelDB and the execution journal. */
@@ -45,6 +56,8 @@ export interface LocalStack {
   sesStoreUrl: string;
   /** The mailbox page. */
   mailboxUrl: string;
+  /** The HTTP front door: approval links start with `${webUrl}/approvals/`. */
+  webUrl: string;
   /** Execution ARNs re-run because a crash had left them RUNNING. */
   resumed: string[];
   stop(): Promise<void>;
@@ -56,6 +69,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const emulators = await startEmulators({ dataDir, ports });
   let engine: LocalSfnEngine | undefined;
   let api: Awaited<ReturnType<typeof startSfnApi>> | undefined;
+  let web: Awaited<ReturnType<typeof startWeb>> | undefined;
   const previousEnv = new Map<string, string | undefined>();
   try {
     // Loading the engine checks every workflow (JSONata, unsupported resources) before anything is served.
@@ -66,9 +80,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
     });
     api = await startSfnApi(engine, ports.sfn);
+    web = await startWeb(WEB_ROUTES, ports.web);
     const endpoints = { ...emulators.endpoints, sfn: api.url };
-    // The local SES has no sending quota: pace sends only if asked to (SES_MAX_SEND_RATE).
-    const env = { ...localEnv(endpoints), SES_MAX_SEND_RATE: process.env.SES_MAX_SEND_RATE ?? '1000' };
+    // The local SES has no sending quota: pace sends only if asked to (SES_MAX_SEND_RATE). Links in mail
+    // point at the local front door.
+    const env = {
+      ...localEnv(endpoints),
+      SES_MAX_SEND_RATE: process.env.SES_MAX_SEND_RATE ?? '1000',
+      PUBLIC_BASE_URL: web.url,
+    };
     // Handlers build their clients on first use from these variables; drop clients built before.
     for (const [key, value] of Object.entries(env)) {
       previousEnv.set(key, process.env[key]);
@@ -80,11 +100,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let stopping: Promise<void> | undefined;
     const runningEngine = engine;
     const runningApi = api;
+    const runningWeb = web;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
         // Engine first: executions stop before the services they call go away (they stay RUNNING in the
         // journal and are resumed by the next stack on this folder).
         await runningEngine.close();
+        await runningWeb.close();
         await runningApi.close();
         await emulators.stop();
         for (const [key, value] of previousEnv) {
@@ -100,11 +122,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       engine,
       sesStoreUrl: `${endpoints.sesv2}/store`,
       mailboxUrl: endpoints.sesv2,
+      webUrl: web.url,
       resumed,
       stop,
     };
   } catch (error) {
     await engine?.close();
+    await web?.close();
     await api?.close();
     await emulators.stop();
     for (const [key, value] of previousEnv) {

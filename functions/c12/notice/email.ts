@@ -9,6 +9,9 @@
 import type { Fund } from '../policy.ts';
 import { NOTICE_FUNDS, formatDate, formatMonth, formatNumber, formatVnd, fundLabel } from './format.ts';
 import type { EmailAttachment } from '../../shared/email.ts';
+import { escapeHtml, link } from '../../shared/html.ts';
+
+export { escapeHtml, link };
 import { renderNoticePdf, type NoticeInput } from './pdf.ts';
 
 export interface EmailContent {
@@ -21,23 +24,6 @@ export interface EmailContent {
 export interface NoticeEmailInput extends NoticeInput {
   /** Where the employer can look its account up; shown as a link when given. */
   portalUrl?: string | undefined;
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
-}
-
-/** The only way links enter an email: `ses:no-track` keeps SES from rewriting them for click tracking. */
-export function link(href: string, text: string): string {
-  return `<a ses:no-track href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 }
 
 /** A file name that survives every mail client: the mã đơn vị reduced to safe characters. */

@@ -57,7 +57,7 @@ describe('local Step Functions engine through the SDK', () => {
   it('lists the registry as state machines with dondoc-<Name> ARNs', async () => {
     const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
     expect(stateMachines?.map((m) => m.stateMachineArn).sort()).toEqual(
-      ['CallbackTimeout', 'Parent', 'Slow', 'Toy'].map(
+      ['Approval', 'CallbackTimeout', 'Parent', 'Slow', 'Toy'].map(
         (name) => `arn:aws:states:ap-southeast-1:000000000000:stateMachine:dondoc-${name}`,
       ),
     );

@@ -1,0 +1,164 @@
+/**
+ * The approval link's two requests, for a Lambda function URL (payload format 2.0) in the cloud and for the
+ * embedded stack's local HTTP front door alike:
+ * - GET /approvals/{id}: the confirmation page. It changes nothing, so mail scanners that prefetch links
+ *   decide nothing.
+ * - POST /approvals/{id}: the decision, from that page's form, with the approval's CSRF token. The approval
+ *   moves PENDING -> APPROVED | REJECTED by a conditional write, and only then is the workflow told
+ *   (SendTaskSuccess, or SendTaskFailure for a rejection). A second POST, one after expiry or after
+ *   reassignment, with a wrong token, or without a reason for a rejection gets a page saying so and changes
+ *   nothing.
+ */
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { logger } from '../shared/logger.ts';
+import { APPROVAL_ID, decisionFormSchema, loggable, sameSecret, type ApprovalRecord } from './model.ts';
+import { confirmationPage, outcomePage, type Outcome } from './pages.ts';
+import type { ApprovalsRepository } from './repository.ts';
+
+export type HttpEvent = Pick<APIGatewayProxyEventV2, 'rawPath' | 'headers' | 'body' | 'isBase64Encoded'> & {
+  requestContext: { http: { method: string } };
+};
+export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
+
+export interface ApprovalHttpDeps {
+  approvals: ApprovalsRepository;
+  sfn: SFNClient;
+  now(): string;
+}
+
+/** What the workflow receives when an approval is granted (SendTaskSuccess output). */
+export interface ApprovalGranted {
+  decision: 'APPROVED';
+  approvalId: string;
+  by: string;
+  at: string;
+  reason?: string | undefined;
+}
+
+/** The error name a rejection fails the waiting task with, for the workflow's Catch. */
+export const APPROVAL_REJECTED = 'ApprovalRejected';
+
+const HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  // The approval id is in the URL: it must not leave in a Referer, and the page must not be framed.
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+};
+
+function respond({ status, html }: { status: number; html: string }): HttpResult {
+  return { statusCode: status, headers: HEADERS, body: html };
+}
+
+function outcome(kind: Outcome, record?: ApprovalRecord, detail?: string): HttpResult {
+  return respond(outcomePage(kind, record, detail));
+}
+
+/** Why a record that exists cannot be decided now, or undefined when it can. */
+function refusal(record: ApprovalRecord, now: string): Outcome | undefined {
+  if (record.state === 'REASSIGNED') return 'REASSIGNED';
+  if (record.state !== 'PENDING') return 'ALREADY_DECIDED';
+  if (record.expiresAt <= now) return 'EXPIRED';
+  return undefined;
+}
+
+function formOf(event: HttpEvent): URLSearchParams {
+  const raw = event.body ?? '';
+  return new URLSearchParams(event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw);
+}
+
+const TASK_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpEvent): Promise<HttpResult> {
+  const method = event.requestContext.http.method.toUpperCase();
+  const match = /^\/approvals\/([^/]+)\/?$/.exec(event.rawPath);
+  if (!match) return outcome('NOT_FOUND');
+  const approvalId = decodeURIComponent(match[1]!);
+  if (!APPROVAL_ID.test(approvalId)) return outcome('NOT_FOUND');
+
+  if (method === 'GET' || method === 'HEAD') {
+    const record = await deps.approvals.get(approvalId);
+    if (!record) return outcome('NOT_FOUND');
+    const refused = refusal(record, deps.now());
+    return refused
+      ? outcome(refused, record)
+      : respond({ status: 200, html: confirmationPage(record, event.rawPath) });
+  }
+  if (method !== 'POST') {
+    return {
+      statusCode: 405,
+      headers: { ...HEADERS, allow: 'GET, POST' },
+      body: outcomePage('BAD_FORM').html,
+    };
+  }
+
+  const form = decisionFormSchema.safeParse(Object.fromEntries(formOf(event)));
+  if (!form.success) return outcome('BAD_FORM');
+  const record = await deps.approvals.get(approvalId);
+  if (!record) return outcome('NOT_FOUND');
+  if (!sameSecret(form.data.csrf, record.csrfToken)) {
+    logger.warn('approval form with a wrong token', loggable(record));
+    return outcome('BAD_FORM', record);
+  }
+  const now = deps.now();
+  const refused = refusal(record, now);
+  if (refused) return outcome(refused, record);
+  const state = form.data.decision === 'approve' ? 'APPROVED' : 'REJECTED';
+  if (state === 'REJECTED' && !form.data.reason) return outcome('REASON_REQUIRED', record);
+
+  const result = await deps.approvals.decide(approvalId, {
+    state,
+    by: record.approver.officerId,
+    reason: form.data.reason,
+    at: now,
+  });
+  if (!result.decided) {
+    // Another request decided it (or it expired, or was reassigned) in between: nothing changed here.
+    return outcome(
+      result.current ? (refusal(result.current, now) ?? 'ALREADY_DECIDED') : 'NOT_FOUND',
+      result.current,
+    );
+  }
+  logger.info('approval decided', { ...loggable(result.record), decision: state });
+  try {
+    if (state === 'APPROVED') {
+      const output: ApprovalGranted = {
+        decision: 'APPROVED',
+        approvalId,
+        by: record.approver.officerId,
+        at: now,
+        reason: form.data.reason,
+      };
+      await deps.sfn.send(
+        new SendTaskSuccessCommand({ taskToken: result.record.taskToken, output: JSON.stringify(output) }),
+      );
+    } else {
+      await deps.sfn.send(
+        new SendTaskFailureCommand({
+          taskToken: result.record.taskToken,
+          error: APPROVAL_REJECTED,
+          cause: JSON.stringify({
+            approvalId,
+            by: record.approver.officerId,
+            at: now,
+            reason: form.data.reason,
+          }),
+        }),
+      );
+    }
+  } catch (error) {
+    // The waiting task is gone (it timed out meanwhile): the decision stands in the record, and the
+    // workflow's timeout path reads it there.
+    if (!TASK_GONE.has((error as Error)?.name)) throw error;
+    logger.warn('approval decided after its task ended', {
+      ...loggable(result.record),
+      error: (error as Error).name,
+    });
+    return outcome('WORKFLOW_GONE', result.record);
+  }
+  return outcome(state, result.record);
+}

@@ -1,0 +1,94 @@
+/**
+ * An approval asked of one person by email link (architecture.md, "Approvals by email link").
+ *
+ * The link carries only `approvalId`, a random 144-bit id; the record holds the Step Functions task token,
+ * which never leaves the store: not in a URL, an email, a page or a log line. The record also keeps what
+ * the confirmation page shows, as it was when the approval was asked for, so the page needs nothing else.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { ApproverRole, Stage } from '../escalation/policy.ts';
+
+export type ApprovalState = 'PENDING' | 'APPROVED' | 'REJECTED' | 'REASSIGNED';
+
+export interface Approver {
+  officerId: string;
+  name: string;
+  email: string;
+  role: ApproverRole;
+}
+
+/** What the approver is asked, and what approving will do, in the words of the page and the email. */
+export interface ApprovalSubject {
+  caseId: string;
+  employerId: string;
+  employerName: string;
+  stage: Stage;
+  /** "Mời đơn vị làm việc, đối chiếu số nợ", ...: what approving will do. */
+  action: string;
+  overdueVnd: number;
+  daysLate: number;
+  /** Further lines the page lists (the fine range, Art. 216's conditions). */
+  details: string[];
+}
+
+export interface ApprovalRecord {
+  approvalId: string;
+  state: ApprovalState;
+  approver: Approver;
+  subject: ApprovalSubject;
+  /** Bound to this approval: a decision must carry it (the page's form does). */
+  csrfToken: string;
+  /** The Step Functions task token the decision completes. Secret: never rendered, sent or logged. */
+  taskToken: string;
+  createdAt: string;
+  /** After this instant the link decides nothing. */
+  expiresAt: string;
+  decidedAt?: string | undefined;
+  decision?: { by: string; reason?: string | undefined; channel: 'EMAIL_LINK' } | undefined;
+  /** The approval that replaced this one (the supervisor's), when it was reassigned. */
+  reassignedTo?: string | undefined;
+  reminderSentAt?: string | undefined;
+}
+
+/** 18 random bytes: 144 bits, 24 URL-safe characters. */
+export function newApprovalId(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export function newCsrfToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export const APPROVAL_ID = /^[A-Za-z0-9_-]{24}$/;
+
+/** Compares secrets in constant time (a mismatch takes as long wherever it is). */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The decision form the confirmation page posts. */
+export const decisionFormSchema = z.object({
+  decision: z.enum(['approve', 'reject'], { error: 'decision must be approve or reject' }),
+  csrf: z.string().min(1, 'the form token is missing'),
+  reason: z
+    .string()
+    .trim()
+    .max(1000, 'the reason is longer than 1,000 characters')
+    .optional()
+    .transform((reason) => (reason ? reason : undefined)),
+});
+export type DecisionForm = z.output<typeof decisionFormSchema>;
+
+/** A view of the record safe to log: no task token, no CSRF token. */
+export function loggable(record: ApprovalRecord): Record<string, unknown> {
+  return {
+    approvalId: record.approvalId,
+    state: record.state,
+    caseId: record.subject.caseId,
+    stage: record.subject.stage,
+    approver: record.approver.officerId,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * DynamoDB access for approvals. An approval is decided once: the decision is a conditional write from
+ * PENDING (and not past its expiry), so of any number of concurrent POSTs exactly one succeeds; only then is
+ * the workflow told. Reassignment is the same kind of write, so a decision and a reassignment cannot both
+ * win.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tableName } from '../shared/tables.ts';
+import type { ApprovalRecord } from './model.ts';
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+export type DecideOutcome =
+  { decided: true; record: ApprovalRecord } | { decided: false; current: ApprovalRecord | undefined };
+
+export class ApprovalsRepository {
+  private readonly table = tableName('Approvals');
+
+  constructor(private readonly dynamo: DynamoDBDocumentClient) {}
+
+  async create(record: ApprovalRecord): Promise<void> {
+    await this.dynamo.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: record,
+        ConditionExpression: 'attribute_not_exists(approvalId)',
+      }),
+    );
+  }
+
+  async get(approvalId: string): Promise<ApprovalRecord | undefined> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.table, Key: { approvalId }, ConsistentRead: true }),
+    );
+    return Item as ApprovalRecord | undefined;
+  }
+
+  /** PENDING and unexpired -> the decision; otherwise nothing changes and the current record is returned. */
+  async decide(
+    approvalId: string,
+    decision: { state: 'APPROVED' | 'REJECTED'; by: string; reason?: string | undefined; at: string },
+  ): Promise<DecideOutcome> {
+    try {
+      const { Attributes } = await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { approvalId },
+          UpdateExpression: 'SET #state = :decided, decidedAt = :at, decision = :decision',
+          ConditionExpression: '#state = :pending AND expiresAt > :at',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':decided': decision.state,
+            ':pending': 'PENDING',
+            ':at': decision.at,
+            ':decision': {
+              by: decision.by,
+              channel: 'EMAIL_LINK',
+              ...(decision.reason ? { reason: decision.reason } : {}),
+            },
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { decided: true, record: Attributes as ApprovalRecord };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { decided: false, current: await this.get(approvalId) };
+    }
+  }
+
+  /** PENDING -> REASSIGNED, naming the approval that replaces it: its link dies. False if no longer pending. */
+  async reassign(approvalId: string, to: string, at: string): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { approvalId },
+          UpdateExpression: 'SET #state = :reassigned, reassignedTo = :to, decidedAt = :at',
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':reassigned': 'REASSIGNED',
+            ':pending': 'PENDING',
+            ':to': to,
+            ':at': at,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

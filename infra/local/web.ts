@@ -1,0 +1,130 @@
+/**
+ * The embedded stack's HTTP front door on 127.0.0.1: what API Gateway or a Lambda function URL does in the
+ * cloud. Each request becomes the same event (payload format 2.0) the deployed function receives, and the
+ * handler's result becomes the response: the handler cannot tell where it runs.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
+
+export interface HttpRoute {
+  /** Path prefix, e.g. `/approvals/`. */
+  prefix: string;
+  /** Handler module (repository-relative) exporting `handler(event, context)`. */
+  load(): Promise<(event: unknown, context: Context) => Promise<unknown>>;
+}
+
+interface Result {
+  statusCode?: number;
+  headers?: Record<string, string | number | boolean>;
+  body?: string;
+  isBase64Encoded?: boolean;
+}
+
+/** Requests larger than this are refused before reaching a handler (function URLs allow 6 MB). */
+const MAX_BODY_BYTES = 64 * 1024;
+
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        request.destroy();
+      } else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function context(functionName: string): Context {
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export async function startWeb(
+  routes: readonly HttpRoute[],
+  port: number,
+  host = '127.0.0.1',
+): Promise<{ url: string; close(): Promise<void> }> {
+  const handlers = new Map<string, ReturnType<HttpRoute['load']>>();
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? '/', `http://${host}`);
+      const route = routes.find((candidate) => url.pathname.startsWith(candidate.prefix));
+      if (!route) {
+        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
+        return;
+      }
+      const body = await readBody(request);
+      if (!body) {
+        response.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end('Request too large');
+        return;
+      }
+      let handler = handlers.get(route.prefix);
+      if (!handler) handlers.set(route.prefix, (handler = route.load()));
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+      }
+      const event = {
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        requestContext: {
+          http: {
+            method: request.method ?? 'GET',
+            path: url.pathname,
+            sourceIp: request.socket.remoteAddress,
+          },
+        },
+        body: body.toString('base64'),
+        isBase64Encoded: true,
+      };
+      const result = ((await (
+        await handler
+      )(event, context(`dondoc-web${route.prefix.replaceAll('/', '-')}`))) ?? {}) as Result;
+      const payload = result.body ?? '';
+      response.writeHead(
+        result.statusCode ?? 200,
+        Object.fromEntries(
+          Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
+        ),
+      );
+      response.end(result.isBase64Encoded ? Buffer.from(payload, 'base64') : payload);
+    })().catch(() => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end('Internal error');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${bound}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -17,6 +17,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { policyForNewCase } from '../escalation/policy.ts';
 import { lastDayOf } from '../shared/calendar.ts';
 import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 import { tableName } from '../shared/tables.ts';
@@ -404,6 +405,8 @@ export class C12Repository {
       caseId,
       status: 'OPEN',
       stage: 'NONE',
+      // The escalation policy the case keeps for its whole life: the one in force when it opened.
+      policyVersion: policyForNewCase(at.slice(0, 10)).version,
       openedAt: at,
       openedForPeriod: statement.period,
       ...(employer.officerId ? { officerId: employer.officerId } : {}),

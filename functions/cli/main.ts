@@ -1,15 +1,19 @@
 /** The `dondoc` command line: one sub-command per process. */
+import { casesCommand } from './cases.ts';
 import { statementCommand } from './statement.ts';
 import { UsageError, processIo, type CliIo } from './io.ts';
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
   statement: statementCommand,
+  cases: casesCommand,
 };
 
 const USAGE = `usage: dondoc <command> [arguments]
 
 commands:
   statement FILE|-   compute a C12-TS statement from a request (JSON) and print it as JSON
+  cases list|show|pause|resume
+                     debt cases and their audit trail (dondoc cases --help); --local for npm start's stack
 `;
 
 /** Runs a command and returns the exit status: 0 done, 2 bad usage or input, 1 anything else. */

@@ -102,6 +102,16 @@ export const TABLES = {
         'PENDING -> APPROVED | REJECTED | REASSIGNED (single use)',
     ],
   },
+  Audit: {
+    logicalName: 'Audit',
+    partitionKey: S('caseId'),
+    sortKey: S('entryKey'),
+    indexes: [],
+    accessPatterns: [
+      "a case's trail, oldest first: query caseId (entryKey = <ISO instant>#<action>#<stage or id>, so a " +
+        'repeated step rewrites its own entry)',
+    ],
+  },
   Runs: {
     logicalName: 'Runs',
     partitionKey: S('runId'),

@@ -311,15 +311,16 @@ function suspendedDueDay(request: StatementRequest, period: string): number | un
   return undefined;
 }
 
-/** Compute the C12-TS statement of `request.period` from the employer's ledger. */
-export function computeStatement(
-  request: StatementRequest,
-  policy: ContributionPolicy = DEFAULT_POLICY,
-): Statement {
+/**
+ * The account simulated from its first event to `endDay` (the statement month's last day for a statement;
+ * an earlier day of that month for the debt as of that day): events after it do not exist yet.
+ */
+function simulate(request: StatementRequest, policy: ContributionPolicy, endDay?: number) {
   const prepared = prepare(policy);
   const period = request.period;
   const statementStart = dayNumber(`${period}-01`);
   const statementEnd = lastDayNumberOf(period);
+  const simulationEnd = endDay ?? statementEnd;
   const terms = {
     region: request.employer.region,
     reducedAccidentRate: request.employer.reducedAccidentRate,
@@ -333,7 +334,7 @@ export function computeStatement(
   let firstDay = statementStart;
 
   for (const payroll of request.payroll) {
-    if (payroll.period > period) continue;
+    if (payroll.period > period || lastDayNumberOf(payroll.period) > simulationEnd) continue;
     const charge = chargePayroll(policy, terms, payroll);
     charges.set(payroll.period, charge);
     const { lastDay: posted, nextLastDay: normalDue } = periodDays(payroll.period);
@@ -368,7 +369,7 @@ export function computeStatement(
 
   for (const adjustment of request.adjustments) {
     const posted = dayNumber(adjustment.date);
-    if (posted > statementEnd) continue;
+    if (posted > simulationEnd) continue;
     if (posted >= statementStart) month.adjusted[adjustment.fund] += adjustment.amount;
     const day = eventsOn(events, posted);
     if (adjustment.amount < 0) {
@@ -395,7 +396,7 @@ export function computeStatement(
   const statementPayments = [];
   for (const payment of request.payments) {
     const day = dayNumber(payment.date);
-    if (day > statementEnd) continue;
+    if (day > simulationEnd) continue;
     eventsOn(events, day).payments.push(payment.amount);
     if (day >= statementStart) statementPayments.push(payment);
     firstDay = Math.min(firstDay, day);
@@ -417,7 +418,7 @@ export function computeStatement(
   const sorted = Int32Array.from(boundaries).sort();
   const days: number[] = [];
   for (const day of sorted) {
-    if (day >= firstDay && day <= statementEnd && day !== days[days.length - 1]) days.push(day);
+    if (day >= firstDay && day <= simulationEnd && day !== days[days.length - 1]) days.push(day);
   }
   const account = new Account(prepared, statementStart, statementEnd, month);
   let broughtForward: Record<Fund, Balance> | undefined;
@@ -436,13 +437,41 @@ export function computeStatement(
       for (const refund of today.refunds) account.refund(refund, day);
       for (const amount of today.payments) account.allocate(amount, day);
     }
-    const next = days[i + 1] ?? statementEnd + 1;
+    const next = days[i + 1] ?? simulationEnd + 1;
     account.accrue(day, next - day);
     const monthEnding = monthEnds.get(day);
     if (monthEnding) account.postInterest(monthEnding, day);
   }
   broughtForward ??= account.balances();
+  return {
+    prepared,
+    period,
+    statementEnd,
+    account,
+    month,
+    charges,
+    statementPayments,
+    broughtForward,
+    creditBroughtForward,
+  };
+}
 
+/** Compute the C12-TS statement of `request.period` from the employer's ledger. */
+export function computeStatement(
+  request: StatementRequest,
+  policy: ContributionPolicy = DEFAULT_POLICY,
+): Statement {
+  const {
+    prepared,
+    period,
+    statementEnd,
+    account,
+    month,
+    charges,
+    statementPayments,
+    broughtForward,
+    creditBroughtForward,
+  } = simulate(request, policy);
   const carriedForward = account.balances();
   const funds = {} as Record<Fund, FundLine>;
   for (const fund of FUNDS) {
@@ -557,4 +586,59 @@ function totalOf(funds: Record<Fund, FundLine>): TotalLine {
     total.carriedForward.interestOwed += line.carriedForward.interestOwed;
   }
   return total;
+}
+
+/** What is owed, and what of it is late, on a given day: what the escalation judges a case by. */
+export interface DebtAsOf {
+  asOf: string;
+  /** Principal whose deadline has passed (late from the day after it) and that is still unpaid. */
+  overduePrincipal: number;
+  /** Interest posted at a month end, unpaid after the next month end (as the statement counts arrears). */
+  overdueInterest: number;
+  /** The deadline of the oldest late principal; null when none is late. */
+  oldestOverdueDueDate: string | null;
+  /** Everything owed, late or not, less the employer's credit. */
+  amountDue: number;
+  /** The latest payroll's headcount (the workers whose contributions are at stake). */
+  headcount: number;
+}
+
+/**
+ * The debt on `asOf` from the employer's ledger, counting only what exists by then (payments, adjustments
+ * and payrolls dated after it are ignored), so a payment made since the last evaluation counts at once.
+ */
+export function debtAsOf(
+  request: Omit<StatementRequest, 'period'>,
+  asOf: string,
+  policy: ContributionPolicy = DEFAULT_POLICY,
+): DebtAsOf {
+  const today = dayNumber(asOf);
+  const { account, charges } = simulate({ ...request, period: asOf.slice(0, 7) }, policy, today);
+  let overduePrincipal = 0;
+  let owed = 0;
+  let oldest: number | undefined;
+  for (const item of account.principal) {
+    owed += item.unpaid;
+    if (item.due < today) {
+      overduePrincipal += item.unpaid;
+      oldest = Math.min(oldest ?? item.due, item.due);
+    }
+  }
+  let interestOwed = 0;
+  let overdueInterest = 0;
+  for (const item of account.interest) {
+    interestOwed += item.unpaid;
+    // Interest posted at a month end is due by the next month end, as the statement reads it.
+    if (lastDayNumberOf(nextPeriod(isoFromDay(item.posted).slice(0, 7))) < today) overdueInterest += item.unpaid;
+  }
+  let latest: PeriodCharge | undefined;
+  for (const charge of charges.values()) if (!latest || charge.period > latest.period) latest = charge;
+  return {
+    asOf,
+    overduePrincipal,
+    overdueInterest,
+    oldestOverdueDueDate: oldest === undefined ? null : isoFromDay(oldest),
+    amountDue: Math.max(0, owed + interestOwed - account.credit),
+    headcount: latest?.headcount ?? 0,
+  };
 }

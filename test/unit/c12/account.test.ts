@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeStatement } from '../../../functions/c12/account.ts';
+import { computeStatement, debtAsOf } from '../../../functions/c12/account.ts';
 import { chargePayroll } from '../../../functions/c12/charges.ts';
 import { noticeFootnotes } from '../../../functions/c12/notice/pdf.ts';
 import { noticeInput } from './notice/fixtures.ts';
@@ -434,5 +434,45 @@ describe('policy is data', () => {
     expect(statement.funds.HT_TT.interest).toBe(9_900);
     expect(statement.policyVersion).toBe('test');
     expect(statement.dailyInterestPcm.HT_TT).toBe(60);
+  });
+});
+
+describe('debtAsOf: the debt on a given day, from what the ledger holds by then', () => {
+  const ledger = () => {
+    const { period: _period, ...rest } = worked('2026-12');
+    return rest;
+  };
+
+  it('is not late on the deadline day, and is late the day after', () => {
+    expect(debtAsOf(ledger(), '2026-10-31')).toMatchObject({
+      overduePrincipal: 0,
+      oldestOverdueDueDate: null,
+    });
+    expect(debtAsOf(ledger(), '2026-11-01')).toMatchObject({
+      overduePrincipal: 19_580_000,
+      overdueInterest: 0,
+      oldestOverdueDueDate: '2026-10-31',
+      headcount: 2,
+    });
+  });
+
+  it('counts a payment on the day it is dated, and nothing dated later', () => {
+    expect(debtAsOf(ledger(), '2026-11-09').overduePrincipal).toBe(19_580_000);
+    const paid = debtAsOf(ledger(), '2026-11-10');
+    expect(paid).toMatchObject({ overduePrincipal: 0, oldestOverdueDueDate: null });
+    // September and October charges are paid or paid ahead by 11-25; November's is not posted yet on 11-26.
+    expect(debtAsOf(ledger(), '2026-11-26')).toMatchObject({ overduePrincipal: 0, amountDue: 0 });
+  });
+
+  it("treats November's interest as owed from its posting and late after the next month end", () => {
+    const december = debtAsOf(ledger(), '2026-12-15');
+    expect(december).toMatchObject({ overduePrincipal: 0, overdueInterest: 0 });
+    expect(december.amountDue).toBe(19_580_000 + 52_866);
+    expect(debtAsOf(ledger(), '2027-01-01')).toMatchObject({
+      // November's charge (due 12-31) and interest are late now; December's payroll is not in this ledger.
+      overduePrincipal: 19_580_000,
+      overdueInterest: 52_866,
+      oldestOverdueDueDate: '2026-12-31',
+    });
   });
 });

@@ -629,7 +629,8 @@ export function debtAsOf(
   for (const item of account.interest) {
     interestOwed += item.unpaid;
     // Interest posted at a month end is due by the next month end, as the statement reads it.
-    if (lastDayNumberOf(nextPeriod(isoFromDay(item.posted).slice(0, 7))) < today) overdueInterest += item.unpaid;
+    if (lastDayNumberOf(nextPeriod(isoFromDay(item.posted).slice(0, 7))) < today)
+      overdueInterest += item.unpaid;
   }
   let latest: PeriodCharge | undefined;
   for (const charge of charges.values()) if (!latest || charge.period > latest.period) latest = charge;

@@ -14,6 +14,10 @@ export interface FunctionSpec {
   sendsEmail: boolean;
   /** Needs states:DescribeExecution on its own workflow's executions (the period lease's holder check). */
   readsOwnExecutions?: boolean;
+  /** Starts executions of these workflows (states:StartExecution). */
+  startsWorkflows?: readonly string[];
+  /** Completes its own workflow's waiting tasks (states:SendTaskSuccess / SendTaskFailure). */
+  answersOwnTasks?: boolean;
   timeoutSeconds: number;
   memoryMb: number;
 }
@@ -52,6 +56,62 @@ export const WORKFLOWS = {
         sendsEmail: true,
         timeoutSeconds: 300,
         memoryMb: 1024,
+      },
+    },
+    values: {},
+  },
+  DebtEscalation: {
+    definitionFile: 'workflows/debt-escalation.asl.json',
+    functions: {
+      PrepareSweepFunctionArn: {
+        entry: 'functions/escalation/handlers/prepare-sweep.ts',
+        tables: [],
+        sendsEmail: false,
+        timeoutSeconds: 30,
+        memoryMb: 256,
+      },
+      EvaluateCasesFunctionArn: {
+        entry: 'functions/escalation/handlers/evaluate-cases.ts',
+        tables: ['Cases', 'Audit', 'Employers', 'Ledger', 'Officers'],
+        sendsEmail: true,
+        startsWorkflows: ['CaseApproval'],
+        timeoutSeconds: 900,
+        memoryMb: 1024,
+      },
+    },
+    values: {},
+  },
+  CaseApproval: {
+    definitionFile: 'workflows/case-approval.asl.json',
+    functions: {
+      PlanApprovalFunctionArn: {
+        entry: 'functions/escalation/handlers/plan-approval.ts',
+        tables: ['Cases', 'Officers'],
+        sendsEmail: false,
+        timeoutSeconds: 30,
+        memoryMb: 256,
+      },
+      RequestApprovalFunctionArn: {
+        entry: 'functions/escalation/handlers/request-approval.ts',
+        tables: ['Cases', 'Audit', 'Officers', 'Approvals'],
+        sendsEmail: true,
+        answersOwnTasks: true,
+        timeoutSeconds: 60,
+        memoryMb: 512,
+      },
+      GrantStageFunctionArn: {
+        entry: 'functions/escalation/handlers/grant-stage.ts',
+        tables: ['Cases', 'Audit', 'Officers', 'Employers'],
+        sendsEmail: true,
+        timeoutSeconds: 60,
+        memoryMb: 512,
+      },
+      RecordOutcomeFunctionArn: {
+        entry: 'functions/escalation/handlers/record-outcome.ts',
+        tables: ['Cases', 'Audit'],
+        sendsEmail: false,
+        timeoutSeconds: 30,
+        memoryMb: 256,
       },
     },
     values: {},

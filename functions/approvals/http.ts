@@ -25,6 +25,15 @@ export interface ApprovalHttpDeps {
   approvals: ApprovalsRepository;
   sfn: SFNClient;
   now(): string;
+  /** Records the decision in the case's trail (who, when, why, by email link). */
+  audit?(entry: {
+    caseId: string;
+    at: string;
+    who: string;
+    what: string;
+    why?: string | undefined;
+    approvalId: string;
+  }): Promise<void>;
 }
 
 /** What the workflow receives when an approval is granted (SendTaskSuccess output). */
@@ -124,6 +133,14 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
     );
   }
   logger.info('approval decided', { ...loggable(result.record), decision: state });
+  await deps.audit?.({
+    caseId: record.subject.caseId,
+    at: now,
+    who: record.approver.officerId,
+    what: state === 'APPROVED' ? 'APPROVED' : 'REJECTED',
+    why: form.data.reason ?? `${record.subject.stage}`,
+    approvalId,
+  });
   try {
     if (state === 'APPROVED') {
       const output: ApprovalGranted = {

@@ -74,6 +74,34 @@ export class ApprovalsRepository {
     }
   }
 
+  /**
+   * The same approval, waited for again (after a reminder): the new task token and a new expiry. False when
+   * it is no longer pending (decided meanwhile: the caller completes the new task with that decision).
+   */
+  async renew(approvalId: string, taskToken: string, expiresAt: string, at: string): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { approvalId },
+          UpdateExpression: 'SET taskToken = :token, expiresAt = :expires, reminderSentAt = :at',
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':token': taskToken,
+            ':expires': expiresAt,
+            ':at': at,
+            ':pending': 'PENDING',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** PENDING -> REASSIGNED, naming the approval that replaces it: its link dies. False if no longer pending. */
   async reassign(approvalId: string, to: string, at: string): Promise<boolean> {
     try {

@@ -34,6 +34,8 @@ export const employerRecordSchema = z.object({
   reducedAccidentRate: z.boolean().default(false),
   /** Absent: the notice goes by post. */
   email: z.email().optional(),
+  /** An organisation (company, cooperative, school) rather than an individual employer: fines double. */
+  organisation: z.boolean().default(true),
   headName: z.string().default(''),
   headTitle: z.string().default('Thủ trưởng đơn vị'),
   address: z.string().default(''),

@@ -409,6 +409,9 @@ export class C12Repository {
       policyVersion: policyForNewCase(at.slice(0, 10)).version,
       openedAt: at,
       openedForPeriod: statement.period,
+      // Filled by the escalation, stage by stage (a nested path can only be set inside an existing map).
+      stageReachedAt: {},
+      documents: {},
       ...(employer.officerId ? { officerId: employer.officerId } : {}),
     };
     const names: Record<string, string> = { '#status': 'status', '#last': 'lastStatementPeriod' };

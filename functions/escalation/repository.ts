@@ -16,11 +16,31 @@ import { tableName } from '../shared/tables.ts';
 import type { CaseStatus, Pause, PauseReason } from './ladder.ts';
 import type { Stage } from './policy.ts';
 
+/** A document a stage sends (reminder, urging letter, closing letter): claimed before it goes out. */
+export interface CaseDocument {
+  status: 'PENDING' | 'SENT' | 'POSTAL';
+  at: string;
+  messageId?: string;
+}
+
 export interface EscalationCase {
   employerId: string;
   caseId: string;
   status: CaseStatus;
   stage: Stage | 'NONE';
+  /** When each stage was reached (ISO instants). */
+  stageReachedAt?: Partial<Record<Stage, string>>;
+  /** The documents of the case's stages, by stage (and CLOSED), and whether they went out. */
+  documents?: Partial<Record<Stage | 'CLOSED', CaseDocument>>;
+  /** An approval in progress: the stage, and the child execution that waits for it. */
+  pendingApproval?: {
+    stage: Stage;
+    requestedAt: string;
+    executionName: string;
+    /** The approval (link) currently waiting, and whose it is. */
+    approvalId?: string;
+    approverId?: string;
+  };
   policyVersion: string;
   officerId?: string;
   openedAt: string;
@@ -34,9 +54,19 @@ export interface EscalationCase {
   updatedAt: string;
   pauses?: (Pause & { note?: string; by?: string })[];
   closedAt?: string;
+  closeReason?: string;
 }
 
 export type Channel = 'SYSTEM' | 'EMAIL_LINK' | 'CLI' | 'WEB';
+
+export interface OfficerRecord {
+  officerId: string;
+  name: string;
+  email: string;
+  role: 'OFFICER' | 'SUPERVISOR' | 'DIRECTOR';
+  /** Absent for the director. */
+  supervisorId?: string;
+}
 
 /** One line of a case's trail: who did what, when, why, through which channel. */
 export interface AuditEntry {
@@ -70,7 +100,12 @@ function isConditionFailure(error: unknown): boolean {
 const CURRENT = 'CURRENT';
 
 export class EscalationRepository {
-  private readonly tables = { cases: tableName('Cases'), audit: tableName('Audit') };
+  private readonly tables = {
+    cases: tableName('Cases'),
+    audit: tableName('Audit'),
+    officers: tableName('Officers'),
+    employers: tableName('Employers'),
+  };
 
   constructor(private readonly dynamo: DynamoDBDocumentClient) {}
 
@@ -106,6 +141,30 @@ export class EscalationRepository {
       start = page.LastEvaluatedKey;
     } while (start);
     return cases;
+  }
+
+  /** One page of the cases of a status, in employer order after `cursor` (the last employerId seen). */
+  async pageCases(
+    status: CaseStatus,
+    cursor: string | null,
+    limit: number,
+  ): Promise<{ cases: EscalationCase[]; next: string | null }> {
+    const page = await this.dynamo.send(
+      new QueryCommand({
+        TableName: this.tables.cases,
+        IndexName: 'byStatus',
+        KeyConditionExpression: cursor ? '#s = :s AND employerId > :cursor' : '#s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: cursor ? { ':s': status, ':cursor': cursor } : { ':s': status },
+        Limit: limit,
+      }),
+    );
+    const items = (page.Items ?? []) as (EscalationCase & { slot: string })[];
+    const last = items.at(-1)?.employerId;
+    return {
+      cases: items.filter((item) => item.slot === CURRENT),
+      next: page.LastEvaluatedKey && last ? last : null,
+    };
   }
 
   async audit(entry: AuditEntry): Promise<void> {
@@ -233,6 +292,190 @@ export class EscalationRepository {
       discriminator: employerId,
     });
     return updated;
+  }
+
+  /**
+   * The automatic stages of one evaluation, in one conditional write from the stage the evaluation saw:
+   * each stage's reached date and its document claimed (PENDING), so a crash before the documents went out
+   * leaves them to the next run. False when the case moved meanwhile (another run advanced it).
+   */
+  async advance(
+    employerId: string,
+    from: Stage | 'NONE',
+    stages: readonly Stage[],
+    at: string,
+  ): Promise<boolean> {
+    if (stages.length === 0) return true;
+    const to = stages.at(-1)!;
+    const names: Record<string, string> = { '#s': 'status', '#stage': 'stage' };
+    const values: Record<string, unknown> = { ':open': 'OPEN', ':from': from, ':to': to, ':at': at };
+    const sets = ['#stage = :to', 'updatedAt = :at'];
+    stages.forEach((stage, i) => {
+      names[`#st${i}`] = stage;
+      values[`:doc${i}`] = { status: 'PENDING', at };
+      sets.push(`stageReachedAt.#st${i} = :at`, `documents.#st${i} = :doc${i}`);
+    });
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { employerId, slot: CURRENT },
+          // The maps exist from the first advance on; the first one creates them.
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#s = :open AND #stage = :from',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Records that a document went out (or goes by post). */
+  async markDocument(employerId: string, key: Stage | 'CLOSED', document: CaseDocument): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.tables.cases,
+        Key: { employerId, slot: CURRENT },
+        UpdateExpression: 'SET documents.#d = :doc',
+        ConditionExpression: 'attribute_exists(documents)',
+        ExpressionAttributeNames: { '#d': key },
+        ExpressionAttributeValues: { ':doc': document },
+      }),
+    );
+  }
+
+  /** OPEN or PAUSED -> CLOSED (paid in full), with the closing letter claimed. False if already closed. */
+  async close(employerId: string, reason: string, at: string): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { employerId, slot: CURRENT },
+          UpdateExpression:
+            'SET #s = :closed, closedAt = :at, closeReason = :reason, documents.#closed = :doc, updatedAt = :at REMOVE pendingApproval',
+          ConditionExpression: '#s IN (:open, :paused)',
+          ExpressionAttributeNames: { '#s': 'status', '#closed': 'CLOSED' },
+          ExpressionAttributeValues: {
+            ':closed': 'CLOSED',
+            ':open': 'OPEN',
+            ':paused': 'PAUSED',
+            ':at': at,
+            ':reason': reason,
+            ':doc': { status: 'PENDING', at },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Marks an approval in progress for the stage after `from`; false if one is already in progress. */
+  async setPendingApproval(
+    employerId: string,
+    from: Stage | 'NONE',
+    pending: NonNullable<EscalationCase['pendingApproval']>,
+  ): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { employerId, slot: CURRENT },
+          UpdateExpression: 'SET pendingApproval = :pending',
+          ConditionExpression: '#s = :open AND #stage = :from AND attribute_not_exists(pendingApproval)',
+          ExpressionAttributeNames: { '#s': 'status', '#stage': 'stage' },
+          ExpressionAttributeValues: { ':pending': pending, ':open': 'OPEN', ':from': from },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** An approval stage granted: reached now, its document claimed, the approval in progress ended. */
+  async grantStage(employerId: string, stage: Stage, at: string): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { employerId, slot: CURRENT },
+          UpdateExpression:
+            'SET #stage = :stage, stageReachedAt.#name = :at, documents.#name = :doc, updatedAt = :at REMOVE pendingApproval',
+          ConditionExpression: '#s = :open AND pendingApproval.#stage = :stage',
+          ExpressionAttributeNames: { '#s': 'status', '#stage': 'stage', '#name': stage },
+          ExpressionAttributeValues: {
+            ':open': 'OPEN',
+            ':stage': stage,
+            ':at': at,
+            ':doc': { status: 'PENDING', at },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The employer's contact as the Employers table holds it (the documents' recipient). */
+  async employer(employerId: string): Promise<{ email?: string; name?: string } | undefined> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.tables.employers, Key: { employerId } }),
+    );
+    return Item as { email?: string; name?: string } | undefined;
+  }
+
+  async officer(officerId: string): Promise<OfficerRecord | undefined> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.tables.officers, Key: { officerId } }),
+    );
+    return Item as OfficerRecord | undefined;
+  }
+
+  /** Names the approval (link) now waiting for the case's stage. */
+  async setWaitingApproval(
+    employerId: string,
+    stage: Stage,
+    approvalId: string,
+    approverId: string,
+  ): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.tables.cases,
+        Key: { employerId, slot: CURRENT },
+        UpdateExpression: 'SET pendingApproval.approvalId = :id, pendingApproval.approverId = :who',
+        ConditionExpression: 'pendingApproval.#stage = :stage',
+        ExpressionAttributeNames: { '#stage': 'stage' },
+        ExpressionAttributeValues: { ':id': approvalId, ':who': approverId, ':stage': stage },
+      }),
+    );
+  }
+
+  /** Ends the approval in progress for `stage` (decided, rejected or lapsed). */
+  async clearPendingApproval(employerId: string, stage: Stage): Promise<void> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { employerId, slot: CURRENT },
+          UpdateExpression: 'REMOVE pendingApproval',
+          ConditionExpression: 'pendingApproval.#stage = :stage',
+          ExpressionAttributeNames: { '#stage': 'stage' },
+          ExpressionAttributeValues: { ':stage': stage },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   private async requireCase(employerId: string): Promise<EscalationCase> {

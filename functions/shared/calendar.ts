@@ -101,3 +101,8 @@ export function wholeMonthsBetween(fromIso: string, toIso: string): number {
   if (toIso.slice(8, 10) < fromIso.slice(8, 10)) months--;
   return Math.max(0, months);
 }
+
+/** The date `days` calendar days after `isoDate`. */
+export function addDays(isoDate: string, days: number): string {
+  return isoFromDay(dayNumber(isoDate) + days);
+}

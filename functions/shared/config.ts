@@ -27,6 +27,17 @@ const configSchema = z.object({
   /** Emails per second the batch handler may send (the SES sending quota). */
   SES_MAX_SEND_RATE: z.coerce.number().positive().default(14),
   BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+  /** The approval workflow the escalation starts for a stage that needs one. */
+  CASE_APPROVAL_STATE_MACHINE_ARN: z
+    .string()
+    .default('arn:aws:states:ap-southeast-1:000000000000:stateMachine:dondoc-CaseApproval'),
+  /** Where approval links point: the front door (function URL in the cloud, 127.0.0.1 locally). */
+  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8090'),
+  /**
+   * Seconds an approver has, instead of the policy's working days: for demos and tests with a clock
+   * override, where the real clock would wait days. Unset in production.
+   */
+  APPROVAL_WAIT_SECONDS_OVERRIDE: z.coerce.number().int().positive().optional(),
 });
 
 export type Config = z.output<typeof configSchema>;

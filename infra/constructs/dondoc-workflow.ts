@@ -24,6 +24,8 @@ export interface EmailSettings {
   configurationSetName: string;
   /** The SES account's maximum send rate, emails per second. */
   sendQuotaPerSecond: number;
+  /** The front door that links in mail point at. */
+  publicBaseUrl: string;
 }
 
 export interface DondocWorkflowProps {
@@ -150,6 +152,8 @@ export class DondocWorkflow extends Construct {
       SENDER_EMAIL: email.senderEmail,
       ADMIN_EMAILS: email.adminEmails.join(','),
       SES_CONFIGURATION_SET: email.configurationSetName,
+      // Where the links in mail point (the approval pages' function URL).
+      PUBLIC_BASE_URL: email.publicBaseUrl,
     };
     // Each instance paces its own sends, and the workflow's Map runs this many at once: each gets its share.
     if (spec.sendsEmail) {
@@ -187,6 +191,33 @@ export class DondocWorkflow extends Construct {
           }),
         );
       }
+    }
+
+    const stateMachineArnOf = (name: string) =>
+      Stack.of(this).formatArn({
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    for (const workflow of spec.startsWorkflows ?? []) {
+      // Named, not referenced: the started workflow may be built after this one.
+      const arn = stateMachineArnOf(`dondoc-${workflow}`);
+      fn.function.addEnvironment(
+        `${workflow.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}_STATE_MACHINE_ARN`,
+        arn,
+      );
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [arn] }),
+      );
+    }
+    if (spec.answersOwnTasks) {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: [stateMachineArnOf(stateMachineName)],
+        }),
+      );
     }
 
     if (spec.readsOwnExecutions) {

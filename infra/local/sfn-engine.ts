@@ -234,11 +234,33 @@ function collectTasks(
  * Timeouts the local engine can honour: callbacks get the longest timer Node allows (AWS defaults to about a
  * year, the engine to 60 s), Lambda tasks the function's own timeout, and nothing exceeds the timer limit.
  */
+/** Parameters keys that carry a path timeout's value from the state input to the engine (then removed). */
+const PATH_TIMEOUT_KEYS = {
+  TimeoutSecondsPath: '__dondocTimeoutSeconds',
+  HeartbeatSecondsPath: '__dondocHeartbeatSeconds',
+};
+
+/**
+ * AWS reads TimeoutSecondsPath and HeartbeatSecondsPath from the state input; aws-local-stepfunctions 3.0.0
+ * reads them from the Parameters' result. The value is carried there under a key of ours (resolved from the
+ * state input like every other Parameters field), which the task override removes before dispatching.
+ */
+function pathTimeoutsFromStateInput(state: Record<string, unknown>): void {
+  for (const [field, key] of Object.entries(PATH_TIMEOUT_KEYS)) {
+    const path = state[field];
+    if (typeof path !== 'string') continue;
+    const parameters = (state.Parameters ?? {}) as Record<string, unknown>;
+    state.Parameters = { ...parameters, [`${key}.$`]: path };
+    state[field] = `$.${key}`;
+  }
+}
+
 function rewriteTimeouts(definition: Record<string, unknown>, lambdaTimeouts: Map<string, number>): void {
   if (typeof definition.TimeoutSeconds === 'number') {
     definition.TimeoutSeconds = Math.min(definition.TimeoutSeconds, MAX_TIMER_SECONDS);
   }
   for (const state of Object.values(definition.States as Record<string, Record<string, unknown>>)) {
+    if (state.Type === 'Task') pathTimeoutsFromStateInput(state);
     if (state.Type === 'Task' && state.TimeoutSecondsPath === undefined) {
       const resource = state.Resource as string;
       const params = (state.Parameters ?? {}) as Record<string, unknown>;
@@ -735,6 +757,13 @@ export class LocalSfnEngine {
     task: TaskDef,
     params: JsonObject,
   ): Promise<Json> {
+    // A copy without our keys: the engine reads the timeout from the same object after this call starts.
+    const carried = Object.values(PATH_TIMEOUT_KEYS) as string[];
+    if (carried.some((key) => key in params)) {
+      params = Object.fromEntries(
+        Object.entries(params).filter(([key]) => !carried.includes(key)),
+      ) as JsonObject;
+    }
     const resource = task.Resource;
     const waits = resource.endsWith('.waitForTaskToken');
     let pending: PendingTask | undefined;

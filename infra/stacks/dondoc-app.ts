@@ -6,12 +6,14 @@ import { App, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DataStack } from './data-stack.ts';
 import { MonitoringStack } from './monitoring-stack.ts';
+import { WebStack } from './web-stack.ts';
 import { WorkflowsStack } from './workflows-stack.ts';
 
 export interface DondocSettings {
   senderEmail: string;
   adminEmails: string[];
   monthlyC12Schedule: string;
+  debtEscalationSchedule: string;
   scheduleTimezone: string;
   /** The SES account's maximum send rate (emails per second). */
   sesSendQuota: number;
@@ -22,6 +24,7 @@ export interface DondocApp {
   nag: AwsSolutionsChecks;
   settings: DondocSettings;
   data: DataStack;
+  web: WebStack;
   workflows: WorkflowsStack;
   monitoring: MonitoringStack;
 }
@@ -50,6 +53,7 @@ export function readSettings(app: App): DondocSettings {
     senderEmail,
     adminEmails,
     monthlyC12Schedule: requiredString(app, 'monthlyC12Schedule'),
+    debtEscalationSchedule: requiredString(app, 'debtEscalationSchedule'),
     scheduleTimezone: requiredString(app, 'scheduleTimezone'),
     sesSendQuota: positiveNumber(app, 'sesSendQuota'),
   };
@@ -68,10 +72,16 @@ export function createDondocApp(props?: AppProps): DondocApp {
   };
 
   const data = new DataStack(app, 'DondocData', { env, description: 'dondoc: DynamoDB tables' });
+  const web = new WebStack(app, 'DondocWeb', {
+    env,
+    description: 'dondoc: approval pages (function URL)',
+    tables: data.tables,
+  });
   const workflows = new WorkflowsStack(app, 'DondocWorkflows', {
     env,
     description: 'dondoc: functions, state machines, SES sender, schedules',
     tables: data.tables,
+    publicBaseUrl: web.url.url,
     ...settings,
   });
   const monitoring = new MonitoringStack(app, 'DondocMonitoring', {
@@ -84,7 +94,7 @@ export function createDondocApp(props?: AppProps): DondocApp {
     adminEmails: settings.adminEmails,
   });
 
-  return { app, nag, settings, data, workflows, monitoring };
+  return { app, nag, settings, data, web, workflows, monitoring };
 }
 
 function positiveNumber(app: App, key: string): number {

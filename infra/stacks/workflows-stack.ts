@@ -19,10 +19,14 @@ export interface WorkflowsStackProps extends StackProps {
   adminEmails: string[];
   /** EventBridge Scheduler expression of the monthly C12 run, e.g. `cron(0 6 5 * ? *)`. */
   monthlyC12Schedule: string;
+  /** EventBridge Scheduler expression of the debt escalation sweep, e.g. `cron(0 7 * * ? *)`. */
+  debtEscalationSchedule: string;
   /** IANA time zone the schedule expression is read in. */
   scheduleTimezone: string;
   /** The SES account's maximum send rate (emails per second), shared by the functions that send. */
   sesSendQuota: number;
+  /** The approval pages' address, for the links in mail. */
+  publicBaseUrl: string;
 }
 
 export class WorkflowsStack extends Stack {
@@ -30,6 +34,7 @@ export class WorkflowsStack extends Stack {
   readonly configurationSet: ses.ConfigurationSet;
   readonly senderIdentity: ses.EmailIdentity;
   readonly monthlyC12Schedule: scheduler.Schedule;
+  readonly debtEscalationSchedule: scheduler.Schedule;
   readonly scheduleDeadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: WorkflowsStackProps) {
@@ -63,6 +68,7 @@ export class WorkflowsStack extends Stack {
           identityArn: this.senderIdentity.emailIdentityArn,
           configurationSetName: this.configurationSet.configurationSetName,
           sendQuotaPerSecond: props.sesSendQuota,
+          publicBaseUrl: props.publicBaseUrl,
         },
       });
     }
@@ -80,24 +86,34 @@ export class WorkflowsStack extends Stack {
         'This queue is itself the dead-letter queue of the EventBridge Scheduler target; a DLQ of a DLQ would only move the undelivered start messages again. It is alarmed on in the monitoring stack.',
     });
 
-    this.monthlyC12Schedule = new scheduler.Schedule(this, 'MonthlyC12Schedule', {
-      description: 'Starts the monthly C12-TS notices run',
-      schedule: scheduler.ScheduleExpression.expression(
-        props.monthlyC12Schedule,
-        TimeZone.of(props.scheduleTimezone),
-      ),
-      target: new targets.StepFunctionsStartExecution(this.workflows.MonthlyC12Notices.stateMachine, {
-        // prepare-run takes the last closed month as of today in Vietnam (the input may name a period);
-        // a retried start within maxEventAge falls on the same day, so it runs the same period, and the
-        // run's steps are idempotent. The scheduled time is passed along for the record only.
-        input: scheduler.ScheduleTargetInput.fromObject({
-          source: 'schedule',
-          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+    const schedule = (id: string, description: string, expression: string, workflow: WorkflowName) =>
+      new scheduler.Schedule(this, id, {
+        description,
+        schedule: scheduler.ScheduleExpression.expression(expression, TimeZone.of(props.scheduleTimezone)),
+        target: new targets.StepFunctionsStartExecution(this.workflows[workflow].stateMachine, {
+          // The first step takes "today" in Vietnam (an input may name a period or a day); a retried start
+          // within maxEventAge falls on the same day, so it runs the same work, and every step is
+          // idempotent. The scheduled time is passed along for the record only.
+          input: scheduler.ScheduleTargetInput.fromObject({
+            source: 'schedule',
+            scheduledTime: scheduler.ContextAttribute.scheduledTime,
+          }),
+          retryAttempts: 10,
+          maxEventAge: Duration.hours(6),
+          deadLetterQueue: this.scheduleDeadLetterQueue,
         }),
-        retryAttempts: 10,
-        maxEventAge: Duration.hours(6),
-        deadLetterQueue: this.scheduleDeadLetterQueue,
-      }),
-    });
+      });
+    this.monthlyC12Schedule = schedule(
+      'MonthlyC12Schedule',
+      'Starts the monthly C12-TS notices run',
+      props.monthlyC12Schedule,
+      'MonthlyC12Notices',
+    );
+    this.debtEscalationSchedule = schedule(
+      'DebtEscalationSchedule',
+      'Starts the daily debt escalation sweep',
+      props.debtEscalationSchedule,
+      'DebtEscalation',
+    );
   }
 }

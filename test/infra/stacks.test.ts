@@ -12,7 +12,7 @@ import { TABLES, type LogicalTableName } from '../../functions/shared/tables.ts'
 import { placeholdersOf, tableEnvName } from '../../infra/constructs/dondoc-workflow.ts';
 import { REPO_ROOT } from '../../infra/constructs/paths.ts';
 import { createDondocApp, type DondocApp } from '../../infra/stacks/dondoc-app.ts';
-import { WORKFLOWS, type WorkflowName } from '../../workflows/registry.ts';
+import { maxMapConcurrency, WORKFLOWS, type WorkflowName } from '../../workflows/registry.ts';
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -239,9 +239,13 @@ describe('workflows stack', () => {
         expect(env.SENDER_EMAIL).toBe(dondoc.settings.senderEmail);
         expect(env.ADMIN_EMAILS).toBe(dondoc.settings.adminEmails.join(','));
         expect(env.SES_CONFIGURATION_SET).toEqual({ Ref: logicalId(dondoc.workflows.configurationSet) });
-        // The SES quota shared by the Map's concurrent instances: 14 per second over 4 partitions at once.
+        // The SES quota shared by the workflow's concurrent instances: 14 per second over the monthly
+        // run's 4 partitions at once; a workflow without a Map sends from one instance at a time.
         if (fnSpec.sendsEmail) {
-          expect(Number(env.SES_MAX_SEND_RATE)).toBe(dondoc.settings.sesSendQuota / 4);
+          const definition = readFileSync(join(REPO_ROOT, spec.definitionFile), 'utf8');
+          expect(Number(env.SES_MAX_SEND_RATE)).toBe(
+            dondoc.settings.sesSendQuota / maxMapConcurrency(definition),
+          );
         } else {
           expect(env.SES_MAX_SEND_RATE).toBeUndefined();
         }
@@ -339,48 +343,55 @@ describe('workflows stack', () => {
     expect(JSON.stringify(destinations)).not.toMatch(/"(OPEN|CLICK|open|click)"/);
   });
 
-  it('schedules the monthly C12 run from cdk.json in its time zone, with retries and a dead-letter queue', () => {
-    const stateMachineId = logicalId(dondoc.workflows.workflows.MonthlyC12Notices.stateMachine);
-    const queueId = logicalId(dondoc.workflows.scheduleDeadLetterQueue);
-    expect(cdkContext.monthlyC12Schedule).toBe('cron(0 6 5 * ? *)');
-    workflows.resourceCountIs('AWS::Scheduler::Schedule', 1);
-    workflows.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: cdkContext.monthlyC12Schedule,
-      ScheduleExpressionTimezone: 'Asia/Ho_Chi_Minh',
-      State: 'ENABLED',
-      Target: {
-        Arn: { Ref: stateMachineId },
-        RoleArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
-        RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
-        Input: Match.serializedJson(Match.objectLike({ scheduledTime: '<aws.scheduler.scheduled-time>' })),
-      },
-    });
-    const schedule = Object.values(
-      workflows.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>,
-    )[0]!;
-    const target = schedule.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string] }; RetryPolicy: Json };
-    expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+  it.each([
+    ['monthly C12 run', 'monthlyC12Schedule', 'MonthlyC12Notices', 'cron(0 6 5 * ? *)'],
+    ['debt escalation sweep', 'debtEscalationSchedule', 'DebtEscalation', 'cron(0 7 * * ? *)'],
+  ] as const)(
+    'schedules the %s from cdk.json in its time zone, with retries and a dead-letter queue',
+    (_what, key, workflow, expression) => {
+      const stateMachineId = logicalId(dondoc.workflows.workflows[workflow].stateMachine);
+      const queueId = logicalId(dondoc.workflows.scheduleDeadLetterQueue);
+      expect(cdkContext[key]).toBe(expression);
+      workflows.resourceCountIs('AWS::Scheduler::Schedule', 2);
+      workflows.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: expression,
+        ScheduleExpressionTimezone: 'Asia/Ho_Chi_Minh',
+        State: 'ENABLED',
+        Target: {
+          Arn: { Ref: stateMachineId },
+          RoleArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+          Input: Match.serializedJson(Match.objectLike({ scheduledTime: '<aws.scheduler.scheduled-time>' })),
+        },
+      });
+      const schedule = Object.values(
+        workflows.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>,
+      ).find((candidate) => candidate.Properties.ScheduleExpression === expression)!;
+      const target = schedule.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string] }; RetryPolicy: Json };
+      expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
 
-    // The schedule's role may start this state machine and is assumable by EventBridge Scheduler only.
-    const roleId = target.RoleArn['Fn::GetAtt'][0];
-    const role = (workflows.toJSON().Resources as Record<string, Resource>)[roleId]!;
-    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('scheduler.amazonaws.com');
-    expect(allowedResources(statementsOfRole(roleId), 'states:StartExecution')).toEqual([
-      { Ref: stateMachineId },
-    ]);
+      // The schedule's role may start its state machine (and the other schedules' only) and is assumable by
+      // EventBridge Scheduler only.
+      const roleId = target.RoleArn['Fn::GetAtt'][0];
+      const role = (workflows.toJSON().Resources as Record<string, Resource>)[roleId]!;
+      expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('scheduler.amazonaws.com');
+      expect(allowedResources(statementsOfRole(roleId), 'states:StartExecution')).toContainEqual({
+        Ref: stateMachineId,
+      });
 
-    // The DLQ: encrypted and refusing plain HTTP.
-    workflows.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
-    workflows.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: queueId }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
-  });
+      // The DLQ: encrypted and refusing plain HTTP.
+      workflows.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+      workflows.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    },
+  );
 
   it('takes the schedule and time zone from context, not from code', () => {
     const other = synth({ monthlyC12Schedule: 'cron(30 7 1 * ? *)', scheduleTimezone: 'Asia/Bangkok' });

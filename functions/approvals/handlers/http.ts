@@ -11,14 +11,22 @@ import { logger } from '../../shared/logger.ts';
 import { handleApprovalRequest, type HttpEvent, type HttpResult } from '../http.ts';
 import { outcomePage } from '../pages.ts';
 import { ApprovalsRepository } from '../repository.ts';
+import { EscalationRepository } from '../../escalation/repository.ts';
 
 export const handler = middy<HttpEvent, HttpResult, Error, Context>()
   .use(injectLambdaContext(logger))
   .handler(async (event) => {
     const { dynamo, sfn } = awsClients();
     try {
+      const cases = new EscalationRepository(dynamo);
       return await handleApprovalRequest(
-        { approvals: new ApprovalsRepository(dynamo), sfn, now: () => new Date().toISOString() },
+        {
+          approvals: new ApprovalsRepository(dynamo),
+          sfn,
+          now: () => new Date().toISOString(),
+          audit: ({ approvalId, ...entry }) =>
+            cases.audit({ ...entry, channel: 'EMAIL_LINK', discriminator: approvalId }),
+        },
         event,
       );
     } catch (error) {

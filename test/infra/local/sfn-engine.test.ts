@@ -57,7 +57,7 @@ describe('local Step Functions engine through the SDK', () => {
   it('lists the registry as state machines with dondoc-<Name> ARNs', async () => {
     const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
     expect(stateMachines?.map((m) => m.stateMachineArn).sort()).toEqual(
-      ['Approval', 'CallbackTimeout', 'Parent', 'Slow', 'Toy'].map(
+      ['Approval', 'CallbackTimeout', 'CallbackTimeoutPath', 'Parent', 'Slow', 'Toy'].map(
         (name) => `arn:aws:states:ap-southeast-1:000000000000:stateMachine:dondoc-${name}`,
       ),
     );
@@ -136,6 +136,20 @@ describe('local Step Functions engine through the SDK', () => {
     await expect(
       sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
     ).rejects.toBeInstanceOf(TaskTimedOut);
+  });
+
+  it('reads TimeoutSecondsPath from the state input, as AWS does, and hands the task only its Parameters', async () => {
+    const started = Date.now();
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: stateMachineArn('CallbackTimeoutPath'),
+        input: JSON.stringify({ wait: { seconds: 1 } }),
+      }),
+    );
+    const described = await finished(executionArn!);
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output!).timedOut.Error).toBe('States.Timeout');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
   it('runs a child execution through states:startExecution.sync:2', async () => {

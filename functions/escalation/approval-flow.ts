@@ -1,0 +1,314 @@
+/**
+ * The steps of the approval workflow (workflows/case-approval.asl.json) for one stage of one case:
+ * plan who approves next and until when; ask them by email link (the waiting task's token is stored in the
+ * approval record, never sent); remind once with the same link; then pass the approval to their supervisor
+ * (the first link dies); grant the stage, or record a rejection or a lapse. Every step is audited.
+ *
+ * Two roles are two people: the second approver is never the one who approved first (their supervisor
+ * takes their place).
+ */
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { APPROVAL_REJECTED, type ApprovalGranted } from '../approvals/http.ts';
+import type { ApprovalRecord, Approver } from '../approvals/model.ts';
+import type { ApprovalsRepository } from '../approvals/repository.ts';
+import { approvalLink, newApproval } from '../approvals/request.ts';
+import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
+import { approvalRequestLetter, type CaseFacts } from './documents.ts';
+import { approvalDeadline } from './ladder.ts';
+import { policyFor, type ApproverRole } from './policy.ts';
+import type { EscalationRepository, OfficerRecord } from './repository.ts';
+import { deliver, type ApprovalStart } from './sweep.ts';
+
+export interface FlowDeps {
+  cases: EscalationRepository;
+  approvals: ApprovalsRepository;
+  sfn: SFNClient;
+  send(mail: OutgoingEmail): Promise<SendOutcome>;
+  office: { name: string; sender: string; configurationSet?: string | undefined };
+  baseUrl: string;
+  /** Seconds each wait lasts instead of the policy's working days (demos, tests). */
+  waitSecondsOverride?: number | undefined;
+  now(): string;
+}
+
+export interface Plan {
+  role: ApproverRole;
+  approver: Approver;
+  /** Instant the link stops working, and how long the workflow waits for it. */
+  expiresAt: string;
+  waitSeconds: number;
+  deadline: string;
+}
+
+/** No one can take the approval over (the director's has no supervisor), or the case has no officer. */
+export class NoApproverError extends Error {
+  override name = 'NoApproverError';
+}
+
+function toApprover(officer: OfficerRecord): Approver {
+  return { officerId: officer.officerId, name: officer.name, email: officer.email, role: officer.role };
+}
+
+async function requireOfficer(
+  deps: FlowDeps,
+  officerId: string | undefined | null,
+  what: string,
+): Promise<OfficerRecord> {
+  const officer = officerId ? await deps.cases.officer(officerId) : undefined;
+  if (!officer)
+    throw new NoApproverError(`${what}: no officer record${officerId ? ` for ${officerId}` : ''}`);
+  return officer;
+}
+
+/** The person for `role` on this case, never `exclude` (the first approver of a two-person stage). */
+async function resolve(
+  deps: FlowDeps,
+  role: ApproverRole,
+  officerId: string | null,
+  exclude: string | null,
+): Promise<OfficerRecord> {
+  let person = await requireOfficer(deps, officerId, 'the case officer');
+  const climb = async () =>
+    (person = await requireOfficer(deps, person.supervisorId, `the supervisor of ${person.officerId}`));
+  if (role === 'SUPERVISOR' || role === 'DIRECTOR') await climb();
+  if (role === 'DIRECTOR') while (person.role !== 'DIRECTOR') await climb();
+  if (person.officerId === exclude) await climb();
+  return person;
+}
+
+/** End of the deadline day in Vietnam (UTC+7), or `now + override`. */
+function expiry(
+  deps: FlowDeps,
+  start: ApprovalStart,
+): { expiresAt: string; waitSeconds: number; deadline: string } {
+  const deadline = approvalDeadline(policyFor(start.policyVersion), start.asOf);
+  const now = Date.parse(deps.now());
+  if (deps.waitSecondsOverride) {
+    return {
+      deadline,
+      waitSeconds: deps.waitSecondsOverride,
+      expiresAt: new Date(now + deps.waitSecondsOverride * 1000).toISOString(),
+    };
+  }
+  const end = Date.parse(`${deadline}T23:59:59.999+07:00`);
+  const waitSeconds = Math.max(60, Math.ceil((end - now) / 1000));
+  return { deadline, waitSeconds, expiresAt: new Date(now + waitSeconds * 1000).toISOString() };
+}
+
+export async function planApproval(
+  deps: FlowDeps,
+  input: { start: ApprovalStart; index: number; previousApprover: string | null },
+): Promise<Plan> {
+  const role = input.start.approvers[input.index];
+  if (!role) throw new NoApproverError(`stage ${input.start.stage} has no approver ${input.index + 1}`);
+  const person = await resolve(deps, role, input.start.officerId, input.previousApprover);
+  return { role, approver: toApprover(person), ...expiry(deps, input.start) };
+}
+
+function facts(start: ApprovalStart): CaseFacts {
+  return {
+    caseId: start.caseId,
+    employerId: start.employerId,
+    employerName: start.subject.employerName,
+    overdueVnd: start.subject.overdueVnd,
+    overdueInterestVnd: 0,
+    daysLate: start.subject.daysLate,
+    oldestOverdueDueDate: null,
+    asOf: start.asOf,
+  };
+}
+
+async function mail(
+  deps: FlowDeps,
+  record: ApprovalRecord,
+  start: ApprovalStart,
+  deadline: string,
+  extra: { reminder?: boolean; reassignedFrom?: string } = {},
+) {
+  const letter = approvalRequestLetter({
+    approverName: record.approver.name,
+    stage: start.stage,
+    caseFacts: facts(start),
+    details: start.subject.details,
+    url: approvalLink(deps.baseUrl, record.approvalId),
+    deadline,
+    ...extra,
+  });
+  await deps.send({
+    from: deps.office.sender,
+    to: [record.approver.email],
+    ...letter,
+    attachments: [],
+    configurationSet: deps.office.configurationSet,
+  });
+}
+
+/** A decision made while no task was waiting for it: the task now waiting gets it at once. */
+async function forward(deps: FlowDeps, record: ApprovalRecord, token: string): Promise<void> {
+  if (record.state === 'APPROVED') {
+    const output: ApprovalGranted = {
+      decision: 'APPROVED',
+      approvalId: record.approvalId,
+      by: record.decision!.by,
+      at: record.decidedAt!,
+      reason: record.decision?.reason,
+    };
+    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+  } else {
+    await deps.sfn.send(
+      new SendTaskFailureCommand({
+        taskToken: token,
+        error: APPROVAL_REJECTED,
+        cause: JSON.stringify({
+          approvalId: record.approvalId,
+          by: record.decision?.by,
+          at: record.decidedAt,
+          reason: record.decision?.reason,
+        }),
+      }),
+    );
+  }
+}
+
+export type Attempt = 'FIRST' | 'REMINDER' | 'REASSIGN';
+
+/** The waiting task's Lambda: asks, reminds or reassigns, and stores the new task token in the approval. */
+export async function requestApproval(
+  deps: FlowDeps,
+  input: { token: string; start: ApprovalStart; plan: Plan; attempt: Attempt },
+): Promise<void> {
+  const { start, plan, token } = input;
+  const at = deps.now();
+  const audit = (what: string, who: string, why?: string) =>
+    deps.cases.audit({
+      caseId: start.caseId,
+      at,
+      who,
+      what,
+      why,
+      channel: 'SYSTEM',
+      discriminator: `${start.stage}#${who}`,
+    });
+
+  if (input.attempt === 'FIRST') {
+    const record = newApproval({
+      taskToken: token,
+      approver: plan.approver,
+      subject: start.subject,
+      createdAt: at,
+      expiresAt: plan.expiresAt,
+    });
+    await deps.approvals.create(record);
+    await deps.cases.setWaitingApproval(
+      start.employerId,
+      start.stage,
+      record.approvalId,
+      plan.approver.officerId,
+    );
+    await mail(deps, record, start, plan.deadline);
+    await audit('APPROVAL_ASKED', plan.approver.officerId, `${start.stage}, hạn ${plan.deadline}`);
+    return;
+  }
+
+  const kase = await deps.cases.currentCase(start.employerId);
+  const approvalId =
+    kase?.pendingApproval?.stage === start.stage ? kase.pendingApproval.approvalId : undefined;
+  const current = approvalId ? await deps.approvals.get(approvalId) : undefined;
+  if (!current) throw new NoApproverError(`case ${start.caseId} has no approval waiting for ${start.stage}`);
+  if (current.state === 'APPROVED' || current.state === 'REJECTED') return forward(deps, current, token);
+
+  const { expiresAt, waitSeconds: _wait, deadline } = expiry(deps, { ...start, asOf: at.slice(0, 10) });
+  if (input.attempt === 'REMINDER') {
+    if (!(await deps.approvals.renew(current.approvalId, token, expiresAt, at))) {
+      return forward(deps, (await deps.approvals.get(current.approvalId))!, token);
+    }
+    await mail(deps, { ...current, expiresAt }, start, deadline, { reminder: true });
+    await audit('APPROVAL_REMINDED', current.approver.officerId);
+    return;
+  }
+
+  // REASSIGN: the approver's supervisor takes it over with a new link; the first one dies.
+  const approver = await requireOfficer(deps, current.approver.officerId, 'the approver');
+  const supervisor = await requireOfficer(
+    deps,
+    approver.supervisorId,
+    `the supervisor of ${approver.officerId}`,
+  );
+  const record = newApproval({
+    taskToken: token,
+    approver: toApprover(supervisor),
+    subject: start.subject,
+    createdAt: at,
+    expiresAt,
+  });
+  await deps.approvals.create(record);
+  if (!(await deps.approvals.reassign(current.approvalId, record.approvalId, at))) {
+    return forward(deps, (await deps.approvals.get(current.approvalId))!, token);
+  }
+  await deps.cases.setWaitingApproval(start.employerId, start.stage, record.approvalId, supervisor.officerId);
+  await mail(deps, record, start, deadline, { reassignedFrom: approver.name });
+  await audit(
+    'APPROVAL_REASSIGNED',
+    supervisor.officerId,
+    `${approver.officerId} chưa quyết định trong thời hạn`,
+  );
+}
+
+/** Every approver said yes: the stage is reached and its document goes out. */
+export async function grantStage(
+  deps: FlowDeps,
+  input: { start: ApprovalStart; employerEmail?: string | undefined },
+): Promise<void> {
+  const { start } = input;
+  const at = deps.now();
+  if (!(await deps.cases.grantStage(start.employerId, start.stage, at))) return; // granted by an earlier attempt
+  await deps.cases.audit({
+    caseId: start.caseId,
+    at,
+    who: 'dondoc',
+    what: 'STAGE_REACHED',
+    why: 'đã được phê duyệt',
+    channel: 'SYSTEM',
+    discriminator: start.stage,
+    details: { stage: start.stage },
+  });
+  const kase = await deps.cases.currentCase(start.employerId);
+  await deliver(
+    deps,
+    { employerId: start.employerId, caseId: start.caseId, officerId: kase?.officerId },
+    { email: input.employerEmail },
+    start.stage,
+    facts(start),
+    start.asOf,
+  );
+}
+
+/** A rejection (with its reason) or a lapse (no one decided): the case stays at its stage until the next evaluation. */
+export async function recordOutcome(
+  deps: FlowDeps,
+  input: { start: ApprovalStart; outcome: 'REJECTED' | 'LAPSED'; cause?: string | undefined },
+): Promise<void> {
+  const { start } = input;
+  const at = deps.now();
+  let who = 'dondoc';
+  let why: string | undefined = input.outcome === 'LAPSED' ? 'không ai quyết định trong thời hạn' : undefined;
+  if (input.cause) {
+    try {
+      const cause = JSON.parse(input.cause) as { by?: string; reason?: string };
+      who = cause.by ?? who;
+      why = cause.reason ?? why;
+    } catch {
+      why = input.cause;
+    }
+  }
+  await deps.cases.clearPendingApproval(start.employerId, start.stage);
+  await deps.cases.audit({
+    caseId: start.caseId,
+    at,
+    who,
+    what: input.outcome === 'REJECTED' ? 'APPROVAL_REJECTED' : 'APPROVAL_LAPSED',
+    why,
+    channel: 'SYSTEM',
+    discriminator: start.stage,
+  });
+}

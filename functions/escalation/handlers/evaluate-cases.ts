@@ -1,0 +1,104 @@
+/**
+ * The escalation sweep's batch: a page of open cases (or the one asked for), each evaluated (../sweep.ts),
+ * a few at a time; the running totals travel in the state, so the last batch's output is the sweep's.
+ */
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { forEachLimited } from '../../c12/batch.ts';
+import { C12Repository } from '../../c12/repository.ts';
+import { awsClients } from '../../shared/aws.ts';
+import { appConfig } from '../../shared/config.ts';
+import { SendRateLimiter, sendEmail } from '../../shared/email.ts';
+import { defineHandler } from '../../shared/lambda.ts';
+import { tableName } from '../../shared/tables.ts';
+import { EscalationRepository, type EscalationCase } from '../repository.ts';
+import { evaluateOne, type CaseOutcome, type SweepDeps } from '../sweep.ts';
+
+const OUTCOMES = [
+  'CLOSED',
+  'CLIMBED',
+  'APPROVAL_REQUESTED',
+  'WAITING',
+  'PAUSED',
+  'AWAITING_APPROVAL',
+  'SKIPPED',
+] as const;
+
+export const evaluateCasesEventSchema = z.object({
+  asOf: z.iso.date(),
+  employerId: z.string().nullable().default(null),
+  batchSize: z.number().int().min(1).max(1000),
+  cursor: z.string().nullable().default(null),
+  totals: z.record(z.string(), z.number()).default({}),
+});
+
+const config = appConfig();
+const limiter = new SendRateLimiter(config.SES_MAX_SEND_RATE);
+
+export const handler = defineHandler(evaluateCasesEventSchema, async (event) => {
+  const { dynamo, ses, sfn } = awsClients();
+  const cases = new EscalationRepository(dynamo);
+  const c12 = new C12Repository(dynamo);
+  const deps: SweepDeps = {
+    cases,
+    employer: async (employerId) =>
+      (await dynamo.send(new GetCommand({ TableName: tableName('Employers'), Key: { employerId } }))).Item,
+    ledger: (partition, employerId) => c12.ledger(partition, employerId),
+    send: async (mail) => {
+      await limiter.acquire();
+      return sendEmail(ses, mail);
+    },
+    startApproval: async (start) => {
+      try {
+        await sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: config.CASE_APPROVAL_STATE_MACHINE_ARN,
+            name: start.executionName,
+            input: JSON.stringify({
+              start,
+              approverCount: start.approvers.length,
+              index: 0,
+              previousApprover: null,
+            }),
+          }),
+        );
+      } catch (error) {
+        // Started by an earlier attempt of this batch (same name, same input): nothing to do.
+        if ((error as Error)?.name !== 'ExecutionAlreadyExists') throw error;
+      }
+    },
+    office: {
+      name: config.OFFICE_NAME,
+      sender: config.SENDER_EMAIL,
+      configurationSet: config.SES_CONFIGURATION_SET,
+    },
+    now: () => new Date().toISOString(),
+  };
+
+  let page: { cases: EscalationCase[]; next: string | null };
+  if (event.employerId) {
+    const one = await cases.currentCase(event.employerId);
+    page = { cases: one && one.status !== 'CLOSED' ? [one] : [], next: null };
+  } else {
+    page = await cases.pageCases('OPEN', event.cursor, event.batchSize);
+  }
+  const totals: Record<string, number> = {
+    evaluated: 0,
+    ...Object.fromEntries(OUTCOMES.map((o) => [o, 0])),
+    ...event.totals,
+  };
+  await forEachLimited(page.cases, 8, async (kase) => {
+    const outcome: CaseOutcome = await evaluateOne(deps, kase, event.asOf);
+    totals.evaluated = (totals.evaluated ?? 0) + 1;
+    totals[outcome] = (totals[outcome] ?? 0) + 1;
+  });
+  return {
+    asOf: event.asOf,
+    employerId: event.employerId,
+    batchSize: event.batchSize,
+    cursor: page.next,
+    done: page.next === null,
+    totals,
+  };
+});

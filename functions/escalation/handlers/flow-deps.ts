@@ -1,0 +1,34 @@
+/** What the approval workflow's handlers share: clients built once per process, the office's settings. */
+import { ApprovalsRepository } from '../../approvals/repository.ts';
+import { awsClients } from '../../shared/aws.ts';
+import { appConfig } from '../../shared/config.ts';
+import { SendRateLimiter, sendEmail } from '../../shared/email.ts';
+import type { FlowDeps } from '../approval-flow.ts';
+import { EscalationRepository } from '../repository.ts';
+
+let deps: FlowDeps | undefined;
+
+export function flowDeps(): FlowDeps {
+  if (deps) return deps;
+  const config = appConfig();
+  const { dynamo, ses, sfn } = awsClients();
+  const limiter = new SendRateLimiter(config.SES_MAX_SEND_RATE);
+  deps = {
+    cases: new EscalationRepository(dynamo),
+    approvals: new ApprovalsRepository(dynamo),
+    sfn,
+    send: async (mail) => {
+      await limiter.acquire();
+      return sendEmail(ses, mail);
+    },
+    office: {
+      name: config.OFFICE_NAME,
+      sender: config.SENDER_EMAIL,
+      configurationSet: config.SES_CONFIGURATION_SET,
+    },
+    baseUrl: config.PUBLIC_BASE_URL,
+    waitSecondsOverride: config.APPROVAL_WAIT_SECONDS_OVERRIDE,
+    now: () => new Date().toISOString(),
+  };
+  return deps;
+}

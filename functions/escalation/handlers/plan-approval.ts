@@ -1,0 +1,2 @@
+/** Lambda entry of the approval workflow's plan-approval step (see approval-steps.ts). */
+export { plan as handler } from './approval-steps.ts';

@@ -1,0 +1,265 @@
+/**
+ * One evaluation of a debt case, as the daily sweep (or an evaluation on demand) runs it:
+ * 1. the debt recomputed from the ledger as of the day (a payment since the last run stops the next step);
+ * 2. documents a crash left claimed but unsent go out first;
+ * 3. the ladder (ladder.ts) under the case's own policy version decides: close (paid in full), wait, or
+ *    climb: automatic stages taken in one conditional write and their documents sent, then the first
+ *    approval stage that is due handed to an approval workflow (one per case and stage).
+ * Every action is in the case's audit trail. Safe to repeat: a write that finds the case moved changes
+ * nothing, a document is claimed before it is sent, an approval workflow is named after case, stage and day.
+ */
+import { debtAsOf } from '../c12/account.ts';
+import {
+  employerRecordSchema,
+  ledgerToRequest,
+  LedgerValidationError,
+  type EmployerRecord,
+  type LedgerRow,
+} from '../c12/ledger.ts';
+import { describeIssues } from '../c12/model.ts';
+import type { ApprovalSubject } from '../approvals/model.ts';
+import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
+import { addDays } from '../shared/calendar.ts';
+import { logger } from '../shared/logger.ts';
+import {
+  approvalDetails,
+  closingLetter,
+  STAGE_ACTION,
+  STAGE_AUDIENCE,
+  stageLetter,
+  type CaseFacts,
+  type Letter,
+} from './documents.ts';
+import { evaluateCase, type DebtFacts, type Evaluation } from './ladder.ts';
+import { policyFor, type ApproverRole, type Stage } from './policy.ts';
+import type { EscalationCase, EscalationRepository, OfficerRecord } from './repository.ts';
+
+/** What the approval workflow starts from. */
+export interface ApprovalStart {
+  /** Names the execution: one approval workflow per case, stage and day, however often this runs. */
+  executionName: string;
+  employerId: string;
+  caseId: string;
+  stage: Stage;
+  approvers: ApproverRole[];
+  asOf: string;
+  /** The case's policy version: its approval deadline. */
+  policyVersion: string;
+  officerId: string | null;
+  subject: ApprovalSubject;
+}
+
+export interface SweepDeps {
+  cases: EscalationRepository;
+  employer(employerId: string): Promise<Record<string, unknown> | undefined>;
+  ledger(partition: string, employerId: string): Promise<LedgerRow[]>;
+  send(mail: OutgoingEmail): Promise<SendOutcome>;
+  startApproval(start: ApprovalStart): Promise<void>;
+  office: { name: string; sender: string; configurationSet?: string | undefined };
+  now(): string;
+}
+
+export type CaseOutcome =
+  'CLOSED' | 'CLIMBED' | 'APPROVAL_REQUESTED' | 'WAITING' | 'PAUSED' | 'AWAITING_APPROVAL' | 'SKIPPED';
+
+/** The debt is judged cured after this many days from the urging letter (its cure date). */
+const CURE_DAYS = 15;
+
+function executionName(employerId: string, stage: Stage, asOf: string): string {
+  return `${employerId}-${stage}-${asOf}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
+}
+
+export async function evaluateOne(deps: SweepDeps, kase: EscalationCase, asOf: string): Promise<CaseOutcome> {
+  const at = deps.now();
+  const skip = async (why: string) => {
+    logger.warn('case skipped', { caseId: kase.caseId, why });
+    await deps.cases.audit({
+      caseId: kase.caseId,
+      at,
+      who: 'dondoc',
+      what: 'SKIPPED',
+      why,
+      channel: 'SYSTEM',
+      discriminator: asOf,
+    });
+    return 'SKIPPED' as const;
+  };
+  const stored = await deps.employer(kase.employerId);
+  const parsed = employerRecordSchema.safeParse(stored);
+  if (!parsed.success)
+    return skip(
+      stored
+        ? `employer record: ${describeIssues(parsed.error).replaceAll('\n', '; ')}`
+        : 'employer record missing',
+    );
+  const employer = parsed.data;
+
+  let debt;
+  try {
+    const { period: _period, ...ledger } = ledgerToRequest(
+      employer,
+      await deps.ledger(employer.partition, employer.employerId),
+      asOf.slice(0, 7),
+    );
+    debt = debtAsOf(ledger, asOf);
+  } catch (error) {
+    if (error instanceof LedgerValidationError) return skip(`ledger: ${error.reasons.join('; ')}`);
+    throw error;
+  }
+  const facts: DebtFacts = {
+    asOf,
+    overduePrincipal: debt.overduePrincipal,
+    overdueInterest: debt.overdueInterest,
+    oldestOverdueDueDate: debt.oldestOverdueDueDate,
+    amountDue: debt.amountDue,
+    workers: debt.headcount,
+    organisation: employer.organisation,
+  };
+  const policy = policyFor(kase.policyVersion);
+  const evaluation = evaluateCase(
+    policy,
+    {
+      status: kase.status,
+      stage: kase.stage,
+      pauses: kase.pauses ?? [],
+      pendingApproval: kase.pendingApproval,
+    },
+    facts,
+  );
+  const caseFacts = (daysLate: number): CaseFacts => ({
+    caseId: kase.caseId,
+    employerId: kase.employerId,
+    employerName: employer.name,
+    overdueVnd: debt.overduePrincipal + debt.overdueInterest,
+    overdueInterestVnd: debt.overdueInterest,
+    daysLate,
+    oldestOverdueDueDate: debt.oldestOverdueDueDate,
+    asOf,
+  });
+  const daysLate = evaluation.action === 'CLOSE' ? 0 : evaluation.daysLate;
+
+  // Documents a crash left claimed: send them before anything new.
+  for (const [key, document] of Object.entries(kase.documents ?? {})) {
+    if (document?.status !== 'PENDING') continue;
+    await deliver(deps, kase, employer, key as Stage | 'CLOSED', caseFacts(daysLate), asOf);
+  }
+
+  return act(deps, kase, employer, evaluation, caseFacts(daysLate), asOf, at);
+}
+
+async function act(
+  deps: SweepDeps,
+  kase: EscalationCase,
+  employer: EmployerRecord,
+  evaluation: Evaluation,
+  facts: CaseFacts,
+  asOf: string,
+  at: string,
+): Promise<CaseOutcome> {
+  const audit = (what: string, why?: string, discriminator = asOf, details?: Record<string, unknown>) =>
+    deps.cases.audit({
+      caseId: kase.caseId,
+      at,
+      who: 'dondoc',
+      what,
+      why,
+      channel: 'SYSTEM',
+      discriminator,
+      details,
+    });
+  if (evaluation.action === 'CLOSE') {
+    if (!(await deps.cases.close(kase.employerId, 'PAID_IN_FULL', at))) return 'CLOSED';
+    await audit('CLOSED', 'nộp đủ số tiền quá hạn');
+    await deliver(deps, kase, employer, 'CLOSED', facts, asOf);
+    return 'CLOSED';
+  }
+  if (evaluation.action === 'WAIT') {
+    if (evaluation.reason === 'PAUSED') return 'PAUSED';
+    if (evaluation.reason === 'AWAITING_APPROVAL') return 'AWAITING_APPROVAL';
+    return 'WAITING';
+  }
+
+  let reached: Stage | 'NONE' = kase.stage;
+  if (evaluation.automatic.length > 0) {
+    if (!(await deps.cases.advance(kase.employerId, kase.stage, evaluation.automatic, at))) return 'WAITING';
+    for (const stage of evaluation.automatic) {
+      await audit('STAGE_REACHED', `${facts.daysLate} ngày chậm đóng`, stage, { stage });
+      await deliver(deps, kase, employer, stage, facts, asOf);
+    }
+    reached = evaluation.automatic.at(-1)!;
+  }
+  if (!evaluation.approval) return 'CLIMBED';
+
+  const { stage, approvers, fine, referral } = evaluation.approval;
+  const start: ApprovalStart = {
+    executionName: executionName(kase.employerId, stage, asOf),
+    employerId: kase.employerId,
+    caseId: kase.caseId,
+    stage,
+    approvers,
+    asOf,
+    policyVersion: kase.policyVersion,
+    officerId: kase.officerId ?? null,
+    subject: {
+      caseId: kase.caseId,
+      employerId: kase.employerId,
+      employerName: employer.name,
+      stage,
+      action: STAGE_ACTION[stage],
+      overdueVnd: facts.overdueVnd,
+      daysLate: facts.daysLate,
+      details: approvalDetails(fine, referral),
+    },
+  };
+  if (
+    await deps.cases.setPendingApproval(kase.employerId, reached, {
+      stage,
+      requestedAt: at,
+      executionName: start.executionName,
+    })
+  ) {
+    await audit('APPROVAL_REQUESTED', approvers.join(' + '), stage, { stage, approvers });
+  }
+  // Started even when the case already said pending (a crash between the two): the name makes it once.
+  await deps.startApproval(start);
+  return 'APPROVAL_REQUESTED';
+}
+
+/** Sends the document of `key` (a stage, or the closing letter) to its audience and records it. */
+export async function deliver(
+  deps: Pick<SweepDeps, 'cases' | 'send' | 'office' | 'now'>,
+  kase: Pick<EscalationCase, 'employerId' | 'caseId' | 'officerId'>,
+  employer: Pick<EmployerRecord, 'email'>,
+  key: Stage | 'CLOSED',
+  facts: CaseFacts,
+  asOf: string,
+): Promise<void> {
+  const letter: Letter =
+    key === 'CLOSED'
+      ? closingLetter(facts, deps.office.name)
+      : stageLetter(key, facts, deps.office.name, addDays(asOf, CURE_DAYS));
+  let to: string | undefined = employer.email;
+  if (key !== 'CLOSED' && STAGE_AUDIENCE[key] === 'OFFICE') {
+    const officer: OfficerRecord | undefined = kase.officerId
+      ? await deps.cases.officer(kase.officerId)
+      : undefined;
+    to = officer?.email;
+  }
+  const at = deps.now();
+  if (!to) {
+    await deps.cases.markDocument(kase.employerId, key, { status: 'POSTAL', at });
+    return;
+  }
+  const outcome = await deps.send({
+    from: deps.office.sender,
+    to: [to],
+    ...letter,
+    attachments: [],
+    configurationSet: deps.office.configurationSet,
+  });
+  await deps.cases.markDocument(kase.employerId, key, {
+    status: outcome.status === 'SENT' ? 'SENT' : 'POSTAL',
+    at,
+    ...(outcome.status === 'SENT' ? { messageId: outcome.messageId } : {}),
+  });
+}

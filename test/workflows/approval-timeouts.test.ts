@@ -1,0 +1,89 @@
+/**
+ * What happens when nobody answers, or the answer is no: on the embedded stack with approvals that wait two
+ * seconds instead of three working days.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
+import { tempDataDir, until } from '../infra/local/helpers.ts';
+import { cases, decide, linkOf, mailer, seedEscalation, stageOf, sweep } from './escalation-fixtures.ts';
+
+process.env.APPROVAL_WAIT_SECONDS_OVERRIDE = '2';
+
+const data = tempDataDir();
+let stack: LocalStack;
+let mail: ReturnType<typeof mailer>;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+  mail = mailer(stack);
+  await seedEscalation([
+    { employerId: 'TS0011A', name: 'Công ty TNHH Im Lặng', email: 'ketoan@imlang.example' },
+    { employerId: 'TS0012A', name: 'Công ty TNHH Bị Từ Chối', email: 'ketoan@bituchoi.example' },
+  ]);
+  await sweep('2026-10-02');
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  data.remove();
+});
+
+describe('approval timeouts and rejections', () => {
+  it('reminds the officer once with the same link, then passes the approval to the supervisor; the first link dies', async () => {
+    await sweep('2026-10-30', 'TS0011A');
+    const ask = await mail.next('binh.tv@bhxh-demo.vn', /^Đề nghị phê duyệt/);
+    // The officer opens the page, and leaves it open without deciding.
+    const openPage = await (await fetch(linkOf(ask))).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(openPage)![1]!;
+    const reminder = await mail.next('binh.tv@bhxh-demo.vn', /^\[Nhắc\] Đề nghị phê duyệt/);
+    expect(linkOf(reminder)).toBe(linkOf(ask));
+    const handed = await mail.next('hoa.lt@bhxh-demo.vn', /^Đề nghị phê duyệt/);
+    expect(handed.body.text).toContain('được chuyển cho anh/chị vì Trần Văn Bình chưa quyết định');
+    expect(linkOf(handed)).not.toBe(linkOf(ask));
+
+    const dead = await fetch(linkOf(ask));
+    expect(dead.status).toBe(410);
+    expect(await dead.text()).toContain('Liên kết không còn hiệu lực');
+    // The form left open submits after the approval passed on: refused, nothing changes.
+    const tooLate = await fetch(linkOf(ask), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ decision: 'approve', csrf }).toString(),
+    });
+    expect(tooLate.status).toBe(410);
+
+    expect((await decide(linkOf(handed), 'approve')).status).toBe(200);
+    await stageOf('TS0011A', 'WORKING_SESSION');
+    const trail = await cases().trail('TS0011A#2026-09');
+    expect(
+      trail.map((entry) => [entry.what, entry.who]).filter(([what]) => what!.startsWith('APPROV')),
+    ).toEqual([
+      ['APPROVAL_REQUESTED', 'dondoc'],
+      ['APPROVAL_ASKED', 'CB01'],
+      ['APPROVAL_REMINDED', 'CB01'],
+      ['APPROVAL_REASSIGNED', 'TP01'],
+      ['APPROVED', 'TP01'],
+    ]);
+  }, 60_000);
+
+  it('records a rejection with its reason and keeps the case at its stage until the next evaluation', async () => {
+    await sweep('2026-10-30', 'TS0012A');
+    const ask = await mail.next('binh.tv@bhxh-demo.vn', /^Đề nghị phê duyệt.*TS0012A/);
+    const rejected = await decide(linkOf(ask), 'reject', 'Đơn vị đã hẹn nộp ngày 05/11');
+    expect(rejected.status).toBe(200);
+    await until(async () => ((await cases().currentCase('TS0012A'))?.pendingApproval ? undefined : true));
+    expect((await cases().currentCase('TS0012A'))?.stage).toBe('URGING_LETTER');
+    const trail = await cases().trail('TS0012A#2026-09');
+    expect(trail.find((entry) => entry.what === 'REJECTED')).toMatchObject({
+      who: 'CB01',
+      why: 'Đơn vị đã hẹn nộp ngày 05/11',
+      channel: 'EMAIL_LINK',
+    });
+    expect(trail.find((entry) => entry.what === 'APPROVAL_REJECTED')).toMatchObject({
+      why: 'Đơn vị đã hẹn nộp ngày 05/11',
+    });
+    // The next evaluation asks again.
+    await sweep('2026-10-31', 'TS0012A');
+    await mail.next('binh.tv@bhxh-demo.vn', /^Đề nghị phê duyệt.*TS0012A/);
+  }, 60_000);
+});

@@ -1,0 +1,158 @@
+/**
+ * The debt escalation on the embedded stack: the real sweep and approval workflows, the real handlers,
+ * mail read back from the local SES, approvals clicked through the links found there, as an officer would.
+ * A chronic debtor is driven through simulated days (the sweep's clock override) up the whole ladder; a
+ * second employer pays midway and its case closes.
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedLedgerRows } from '../../functions/c12/ledger.ts';
+import { awsClients } from '../../functions/shared/aws.ts';
+import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
+import { tempDataDir } from '../infra/local/helpers.ts';
+import {
+  cases,
+  decide,
+  linkOf,
+  mailer,
+  PARTITION,
+  seedEscalation,
+  stageOf,
+  sweep,
+} from './escalation-fixtures.ts';
+
+// Approvers get ten minutes of real time (the days of the policy would outlast the test).
+process.env.APPROVAL_WAIT_SECONDS_OVERRIDE = '600';
+
+const EMPLOYERS = [
+  { employerId: 'TS0001A', name: 'Công ty TNHH Nợ Kéo Dài', email: 'ketoan@nokeodai.example' },
+  { employerId: 'TS0002A', name: 'Công ty CP Trả Giữa Chừng', email: 'ketoan@tragiuachung.example' },
+];
+const data = tempDataDir();
+let stack: LocalStack;
+let mail: ReturnType<typeof mailer>;
+
+async function approveFrom(message: { body: { text?: string } }) {
+  const response = await decide(linkOf(message as never), 'approve');
+  expect(response.status, await response.text()).toBe(200);
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+  mail = mailer(stack);
+  await seedEscalation(EMPLOYERS);
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  data.remove();
+});
+
+describe('debt escalation, driven through simulated days', () => {
+  const employerMail = EMPLOYERS[0]!.email;
+
+  it('takes the reminder and the urging letter at once, both sent to the employer', async () => {
+    const { totals } = await sweep('2026-10-02');
+    expect(totals).toMatchObject({ evaluated: 2, CLIMBED: 2 });
+    expect((await cases().currentCase('TS0001A'))?.stage).toBe('URGING_LETTER');
+    await mail.next(employerMail, /^Nhắc nợ BHXH/);
+    const letter = await mail.next(employerMail, /^Văn bản đôn đốc/);
+    expect(letter.body.text).toContain('Số ngày chậm đóng: 2');
+    expect(letter.body.text).toContain('chuyển hồ sơ đến cơ quan điều tra theo Điều 216');
+  });
+
+  it('waits below 30 days late, then asks the officer to approve the working session by link', async () => {
+    expect((await sweep('2026-10-29')).totals).toMatchObject({ WAITING: 2 });
+    await sweep('2026-10-30', 'TS0001A');
+    const ask = await mail.next('binh.tv@bhxh-demo.vn', /^Đề nghị phê duyệt: Mời đơn vị làm việc/);
+    expect(ask.body.text).toContain('Số ngày chậm đóng: 30');
+    // A sweep while the approval waits asks nothing new.
+    expect((await sweep('2026-10-31', 'TS0001A')).totals).toMatchObject({ AWAITING_APPROVAL: 1 });
+    await approveFrom(ask);
+    await stageOf('TS0001A', 'WORKING_SESSION');
+    await mail.next(employerMail, /^Giấy mời làm việc/);
+  });
+
+  it('closes the other case once it has paid in full, with a closing letter', async () => {
+    await awsClients().dynamo.send(
+      new PutCommand({
+        TableName: 'Ledger',
+        Item: storedLedgerRows('TS0002A', PARTITION, {
+          type: 'PAYMENT',
+          entryKey: 'PAYMENT#2026-11-03#UNC-77',
+          date: '2026-11-03',
+          amount: 2 * 19_580_000 + 200_000,
+          ref: 'UNC-77',
+        })[0]!,
+      }),
+    );
+    expect((await sweep('2026-11-04', 'TS0002A')).totals).toMatchObject({ CLOSED: 1 });
+    expect(await cases().currentCase('TS0002A')).toMatchObject({
+      status: 'CLOSED',
+      closeReason: 'PAID_IN_FULL',
+    });
+    await mail.next(EMPLOYERS[1]!.email, /^Kết thúc đôn đốc/);
+    expect((await sweep('2026-11-05')).totals).toMatchObject({ evaluated: 1 });
+  });
+
+  it('climbs the approval stages in order, each by its approvers, up to the criminal referral', async () => {
+    const steps: [string, string, [string, RegExp][]][] = [
+      ['2026-11-29', 'EVASION_NOTICE', [['binh.tv@bhxh-demo.vn', /trốn đóng/]]],
+      [
+        '2026-12-29',
+        'INSPECTION',
+        [
+          ['binh.tv@bhxh-demo.vn', /thanh tra/],
+          ['hoa.lt@bhxh-demo.vn', /thanh tra/],
+        ],
+      ],
+      ['2027-01-28', 'ADMIN_PENALTY', [['hoa.lt@bhxh-demo.vn', /xử phạt/]]],
+      [
+        '2027-05-29',
+        'CRIMINAL_REFERRAL',
+        [
+          ['binh.tv@bhxh-demo.vn', /Điều 216/],
+          ['thanh.nv@bhxh-demo.vn', /Điều 216/],
+        ],
+      ],
+    ];
+    for (const [asOf, stage, approvers] of steps) {
+      await sweep(asOf, 'TS0001A');
+      for (const [to, about] of approvers) {
+        const ask = await mail.next(to, /^Đề nghị phê duyệt/);
+        expect(ask.subject).toMatch(about);
+        if (stage === 'ADMIN_PENALTY')
+          expect(ask.body.text).toContain('Mức phạt đề xuất (trốn đóng): 100.000.000 đ – 150.000.000 đ');
+        if (stage === 'CRIMINAL_REFERRAL')
+          expect(ask.body.text).toContain('Trốn đóng từ 6 tháng trở lên: 6 tháng (đạt)');
+        await approveFrom(ask);
+      }
+      await stageOf('TS0001A', stage);
+    }
+    const trail = await cases().trail('TS0001A#2026-09');
+    const reached = trail
+      .filter((entry) => entry.what === 'STAGE_REACHED')
+      .map((entry) => entry.details?.stage);
+    expect(reached).toEqual([
+      'REMINDER',
+      'URGING_LETTER',
+      'WORKING_SESSION',
+      'EVASION_NOTICE',
+      'INSPECTION',
+      'ADMIN_PENALTY',
+      'CRIMINAL_REFERRAL',
+    ]);
+    // Every approval is in the trail: who approved, by email link.
+    const approvals = trail.filter((entry) => entry.what === 'APPROVED');
+    expect(approvals.map((entry) => entry.who)).toEqual([
+      'CB01',
+      'CB01',
+      'CB01',
+      'TP01',
+      'TP01',
+      'CB01',
+      'GD01',
+    ]);
+    expect(approvals.every((entry) => entry.channel === 'EMAIL_LINK')).toBe(true);
+  }, 120_000);
+});

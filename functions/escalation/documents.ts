@@ -47,7 +47,8 @@ export const STAGE_ACTION: Record<Stage, string> = {
   CRIMINAL_REFERRAL: 'Chuyển hồ sơ đề nghị cơ quan điều tra xem xét theo Điều 216 Bộ luật Hình sự',
 };
 
-const MEASURES = [
+/** What follows an unanswered urging letter, in the ladder's order. */
+export const MEASURES = [
   'mời đơn vị làm việc, đối chiếu số nợ;',
   'sau 60 ngày, xác định trốn đóng và thông báo cơ quan quản lý nhà nước về lao động, thanh tra;',
   'thanh tra chuyên ngành đột xuất;',

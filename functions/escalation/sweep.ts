@@ -24,6 +24,7 @@ import { logger } from '../shared/logger.ts';
 import {
   approvalDetails,
   closingLetter,
+  MEASURES,
   STAGE_ACTION,
   STAGE_AUDIENCE,
   stageLetter,
@@ -31,6 +32,7 @@ import {
   type Letter,
 } from './documents.ts';
 import { evaluateCase, type DebtFacts, type Evaluation } from './ladder.ts';
+import { renderUrgingLetterPdf } from './letter-pdf.ts';
 import { policyFor, type ApproverRole, type Stage } from './policy.ts';
 import type { EscalationCase, EscalationRepository, OfficerRecord } from './repository.ts';
 
@@ -234,10 +236,33 @@ export async function deliver(
   facts: CaseFacts,
   asOf: string,
 ): Promise<void> {
+  const cureDate = addDays(asOf, CURE_DAYS);
   const letter: Letter =
     key === 'CLOSED'
       ? closingLetter(facts, deps.office.name)
-      : stageLetter(key, facts, deps.office.name, addDays(asOf, CURE_DAYS));
+      : stageLetter(key, facts, deps.office.name, cureDate);
+  // The urging letter is a document of record: the email carries it as a PDF.
+  const attachments =
+    key === 'URGING_LETTER'
+      ? [
+          {
+            filename: `Van-ban-don-doc_${kase.employerId}_${asOf}.pdf`,
+            contentType: 'application/pdf',
+            content: renderUrgingLetterPdf({
+              office: deps.office.name,
+              employer: { id: kase.employerId, name: facts.employerName },
+              caseId: kase.caseId,
+              asOf,
+              overdueVnd: facts.overdueVnd,
+              interestVnd: facts.overdueInterestVnd,
+              daysLate: facts.daysLate,
+              oldestOverdueDueDate: facts.oldestOverdueDueDate,
+              cureDate,
+              measures: MEASURES,
+            }),
+          },
+        ]
+      : [];
   let to: string | undefined = employer.email;
   if (key !== 'CLOSED' && STAGE_AUDIENCE[key] === 'OFFICE') {
     const officer: OfficerRecord | undefined = kase.officerId
@@ -254,7 +279,7 @@ export async function deliver(
     from: deps.office.sender,
     to: [to],
     ...letter,
-    attachments: [],
+    attachments,
     configurationSet: deps.office.configurationSet,
   });
   await deps.cases.markDocument(kase.employerId, key, {

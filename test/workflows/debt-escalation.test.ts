@@ -10,6 +10,7 @@ import { storedLedgerRows } from '../../functions/c12/ledger.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
 import { tempDataDir } from '../infra/local/helpers.ts';
+import { pdfText } from '../unit/c12/notice/pdf-text.ts';
 import {
   cases,
   decide,
@@ -59,6 +60,17 @@ describe('debt escalation, driven through simulated days', () => {
     const letter = await mail.next(employerMail, /^Văn bản đôn đốc/);
     expect(letter.body.text).toContain('Số ngày chậm đóng: 2');
     expect(letter.body.text).toContain('chuyển hồ sơ đến cơ quan điều tra theo Điều 216');
+    // The letter itself, as a PDF: amount, days late, interest, cure date, the measures that follow.
+    const pdf = (
+      letter as unknown as { attachments: { contentType: string; content: string }[] }
+    ).attachments.find((attachment) => attachment.contentType === 'application/pdf')!;
+    const text = (await pdfText(Buffer.from(pdf.content, 'base64'))).join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain('VĂN BẢN ĐÔN ĐỐC');
+    expect(text).toContain('Công ty TNHH Nợ Kéo Dài');
+    expect(text).toContain('Số tiền quá hạn: 19.580.000 đ');
+    expect(text).toContain('Số ngày chậm đóng: 2');
+    expect(text).toContain('chậm nhất ngày 17/10/2026');
+    expect(text).toContain('Điều 216 Bộ luật Hình sự');
   });
 
   it('waits below 30 days late, then asks the officer to approve the working session by link', async () => {

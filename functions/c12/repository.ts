@@ -387,7 +387,7 @@ export class C12Repository {
    */
   async openOrUpdateCase(
     statement: Statement,
-    employer: { officerId?: string | undefined },
+    employer: { officerId?: string | undefined; name?: string | undefined },
     at: string,
   ): Promise<'opened' | 'updated' | 'unchanged'> {
     const caseId = `${statement.employerId}#${statement.period}`;
@@ -400,6 +400,8 @@ export class C12Repository {
       oldestOverdueDueDate: statement.oldestOverdueDueDate,
       lastStatementPeriod: statement.period,
       updatedAt: at,
+      // For the public late-payer list and the case views, as the employer record names it now.
+      ...(employer.name ? { employerName: employer.name } : {}),
     };
     const opening: Record<string, unknown> = {
       caseId,

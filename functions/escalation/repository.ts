@@ -26,6 +26,7 @@ export interface CaseDocument {
 export interface EscalationCase {
   employerId: string;
   caseId: string;
+  employerName?: string;
   status: CaseStatus;
   stage: Stage | 'NONE';
   /** When each stage was reached (ISO instants). */

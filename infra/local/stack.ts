@@ -21,6 +21,10 @@ const WEB_ROUTES: HttpRoute[] = [
     prefix: '/approvals/',
     load: async () => (await import('../../functions/approvals/handlers/http.ts')).handler as never,
   },
+  {
+    prefix: '/cong-khai/',
+    load: async () => (await import('../../functions/escalation/handlers/public-list.ts')).handler as never,
+  },
 ];
 
 export interface StackPorts extends EmulatorPorts {

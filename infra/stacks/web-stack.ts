@@ -27,6 +27,8 @@ const TABLES: LogicalTableName[] = ['Approvals', 'Audit'];
 export class WebStack extends Stack {
   readonly approvals: DondocFunction;
   readonly url: lambda.FunctionUrl;
+  readonly publicList: DondocFunction;
+  readonly publicListUrl: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
@@ -61,6 +63,33 @@ export class WebStack extends Stack {
       }),
     );
     this.url = this.approvals.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+
+    // The public late-payer list: read-only, public by law (Law 41/2024 Art. 35).
+    this.publicList = new DondocFunction(this, 'PublicLatePayers', {
+      entry: 'functions/escalation/handlers/public-list.ts',
+      description: 'dondoc public late-payer list (functions/escalation/handlers/public-list.ts)',
+      timeout: Duration.seconds(15),
+      memorySize: 512,
+      environment: { [tableEnvName('Cases')]: props.tables.Cases.tableName },
+    });
+    this.publicList.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${props.tables.Cases.tableArn}/index/byStatus`],
+      }),
+    );
+    this.publicListUrl = this.publicList.function.addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.NONE,
+    });
+    Validations.of(this.publicList).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray actions DondocFunction adds for tracing, which have no resource-level permissions.',
+    });
+    new CfnOutput(this, 'PublicLatePayersUrl', {
+      value: this.publicListUrl.url,
+      description: 'The public late-payer list (append cong-khai/cham-dong)',
+    });
     Validations.of(this.approvals).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -73,6 +73,20 @@ describe('debt escalation, driven through simulated days', () => {
     expect(text).toContain('Điều 216 Bộ luật Hình sự');
   });
 
+  it('publishes the employers urged to pay on the public late-payer list, page and feed', async () => {
+    const feed = (await (await fetch(`${stack.webUrl}/cong-khai/cham-dong.json`)).json()) as {
+      entries: { employerId: string; classification: string; overdueVnd: number }[];
+    };
+    expect(feed.entries.map((entry) => [entry.employerId, entry.classification])).toEqual([
+      ['TS0001A', 'CHAM_DONG'],
+      ['TS0002A', 'CHAM_DONG'],
+    ]);
+    const page = await (await fetch(`${stack.webUrl}/cong-khai/cham-dong`)).text();
+    expect(page).toContain('Công ty TNHH Nợ Kéo Dài');
+    expect(page).toContain('Điều 35 Luật Bảo hiểm xã hội');
+    expect((await fetch(`${stack.webUrl}/cong-khai/cham-dong`, { method: 'POST' })).status).toBe(405);
+  });
+
   it('waits below 30 days late, then asks the officer to approve the working session by link', async () => {
     expect((await sweep('2026-10-29')).totals).toMatchObject({ WAITING: 2 });
     await sweep('2026-10-30', 'TS0001A');
@@ -104,6 +118,10 @@ describe('debt escalation, driven through simulated days', () => {
       closeReason: 'PAID_IN_FULL',
     });
     await mail.next(EMPLOYERS[1]!.email, /^Kết thúc đôn đốc/);
+    const feed = (await (await fetch(`${stack.webUrl}/cong-khai/cham-dong.json`)).json()) as {
+      entries: { employerId: string }[];
+    };
+    expect(feed.entries.map((entry) => entry.employerId)).toEqual(['TS0001A']);
     expect((await sweep('2026-11-05')).totals).toMatchObject({ evaluated: 1 });
   });
 
@@ -141,6 +159,12 @@ describe('debt escalation, driven through simulated days', () => {
       }
       await stageOf('TS0001A', stage);
     }
+    const listed = (await (await fetch(`${stack.webUrl}/cong-khai/cham-dong.json`)).json()) as {
+      entries: { employerId: string; classification: string }[];
+    };
+    expect(listed.entries).toEqual([
+      expect.objectContaining({ employerId: 'TS0001A', classification: 'TRON_DONG' }),
+    ]);
     const trail = await cases().trail('TS0001A#2026-09');
     const reached = trail
       .filter((entry) => entry.what === 'STAGE_REACHED')

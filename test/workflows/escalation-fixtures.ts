@@ -78,7 +78,7 @@ export async function seedEscalation(
         oldestOverdueDueDate: '2026-09-30',
         total: { carriedForward: { owed: 39_160_000, interestOwed: 0 } },
       } as unknown as Statement,
-      { officerId: 'CB01' },
+      { officerId: 'CB01', name: employer.name },
       '2026-10-05T06:00:00.000Z',
     );
   }

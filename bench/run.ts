@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the issue's throughput targets, printed as figures with PASS/FAIL (a report: exits 0).
  *
- *   npm run bench -- [--only engine|run] [--employers N] [--engine-employers N] [--seconds S]
+ *   npm run bench -- [--only engine|run|sweep|approvals] [--employers N] [--engine-employers N] [--seconds S]
+ *                    [--cases N] [--clients N]
  *                    [--cpu-prof-dir DIR]
  *
  * engine: `computeStatement` alone over demo employers with 14 months of history, requests built once
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { benchApprovals, benchSweep } from './escalation.ts';
 
 // A full collection between seeding and the run, so the seed data held here does not count in its peak.
 setFlagsFromString('--expose-gc');
@@ -34,10 +36,13 @@ const { values } = parseArgs({
     'engine-employers': { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '4' },
     'cpu-prof-dir': { type: 'string' },
+    cases: { type: 'string', default: '10000' },
+    clients: { type: 'string', default: '50' },
   },
 });
 const only = values.only;
-if (only !== undefined && only !== 'engine' && only !== 'run') throw new Error('--only engine|run');
+if (only !== undefined && !['engine', 'run', 'sweep', 'approvals'].includes(only))
+  throw new Error('--only engine|run|sweep|approvals');
 const runEmployers = Number(values.employers);
 const engineEmployers = Number(values['engine-employers']);
 const seconds = Number(values.seconds);
@@ -405,6 +410,8 @@ async function benchRun(): Promise<void> {
 }
 
 console.log(`dondoc bench: node ${process.version}, ${load()}`);
-if (only !== 'run') await benchEngine();
-if (only !== 'engine') await benchRun();
+if (!only || only === 'engine') await benchEngine();
+if (!only || only === 'run') await benchRun();
+if (!only || only === 'sweep') await benchSweep(line, Number(values.cases), '2026-12-02');
+if (!only || only === 'approvals') await benchApprovals(line, Number(values.clients), seconds);
 process.exitCode = 0;

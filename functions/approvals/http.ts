@@ -82,6 +82,43 @@ function formOf(event: HttpEvent): URLSearchParams {
 
 const TASK_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
+/** SendTaskSuccess or SendTaskFailure with the decision; false when the waiting task is gone. */
+async function tell(
+  deps: ApprovalHttpDeps,
+  record: ApprovalRecord,
+  state: 'APPROVED' | 'REJECTED',
+  at: string,
+  reason: string | undefined,
+): Promise<boolean> {
+  const by = record.approver.officerId;
+  try {
+    if (state === 'APPROVED') {
+      const output: ApprovalGranted = { decision: 'APPROVED', approvalId: record.approvalId, by, at, reason };
+      await deps.sfn.send(
+        new SendTaskSuccessCommand({ taskToken: record.taskToken, output: JSON.stringify(output) }),
+      );
+    } else {
+      await deps.sfn.send(
+        new SendTaskFailureCommand({
+          taskToken: record.taskToken,
+          error: APPROVAL_REJECTED,
+          cause: JSON.stringify({ approvalId: record.approvalId, by, at, reason }),
+        }),
+      );
+    }
+    return true;
+  } catch (error) {
+    // The waiting task is gone (it timed out meanwhile): the decision stands in the record, and the
+    // workflow's next step (a reminder, a reassignment) forwards it to the task then waiting.
+    if (!TASK_GONE.has((error as Error)?.name)) throw error;
+    logger.warn('approval decided after its task ended', {
+      ...loggable(record),
+      error: (error as Error).name,
+    });
+    return false;
+  }
+}
+
 export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpEvent): Promise<HttpResult> {
   const method = event.requestContext.http.method.toUpperCase();
   const match = /^\/approvals\/([^/]+)\/?$/.exec(event.rawPath);
@@ -107,75 +144,41 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
 
   const form = decisionFormSchema.safeParse(Object.fromEntries(formOf(event)));
   if (!form.success) return outcome('BAD_FORM');
-  const record = await deps.approvals.get(approvalId);
-  if (!record) return outcome('NOT_FOUND');
-  if (!sameSecret(form.data.csrf, record.csrfToken)) {
-    logger.warn('approval form with a wrong token', loggable(record));
-    return outcome('BAD_FORM', record);
-  }
-  const now = deps.now();
-  const refused = refusal(record, now);
-  if (refused) return outcome(refused, record);
   const state = form.data.decision === 'approve' ? 'APPROVED' : 'REJECTED';
-  if (state === 'REJECTED' && !form.data.reason) return outcome('REASON_REQUIRED', record);
+  if (state === 'REJECTED' && !form.data.reason) return outcome('REASON_REQUIRED');
+  const now = deps.now();
 
+  // One conditional write checks state, expiry and the form's token; only a refusal reads the record.
   const result = await deps.approvals.decide(approvalId, {
     state,
-    by: record.approver.officerId,
     reason: form.data.reason,
     at: now,
+    csrfToken: form.data.csrf,
   });
   if (!result.decided) {
-    // Another request decided it (or it expired, or was reassigned) in between: nothing changed here.
-    return outcome(
-      result.current ? (refusal(result.current, now) ?? 'ALREADY_DECIDED') : 'NOT_FOUND',
-      result.current,
-    );
-  }
-  logger.info('approval decided', { ...loggable(result.record), decision: state });
-  await deps.audit?.({
-    caseId: record.subject.caseId,
-    at: now,
-    who: record.approver.officerId,
-    what: state === 'APPROVED' ? 'APPROVED' : 'REJECTED',
-    why: form.data.reason ?? `${record.subject.stage}`,
-    approvalId,
-  });
-  try {
-    if (state === 'APPROVED') {
-      const output: ApprovalGranted = {
-        decision: 'APPROVED',
-        approvalId,
-        by: record.approver.officerId,
-        at: now,
-        reason: form.data.reason,
-      };
-      await deps.sfn.send(
-        new SendTaskSuccessCommand({ taskToken: result.record.taskToken, output: JSON.stringify(output) }),
-      );
-    } else {
-      await deps.sfn.send(
-        new SendTaskFailureCommand({
-          taskToken: result.record.taskToken,
-          error: APPROVAL_REJECTED,
-          cause: JSON.stringify({
-            approvalId,
-            by: record.approver.officerId,
-            at: now,
-            reason: form.data.reason,
-          }),
-        }),
-      );
+    const current = result.current;
+    if (!current) return outcome('NOT_FOUND');
+    if (!sameSecret(form.data.csrf, current.csrfToken)) {
+      logger.warn('approval form with a wrong token', loggable(current));
+      return outcome('BAD_FORM', current);
     }
-  } catch (error) {
-    // The waiting task is gone (it timed out meanwhile): the decision stands in the record, and the
-    // workflow's timeout path reads it there.
-    if (!TASK_GONE.has((error as Error)?.name)) throw error;
-    logger.warn('approval decided after its task ended', {
-      ...loggable(result.record),
-      error: (error as Error).name,
-    });
-    return outcome('WORKFLOW_GONE', result.record);
+    // Decided (by another request, perhaps this instant), expired or reassigned: nothing changed here.
+    return outcome(refusal(current, now) ?? 'ALREADY_DECIDED', current);
   }
+  const record = result.record;
+  logger.info('approval decided', { ...loggable(result.record), decision: state });
+  // The trail and the workflow are told at once: neither depends on the other, and each is a round trip.
+  const [delivered] = await Promise.all([
+    tell(deps, result.record, state, now, form.data.reason),
+    deps.audit?.({
+      caseId: record.subject.caseId,
+      at: now,
+      who: record.approver.officerId,
+      what: state === 'APPROVED' ? 'APPROVED' : 'REJECTED',
+      why: form.data.reason ?? `${record.subject.stage}`,
+      approvalId,
+    }),
+  ]);
+  if (!delivered) return outcome('WORKFLOW_GONE', result.record);
   return outcome(state, result.record);
 }

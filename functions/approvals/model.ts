@@ -45,7 +45,8 @@ export interface ApprovalRecord {
   /** After this instant the link decides nothing. */
   expiresAt: string;
   decidedAt?: string | undefined;
-  decision?: { by: string; reason?: string | undefined; channel: 'EMAIL_LINK' } | undefined;
+  /** Decided by the approver the link belongs to (`approver`): possession of the link is the credential. */
+  decision?: { reason?: string | undefined; channel: 'EMAIL_LINK' } | undefined;
   /** The approval that replaced this one (the supervisor's), when it was reassigned. */
   reassignedTo?: string | undefined;
   reminderSentAt?: string | undefined;

@@ -41,10 +41,13 @@ export class ApprovalsRepository {
     return Item as ApprovalRecord | undefined;
   }
 
-  /** PENDING and unexpired -> the decision; otherwise nothing changes and the current record is returned. */
+  /**
+   * PENDING, unexpired and the form's CSRF token -> the decision, in one conditional write that checks all
+   * three; otherwise nothing changes and the current record is returned, for the caller to say why.
+   */
   async decide(
     approvalId: string,
-    decision: { state: 'APPROVED' | 'REJECTED'; by: string; reason?: string | undefined; at: string },
+    decision: { state: 'APPROVED' | 'REJECTED'; reason?: string | undefined; at: string; csrfToken: string },
   ): Promise<DecideOutcome> {
     try {
       const { Attributes } = await this.dynamo.send(
@@ -52,17 +55,14 @@ export class ApprovalsRepository {
           TableName: this.table,
           Key: { approvalId },
           UpdateExpression: 'SET #state = :decided, decidedAt = :at, decision = :decision',
-          ConditionExpression: '#state = :pending AND expiresAt > :at',
+          ConditionExpression: '#state = :pending AND expiresAt > :at AND csrfToken = :csrf',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
             ':decided': decision.state,
             ':pending': 'PENDING',
             ':at': decision.at,
-            ':decision': {
-              by: decision.by,
-              channel: 'EMAIL_LINK',
-              ...(decision.reason ? { reason: decision.reason } : {}),
-            },
+            ':csrf': decision.csrfToken,
+            ':decision': { channel: 'EMAIL_LINK', ...(decision.reason ? { reason: decision.reason } : {}) },
           },
           ReturnValues: 'ALL_NEW',
         }),

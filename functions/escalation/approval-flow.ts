@@ -149,7 +149,7 @@ async function forward(deps: FlowDeps, record: ApprovalRecord, token: string): P
     const output: ApprovalGranted = {
       decision: 'APPROVED',
       approvalId: record.approvalId,
-      by: record.decision!.by,
+      by: record.approver.officerId,
       at: record.decidedAt!,
       reason: record.decision?.reason,
     };
@@ -161,7 +161,7 @@ async function forward(deps: FlowDeps, record: ApprovalRecord, token: string): P
         error: APPROVAL_REJECTED,
         cause: JSON.stringify({
           approvalId: record.approvalId,
-          by: record.decision?.by,
+          by: record.approver.officerId,
           at: record.decidedAt,
           reason: record.decision?.reason,
         }),

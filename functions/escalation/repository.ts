@@ -12,6 +12,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { todayInVietnam } from '../shared/calendar.ts';
+import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 import { tableName } from '../shared/tables.ts';
 import type { CaseStatus, Pause, PauseReason } from './ladder.ts';
 import type { Stage } from './policy.ts';
@@ -99,6 +100,9 @@ function isConditionFailure(error: unknown): boolean {
 }
 
 const CURRENT = 'CURRENT';
+
+const OFFICER_CACHE_MS = 5 * 60_000;
+const officerCache = new Map<string, { record: OfficerRecord | undefined; until: number }>();
 
 export class EscalationRepository {
   private readonly tables = {
@@ -435,11 +439,43 @@ export class EscalationRepository {
     return Item as { email?: string; name?: string } | undefined;
   }
 
+  /**
+   * An officer record, cached for a few minutes per process: the sweep and the approvals look the same
+   * few dozen officers up thousands of times, and a change of officer can wait that long.
+   */
   async officer(officerId: string): Promise<OfficerRecord | undefined> {
+    const cached = officerCache.get(officerId);
+    if (cached && cached.until > Date.now()) return cached.record;
     const { Item } = await this.dynamo.send(
       new GetCommand({ TableName: this.tables.officers, Key: { officerId } }),
     );
+    officerCache.set(officerId, {
+      record: Item as OfficerRecord | undefined,
+      until: Date.now() + OFFICER_CACHE_MS,
+    });
     return Item as OfficerRecord | undefined;
+  }
+
+  /** The Employers records of these employers, by id (batch gets of 100). */
+  async employers(employerIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    const items = await batchGet(
+      this.dynamo,
+      this.tables.employers,
+      employerIds.map((employerId) => ({ employerId })),
+    );
+    return new Map(items.map((item) => [String(item.employerId), item]));
+  }
+
+  /** Several entries of one step at once (one request). */
+  async auditAll(entries: readonly AuditEntry[]): Promise<void> {
+    await batchPut(
+      this.dynamo,
+      this.tables.audit,
+      entries.map(({ discriminator, ...rest }) => ({
+        ...rest,
+        entryKey: `${rest.at}#${rest.what}#${discriminator}`,
+      })),
+    );
   }
 
   /** Names the approval (link) now waiting for the case's stage. */

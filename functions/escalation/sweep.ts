@@ -184,10 +184,19 @@ async function act(
   let reached: Stage | 'NONE' = kase.stage;
   if (evaluation.automatic.length > 0) {
     if (!(await deps.cases.advance(kase.employerId, kase.stage, evaluation.automatic, at))) return 'WAITING';
-    for (const stage of evaluation.automatic) {
-      await audit('STAGE_REACHED', `${facts.daysLate} ngày chậm đóng`, stage, { stage });
-      await deliver(deps, kase, employer, stage, facts, asOf);
-    }
+    await deps.cases.auditAll(
+      evaluation.automatic.map((stage) => ({
+        caseId: kase.caseId,
+        at,
+        who: 'dondoc',
+        what: 'STAGE_REACHED',
+        why: `${facts.daysLate} ngày chậm đóng`,
+        channel: 'SYSTEM' as const,
+        discriminator: stage,
+        details: { stage },
+      })),
+    );
+    for (const stage of evaluation.automatic) await deliver(deps, kase, employer, stage, facts, asOf);
     reached = evaluation.automatic.at(-1)!;
   }
   if (!evaluation.approval) return 'CLIMBED';

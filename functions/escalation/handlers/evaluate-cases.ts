@@ -3,7 +3,6 @@
  * a few at a time; the running totals travel in the state, so the last batch's output is the sweep's.
  */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { forEachLimited } from '../../c12/batch.ts';
 import { C12Repository } from '../../c12/repository.ts';
@@ -11,7 +10,6 @@ import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
 import { SendRateLimiter, sendEmail } from '../../shared/email.ts';
 import { defineHandler } from '../../shared/lambda.ts';
-import { tableName } from '../../shared/tables.ts';
 import { EscalationRepository, type EscalationCase } from '../repository.ts';
 import { evaluateOne, type CaseOutcome, type SweepDeps } from '../sweep.ts';
 
@@ -42,8 +40,7 @@ export const handler = defineHandler(evaluateCasesEventSchema, async (event) => 
   const c12 = new C12Repository(dynamo);
   const deps: SweepDeps = {
     cases,
-    employer: async (employerId) =>
-      (await dynamo.send(new GetCommand({ TableName: tableName('Employers'), Key: { employerId } }))).Item,
+    employer: async () => undefined, // set per page below
     ledger: (partition, employerId) => c12.ledger(partition, employerId),
     send: async (mail) => {
       await limiter.acquire();
@@ -83,6 +80,9 @@ export const handler = defineHandler(evaluateCasesEventSchema, async (event) => 
   } else {
     page = await cases.pageCases('OPEN', event.cursor, event.batchSize);
   }
+  // The page's employer records in one or two batch gets rather than a get per case.
+  const employers = await cases.employers(page.cases.map((kase) => kase.employerId));
+  deps.employer = async (employerId) => employers.get(employerId);
   const totals: Record<string, number> = {
     evaluated: 0,
     ...Object.fromEntries(OUTCOMES.map((o) => [o, 0])),

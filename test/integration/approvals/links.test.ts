@@ -132,7 +132,8 @@ describe('approval links', () => {
     expect(replay.status).toBe(409);
     expect(await approvals.get(record.approvalId)).toMatchObject({
       state: 'APPROVED',
-      decision: { by: 'CB03' },
+      approver: expect.objectContaining({ officerId: 'CB03' }),
+      decision: { channel: 'EMAIL_LINK', reason: 'Đồng ý' },
     });
   });
 

@@ -1,0 +1,190 @@
+/**
+ * The escalation issue's figures, for `npm run bench` (bench/run.ts calls these):
+ * - sweep: the DebtEscalation workflow over N open cases on the embedded stack (seeded by another process),
+ *   cases per second end to end and CPU per case;
+ * - approvals: the approval endpoints under 50 concurrent clients on localhost, latency percentiles of the
+ *   page (GET) and of the decision (POST). The records hold tokens no execution waits on, so each decision
+ *   ends in SendTaskSuccess answering TaskDoesNotExist: the same work as a real one, and a 409 page.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addDays } from '../functions/shared/calendar.ts';
+
+type Line = (label: string, value: string, target?: string, ok?: boolean) => void;
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export async function benchSweep(line: Line, cases: number, asOf: string): Promise<void> {
+  const { FREE_PORTS, startLocalStack } = await import('../infra/local/stack.ts');
+  const { stateMachineArn } = await import('../infra/local/sfn-engine.ts');
+  const { DescribeExecutionCommand, SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+  console.log(`\nsweep: debt escalation over ${fmt(cases)} open cases, embedded stack, as of ${asOf}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'dondoc-bench-sweep-'));
+  try {
+    const seed = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./seed-cases.ts', import.meta.url)),
+        dataDir,
+        String(cases),
+        asOf,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+    );
+    if (seed.status !== 0) throw new Error(`seeding failed (exit ${seed.status})`);
+    const seeded = JSON.parse(seed.stdout.trim().split('\n').at(-1)!) as { seconds: number };
+    line('seeding (not counted)', `${seeded.seconds.toFixed(1)} s`);
+
+    const stack = await startLocalStack({ dataDir, ports: FREE_PORTS });
+    try {
+      const sfn = new SFNClient({});
+      // Two days: the first takes every case's backlog at once (reminders, urging letters, closings,
+      // approval requests); the second is an ordinary day (most cases wait or await their approval).
+      for (const [label, day] of [
+        ['first sweep (backlog)', asOf],
+        ['next day (ordinary)', addDays(asOf, 1)],
+      ] as const) {
+        const cpuStart = process.cpuUsage();
+        const started = performance.now();
+        const { executionArn } = await sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: stateMachineArn('DebtEscalation'),
+            input: JSON.stringify({ asOf: day }),
+          }),
+        );
+        let execution;
+        for (;;) {
+          execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+          if (execution.status !== 'RUNNING') break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const seconds = (performance.now() - started) / 1000;
+        const cpu = process.cpuUsage(cpuStart);
+        const totals =
+          (JSON.parse(execution.output ?? '{}') as { totals?: Record<string, number> }).totals ?? {};
+        if (execution.status !== 'SUCCEEDED')
+          line('execution', `${execution.status} ${execution.error ?? ''}`);
+        const perSecond = (totals.evaluated ?? 0) / seconds;
+        console.log(`  ${label}, ${day}:`);
+        line('  sweep time', `${seconds.toFixed(1)} s`);
+        line('  cases/s (end to end)', fmt(perSecond, 1), '>= 200', perSecond >= 200);
+        line(
+          '  handlers CPU per case',
+          `${fmt((cpu.user + cpu.system) / 1000 / Math.max(1, totals.evaluated ?? 0), 2)} ms`,
+        );
+        line(
+          '  outcomes',
+          Object.entries(totals)
+            .filter(([, count]) => count > 0)
+            .map(([outcome, count]) => `${outcome} ${count}`)
+            .join(', '),
+        );
+      }
+    } finally {
+      await stack.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function benchApprovals(line: Line, clients: number, seconds: number): Promise<void> {
+  const { FREE_PORTS, startLocalStack } = await import('../infra/local/stack.ts');
+  const { ApprovalsRepository } = await import('../functions/approvals/repository.ts');
+  const { newApproval } = await import('../functions/approvals/request.ts');
+  const { awsClients } = await import('../functions/shared/aws.ts');
+  console.log(
+    `\napprovals: the approval endpoints, ${clients} concurrent clients on localhost (${availableParallelism()} cores)`,
+  );
+  const dataDir = mkdtempSync(join(tmpdir(), 'dondoc-bench-approvals-'));
+  const stack = await startLocalStack({ dataDir, ports: FREE_PORTS });
+  try {
+    const approvals = new ApprovalsRepository(awsClients().dynamo);
+    const records = Array.from({ length: 3000 }, (_, i) =>
+      newApproval({
+        taskToken: `AQLocalBench${i}`,
+        approver: {
+          officerId: 'CB01',
+          name: 'Trần Văn Bình',
+          email: 'binh.tv@bhxh-demo.vn',
+          role: 'OFFICER',
+        },
+        subject: {
+          caseId: `TS${String(i).padStart(4, '0')}A#2026-10`,
+          employerId: `TS${String(i).padStart(4, '0')}A`,
+          employerName: 'Công ty TNHH Thử Tải',
+          stage: 'WORKING_SESSION',
+          action: 'Mời đơn vị làm việc, đối chiếu số nợ',
+          overdueVnd: 39_212_866,
+          daysLate: 33,
+          details: [],
+        },
+        createdAt: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+    );
+    for (let i = 0; i < records.length; i += 50)
+      await Promise.all(records.slice(i, i + 50).map((r) => approvals.create(r)));
+    const url = (record: (typeof records)[number]) => `${stack.webUrl}/approvals/${record.approvalId}`;
+    // Warm-up: the handler's first load and the JIT.
+    for (const record of records.slice(0, 50)) await (await fetch(url(record))).text();
+
+    // The clients run in their own process: in this one they would share the server's event loop.
+    // Not spawnSync: this process serves the requests while the clients run.
+    const load = async (label: string, mode: 'get' | 'post', targets: { url: string; body?: string }[]) => {
+      const file = join(dataDir, `${label.replace(/\W/g, '-')}.json`);
+      writeFileSync(file, JSON.stringify({ mode, targets }));
+      const child = spawn(
+        process.execPath,
+        [fileURLToPath(new URL('./http-load.mjs', import.meta.url)), file, String(clients), String(seconds)],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      if (code !== 0) throw new Error(`load generator failed (exit ${code})`);
+      const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+        count: number;
+        seconds: number;
+        p50: number;
+        p99: number;
+        statuses: Record<string, number>;
+      };
+      line(`${label}: requests`, `${fmt(figures.count)} (${fmt(figures.count / figures.seconds)}/s)`);
+      line(
+        `${label}: p50 / p99 (ms)`,
+        `${fmt(figures.p50, 1)} / ${fmt(figures.p99, 1)}`,
+        '< 200',
+        figures.p99 < 200,
+      );
+      line(
+        `${label}: statuses`,
+        Object.entries(figures.statuses)
+          .map(([status, count]) => `${status}: ${count}`)
+          .join(', '),
+      );
+    };
+    load(
+      'GET page',
+      'get',
+      records.slice(50).map((record) => ({ url: url(record) })),
+    );
+    await load(
+      'POST decision',
+      'post',
+      records.slice(50).map((record) => ({
+        url: url(record),
+        body: new URLSearchParams({ decision: 'approve', csrf: record.csrfToken }).toString(),
+      })),
+    );
+  } finally {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -13,7 +13,7 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../shared/logger.ts';
 import { APPROVAL_ID, decisionFormSchema, loggable, sameSecret, type ApprovalRecord } from './model.ts';
-import { confirmationPage, outcomePage, type Outcome } from './pages.ts';
+import { confirmationPage, outcomePage, type Outcome, type TrailLine } from './pages.ts';
 import type { ApprovalsRepository } from './repository.ts';
 
 export type HttpEvent = Pick<APIGatewayProxyEventV2, 'rawPath' | 'headers' | 'body' | 'isBase64Encoded'> & {
@@ -25,6 +25,8 @@ export interface ApprovalHttpDeps {
   approvals: ApprovalsRepository;
   sfn: SFNClient;
   now(): string;
+  /** The case's trail, shown under the question (the approver sees what happened so far). */
+  trail?(caseId: string): Promise<TrailLine[]>;
   /** Records the decision in the case's trail (who, when, why, by email link). */
   audit?(entry: {
     caseId: string;
@@ -130,9 +132,9 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
     const record = await deps.approvals.get(approvalId);
     if (!record) return outcome('NOT_FOUND');
     const refused = refusal(record, deps.now());
-    return refused
-      ? outcome(refused, record)
-      : respond({ status: 200, html: confirmationPage(record, event.rawPath) });
+    if (refused) return outcome(refused, record);
+    const trail = (await deps.trail?.(record.subject.caseId)) ?? [];
+    return respond({ status: 200, html: confirmationPage(record, event.rawPath, trail) });
   }
   if (method !== 'POST') {
     return {

@@ -23,7 +23,7 @@ function page(title: string, body: string): string {
 <title>${escapeHtml(title)}</title>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.5}
-h1{font-size:1.35rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{color:#555}
+h1{font-size:1.35rem}h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:collapse}th,td{border:1px solid #ddd;padding:.2rem .4rem;text-align:left;font-size:.9rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{color:#555}
 textarea{width:100%;min-height:5rem}button{font-size:1rem;padding:.5rem 1.2rem;margin-right:.6rem}
 .approve{background:#0b6b2f;color:#fff;border:0}.reject{background:#fff;border:1px solid #8a1c1c;color:#8a1c1c}
 .note{color:#555;font-size:.9rem}
@@ -46,7 +46,49 @@ function facts(record: ApprovalRecord): string {
 </dl>`;
 }
 
-export function confirmationPage(record: ApprovalRecord, actionPath: string): string {
+/** One line of the case's trail, as the page lists it. */
+export interface TrailLine {
+  at: string;
+  what: string;
+  who: string;
+  why?: string | undefined;
+  channel: string;
+}
+
+const ACTIONS: Record<string, string> = {
+  STAGE_REACHED: 'Chuyển bước',
+  APPROVAL_REQUESTED: 'Đề nghị phê duyệt',
+  APPROVAL_ASKED: 'Gửi đề nghị phê duyệt',
+  APPROVAL_REMINDED: 'Nhắc phê duyệt',
+  APPROVAL_REASSIGNED: 'Chuyển người phê duyệt',
+  APPROVED: 'Phê duyệt',
+  REJECTED: 'Từ chối',
+  APPROVAL_REJECTED: 'Đề nghị bị từ chối',
+  APPROVAL_LAPSED: 'Hết hạn phê duyệt',
+  PAUSED: 'Tạm dừng',
+  RESUMED: 'Tiếp tục',
+  CLOSED: 'Kết thúc hồ sơ',
+  SKIPPED: 'Bỏ qua lần xét',
+};
+
+function trailTable(trail: readonly TrailLine[]): string {
+  if (trail.length === 0) return '';
+  const rows = trail
+    .map(
+      (line) =>
+        `<tr><td>${escapeHtml(formatInstant(line.at))}</td><td>${escapeHtml(ACTIONS[line.what] ?? line.what)}</td>` +
+        `<td>${escapeHtml(line.who)}</td><td>${escapeHtml(line.why ?? '')}</td><td>${escapeHtml(line.channel)}</td></tr>`,
+    )
+    .join('');
+  return `<h2>Nhật ký hồ sơ</h2>
+<table><thead><tr><th>Lúc</th><th>Việc</th><th>Người</th><th>Lý do</th><th>Kênh</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+export function confirmationPage(
+  record: ApprovalRecord,
+  actionPath: string,
+  trail: readonly TrailLine[] = [],
+): string {
   const s = record.subject;
   const details = s.details.length
     ? `<ul>${s.details.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`
@@ -65,7 +107,8 @@ ${details}
 <p><button class="approve" type="submit" name="decision" value="approve">Phê duyệt</button>
 <button class="reject" type="submit" name="decision" value="reject">Từ chối</button></p>
 </form>
-<p class="note">Liên kết này chỉ dùng được một lần và hết hạn lúc ${escapeHtml(formatInstant(record.expiresAt))}. Mở trang không thay đổi gì; chỉ khi bấm nút thì quyết định mới được ghi nhận.</p>`,
+<p class="note">Liên kết này chỉ dùng được một lần và hết hạn lúc ${escapeHtml(formatInstant(record.expiresAt))}. Mở trang không thay đổi gì; chỉ khi bấm nút thì quyết định mới được ghi nhận.</p>
+${trailTable(trail)}`,
   );
 }
 

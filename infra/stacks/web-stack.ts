@@ -44,7 +44,7 @@ export class WebStack extends Stack {
     for (const logical of TABLES) {
       this.approvals.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
           resources: [props.tables[logical].tableArn],
         }),
       );

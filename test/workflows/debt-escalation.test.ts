@@ -92,6 +92,11 @@ describe('debt escalation, driven through simulated days', () => {
     await sweep('2026-10-30', 'TS0001A');
     const ask = await mail.next('binh.tv@bhxh-demo.vn', /^Đề nghị phê duyệt: Mời đơn vị làm việc/);
     expect(ask.body.text).toContain('Số ngày chậm đóng: 30');
+    // The page shows the case's trail so far, under the question.
+    const page = await (await fetch(linkOf(ask))).text();
+    expect(page).toContain('Nhật ký hồ sơ');
+    expect(page).toContain('Chuyển bước');
+    expect(page).toContain('Đề nghị phê duyệt');
     // A sweep while the approval waits asks nothing new.
     expect((await sweep('2026-10-31', 'TS0001A')).totals).toMatchObject({ AWAITING_APPROVAL: 1 });
     await approveFrom(ask);

@@ -24,6 +24,7 @@ export const handler = middy<HttpEvent, HttpResult, Error, Context>()
           approvals: new ApprovalsRepository(dynamo),
           sfn,
           now: () => new Date().toISOString(),
+          trail: (caseId) => cases.trail(caseId),
           audit: ({ approvalId, ...entry }) =>
             cases.audit({ ...entry, channel: 'EMAIL_LINK', discriminator: approvalId }),
         },

@@ -5,6 +5,7 @@
  *   dondoc cases show EMPLOYER_ID [--json]
  *   dondoc cases pause EMPLOYER_ID --reason FORCE_MAJEURE|DISPUTE|LEGAL_SUSPENSION --by OFFICER_ID [--note TEXT]
  *   dondoc cases resume EMPLOYER_ID --by OFFICER_ID [--note TEXT]
+ *   dondoc cases evaluate EMPLOYER_ID [--as-of YYYY-MM-DD]   (runs the escalation for that case now)
  *
  * It reads and writes the tables through the standard AWS_ENDPOINT_URL_* variables; `--local` points them
  * at the embedded stack `npm start` serves on this machine. Bad input: exit 2 with the reason, nothing changed.
@@ -18,7 +19,9 @@ import {
   EscalationRepository,
   type EscalationCase,
 } from '../escalation/repository.ts';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { awsClients } from '../shared/aws.ts';
+import { appConfig } from '../shared/config.ts';
 import { todayInVietnam } from '../shared/calendar.ts';
 import { UsageError, type CliIo } from './io.ts';
 
@@ -30,11 +33,13 @@ const USAGE = `usage:
   dondoc cases list [--status OPEN|PAUSED|CLOSED] [--officer ID] [--json] [--local]
   dondoc cases show EMPLOYER_ID [--json] [--local]
   dondoc cases pause EMPLOYER_ID --reason ${REASONS.join('|')} --by OFFICER_ID [--note TEXT] [--local]
-  dondoc cases resume EMPLOYER_ID --by OFFICER_ID [--note TEXT] [--local]`;
+  dondoc cases resume EMPLOYER_ID --by OFFICER_ID [--note TEXT] [--local]
+  dondoc cases evaluate EMPLOYER_ID [--as-of YYYY-MM-DD] [--local]`;
 
 /** The embedded stack's DynamoDB, as `npm start` serves it (infra/local/stack.ts DEFAULT_PORTS). */
 function useLocalStack(): void {
   process.env.AWS_ENDPOINT_URL_DYNAMODB ??= 'http://127.0.0.1:8000';
+  process.env.AWS_ENDPOINT_URL_SFN ??= 'http://127.0.0.1:8083';
   process.env.AWS_REGION ??= 'ap-southeast-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
@@ -60,6 +65,7 @@ const OPTIONS = {
   reason: { type: 'string' },
   by: { type: 'string' },
   note: { type: 'string' },
+  'as-of': { type: 'string' },
   json: { type: 'boolean' },
   local: { type: 'boolean' },
 } as const;
@@ -68,6 +74,7 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   show: ['json', 'local'],
   pause: ['reason', 'by', 'note', 'local'],
   resume: ['by', 'note', 'local'],
+  evaluate: ['as-of', 'json', 'local'],
 };
 
 function parse(verb: string, args: string[]) {
@@ -96,6 +103,42 @@ function required(value: unknown, name: string): string {
   if (typeof value !== 'string' || value.trim() === '')
     throw new UsageError(`--${name} is required\n${USAGE}`);
   return value.trim();
+}
+
+const OUTCOME_WORDS: Record<string, string> = {
+  CLOSED: 'kết thúc (đã nộp đủ)',
+  CLIMBED: 'chuyển bước',
+  APPROVAL_REQUESTED: 'đã gửi đề nghị phê duyệt',
+  WAITING: 'chưa đến bước tiếp theo',
+  PAUSED: 'đang tạm dừng',
+  AWAITING_APPROVAL: 'đang chờ phê duyệt',
+  SKIPPED: 'bỏ qua (dữ liệu lỗi, xem nhật ký)',
+};
+
+function describeTotals(totals: Record<string, number>): string {
+  const said = Object.entries(totals)
+    .filter(([outcome, count]) => outcome !== 'evaluated' && count > 0)
+    .map(([outcome]) => OUTCOME_WORDS[outcome] ?? outcome);
+  return said.length ? said.join(', ') : 'không có hồ sơ đang mở';
+}
+
+/** Starts the escalation workflow for one case and waits for its outcome. */
+async function runEscalation(input: { employerId: string; asOf: string }): Promise<Record<string, number>> {
+  const { sfn } = awsClients();
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: appConfig().DEBT_ESCALATION_STATE_MACHINE_ARN,
+      input: JSON.stringify(input),
+    }),
+  );
+  for (;;) {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (execution.status === 'SUCCEEDED')
+      return (JSON.parse(execution.output ?? '{}') as { totals: Record<string, number> }).totals;
+    if (execution.status !== 'RUNNING')
+      throw new Error(`escalation ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 export async function casesCommand(args: string[], io: CliIo): Promise<void> {
@@ -168,6 +211,24 @@ export async function casesCommand(args: string[], io: CliIo): Promise<void> {
             ? await repository().pause(employerId, { reason: reason!, note, by, at, channel: 'CLI' })
             : await repository().resume(employerId, { note, by, at, channel: 'CLI' });
         io.stdout(`${line(updated, today)}\n`);
+        return;
+      }
+      case 'evaluate': {
+        const { values, positionals } = parse(verb, rest);
+        const employerId = employerArg(positionals);
+        const asOf = values['as-of'] ?? today;
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
+          throw new UsageError(`--as-of must be a date YYYY-MM-DD, got '${asOf}'`);
+        }
+        if (values.local) useLocalStack();
+        if (!(await repository().currentCase(employerId)))
+          throw new UsageError(`no debt case for employer ${employerId}`);
+        const totals = await runEscalation({ employerId, asOf });
+        io.stdout(
+          values.json
+            ? `${JSON.stringify(totals, null, 2)}\n`
+            : `${employerId} ngày ${asOf}: ${describeTotals(totals)}\n`,
+        );
         return;
       }
       default:

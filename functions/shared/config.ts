@@ -27,6 +27,10 @@ const configSchema = z.object({
   /** Emails per second the batch handler may send (the SES sending quota). */
   SES_MAX_SEND_RATE: z.coerce.number().positive().default(14),
   BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+  /** The escalation workflow (the CLI's `cases evaluate` starts it). */
+  DEBT_ESCALATION_STATE_MACHINE_ARN: z
+    .string()
+    .default('arn:aws:states:ap-southeast-1:000000000000:stateMachine:dondoc-DebtEscalation'),
   /** The approval workflow the escalation starts for a stage that needs one. */
   CASE_APPROVAL_STATE_MACHINE_ARN: z
     .string()

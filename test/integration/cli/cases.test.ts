@@ -1,5 +1,7 @@
 /** `dondoc cases ...` in-process against the embedded stack's DynamoDB. */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedLedgerRows } from '../../../functions/c12/ledger.ts';
 import { C12Repository } from '../../../functions/c12/repository.ts';
 import type { Statement } from '../../../functions/c12/model.ts';
 import { runCli } from '../../../functions/cli/main.ts';
@@ -45,6 +47,27 @@ beforeAll(async () => {
     { officerId: 'CB02' },
     '2026-11-05T00:00:00.000Z',
   );
+  // TS0043A's employer record and an unpaid payroll, for the evaluation on demand.
+  const { dynamo } = awsClients();
+  await dynamo.send(
+    new PutCommand({
+      TableName: 'Employers',
+      Item: {
+        employerId: 'TS0043A',
+        name: 'Công ty TNHH Đánh Giá',
+        region: 'I',
+        partition: 'P1',
+        officerId: 'CB02',
+      },
+    }),
+  );
+  const payroll = storedLedgerRows('TS0043A', 'P1', {
+    type: 'PAYROLL',
+    entryKey: 'PAYROLL#2026-08',
+    period: '2026-08',
+    employees: [{ id: 'NV01', insuredWage: 10_000_000 }],
+  });
+  for (const row of payroll) await dynamo.send(new PutCommand({ TableName: 'Ledger', Item: row }));
 }, 60_000);
 
 afterAll(async () => {
@@ -108,6 +131,15 @@ describe('dondoc cases', () => {
     expect(text.stdout).toContain('Nhật ký (2)');
   });
 
+  it('evaluates one case on demand through the escalation workflow', async () => {
+    const result = await cli('evaluate', 'TS0043A', '--as-of', '2026-10-02');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('TS0043A ngày 2026-10-02: chuyển bước\n');
+    expect((await new EscalationRepository(awsClients().dynamo).currentCase('TS0043A'))?.stage).toBe(
+      'URGING_LETTER',
+    );
+  });
+
   it('refuses bad input with a clear message and changes nothing', async () => {
     const before = await new EscalationRepository(awsClients().dynamo).currentCase('TS0043A');
     const cases: [string[], RegExp][] = [
@@ -124,6 +156,8 @@ describe('dondoc cases', () => {
       [['list', '--reason', 'DISPUTE'], /--reason does not go with 'list'/],
       [['list', '--color'], /Unknown option '--color'/],
       [['archive', 'TS0043A'], /unknown cases command 'archive'/],
+      [['evaluate', 'TS0043A', '--as-of', '2026-13-45'], /--as-of must be a date YYYY-MM-DD/],
+      [['evaluate', 'TS9999Z'], /no debt case for employer TS9999Z/],
     ];
     for (const [argv, message] of cases) {
       const result = await cli(...argv);

@@ -45,7 +45,7 @@ export const WORKFLOWS = {
       },
       ProcessBatchFunctionArn: {
         entry: 'functions/c12/handlers/process-batch.ts',
-        tables: ['Employers', 'Ledger', 'Notices', 'Cases', 'Runs'],
+        tables: ['Employers', 'Ledger', 'Notices', 'Cases', 'Runs', 'Policies'],
         sendsEmail: true,
         timeoutSeconds: 900,
         memoryMb: 1536,
@@ -72,7 +72,7 @@ export const WORKFLOWS = {
       },
       EvaluateCasesFunctionArn: {
         entry: 'functions/escalation/handlers/evaluate-cases.ts',
-        tables: ['Cases', 'Audit', 'Employers', 'Ledger', 'Officers'],
+        tables: ['Cases', 'Audit', 'Employers', 'Ledger', 'Officers', 'Policies'],
         sendsEmail: true,
         startsWorkflows: ['CaseApproval'],
         timeoutSeconds: 900,
@@ -86,14 +86,14 @@ export const WORKFLOWS = {
     functions: {
       PlanApprovalFunctionArn: {
         entry: 'functions/escalation/handlers/plan-approval.ts',
-        tables: ['Cases', 'Officers'],
+        tables: ['Cases', 'Officers', 'Policies'],
         sendsEmail: false,
         timeoutSeconds: 30,
         memoryMb: 256,
       },
       RequestApprovalFunctionArn: {
         entry: 'functions/escalation/handlers/request-approval.ts',
-        tables: ['Cases', 'Audit', 'Officers', 'Approvals'],
+        tables: ['Cases', 'Audit', 'Officers', 'Approvals', 'Policies'],
         sendsEmail: true,
         answersOwnTasks: true,
         timeoutSeconds: 60,

@@ -18,6 +18,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { policyForNewCase } from '../escalation/policy.ts';
+import { PolicyStore } from '../escalation/policy-store.ts';
 import { lastDayOf } from '../shared/calendar.ts';
 import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 import { tableName } from '../shared/tables.ts';
@@ -171,7 +172,11 @@ export class C12Repository {
     runs: tableName('Runs'),
   };
 
-  constructor(private readonly dynamo: DynamoDBDocumentClient) {}
+  private readonly policies: PolicyStore;
+
+  constructor(private readonly dynamo: DynamoDBDocumentClient) {
+    this.policies = new PolicyStore(dynamo);
+  }
 
   async listPartitions(): Promise<PartitionRecord[]> {
     const partitions: PartitionRecord[] = [];
@@ -408,7 +413,7 @@ export class C12Repository {
       status: 'OPEN',
       stage: 'NONE',
       // The escalation policy the case keeps for its whole life: the one in force when it opened.
-      policyVersion: policyForNewCase(at.slice(0, 10)).version,
+      policyVersion: policyForNewCase(at.slice(0, 10), await this.policies.versions()).version,
       openedAt: at,
       openedForPeriod: statement.period,
       // Filled by the escalation, stage by stage (a nested path can only be set inside an existing map).

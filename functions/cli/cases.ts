@@ -23,7 +23,7 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { awsClients } from '../shared/aws.ts';
 import { appConfig } from '../shared/config.ts';
 import { todayInVietnam } from '../shared/calendar.ts';
-import { UsageError, type CliIo } from './io.ts';
+import { UsageError, useLocalStack, type CliIo } from './io.ts';
 
 const STATUSES = ['OPEN', 'PAUSED', 'CLOSED'] as const;
 const REASONS = ['FORCE_MAJEURE', 'DISPUTE', 'LEGAL_SUSPENSION'] as const;
@@ -35,15 +35,6 @@ const USAGE = `usage:
   dondoc cases pause EMPLOYER_ID --reason ${REASONS.join('|')} --by OFFICER_ID [--note TEXT] [--local]
   dondoc cases resume EMPLOYER_ID --by OFFICER_ID [--note TEXT] [--local]
   dondoc cases evaluate EMPLOYER_ID [--as-of YYYY-MM-DD] [--local]`;
-
-/** The embedded stack's DynamoDB, as `npm start` serves it (infra/local/stack.ts DEFAULT_PORTS). */
-function useLocalStack(): void {
-  process.env.AWS_ENDPOINT_URL_DYNAMODB ??= 'http://127.0.0.1:8000';
-  process.env.AWS_ENDPOINT_URL_SFN ??= 'http://127.0.0.1:8083';
-  process.env.AWS_REGION ??= 'ap-southeast-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-}
 
 function line(item: EscalationCase, today: string): string {
   const overdue = item.overduePrincipal + item.overdueInterest;

@@ -1,11 +1,13 @@
 /** The `dondoc` command line: one sub-command per process. */
 import { casesCommand } from './cases.ts';
+import { policyCommand } from './policy.ts';
 import { statementCommand } from './statement.ts';
 import { UsageError, processIo, type CliIo } from './io.ts';
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
   statement: statementCommand,
   cases: casesCommand,
+  policy: policyCommand,
 };
 
 const USAGE = `usage: dondoc <command> [arguments]
@@ -14,6 +16,8 @@ commands:
   statement FILE|-   compute a C12-TS statement from a request (JSON) and print it as JSON
   cases list|show|pause|resume
                      debt cases and their audit trail (dondoc cases --help); --local for npm start's stack
+  policy list|show|publish
+                     the escalation ladder's versions; a new one applies to cases opened from its date
 `;
 
 /** Runs a command and returns the exit status: 0 done, 2 bad usage or input, 1 anything else. */

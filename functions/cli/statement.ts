@@ -2,19 +2,9 @@
  * `dondoc statement FILE|-`: read a statement request (JSON), print the C12-TS statement (JSON).
  * Exit status 2 with a message naming the field for invalid input.
  */
-import { readFile } from 'node:fs/promises';
 import { computeStatement } from '../c12/account.ts';
 import { describeIssues, statementRequestSchema } from '../c12/model.ts';
-import { UsageError, type CliIo } from './io.ts';
-
-async function readSource(source: string, io: CliIo): Promise<string> {
-  if (source === '-') return io.readStdin();
-  try {
-    return await readFile(source, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-}
+import { UsageError, readSource, type CliIo } from './io.ts';
 
 export async function statementCommand(args: string[], io: CliIo): Promise<void> {
   const [source, ...rest] = args;

@@ -15,7 +15,7 @@ import { approvalLink, newApproval } from '../approvals/request.ts';
 import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
 import { approvalRequestLetter, type CaseFacts } from './documents.ts';
 import { approvalDeadline } from './ladder.ts';
-import { policyFor, type ApproverRole } from './policy.ts';
+import { policyFor, type ApproverRole, type EscalationPolicy } from './policy.ts';
 import type { EscalationRepository, OfficerRecord } from './repository.ts';
 import { deliver, type ApprovalStart } from './sweep.ts';
 
@@ -26,6 +26,8 @@ export interface FlowDeps {
   send(mail: OutgoingEmail): Promise<SendOutcome>;
   office: { name: string; sender: string; configurationSet?: string | undefined };
   baseUrl: string;
+  /** The escalation policy versions (published and built in), oldest first. */
+  policies(): Promise<EscalationPolicy[]>;
   /** Seconds each wait lasts instead of the policy's working days (demos, tests). */
   waitSecondsOverride?: number | undefined;
   now(): string;
@@ -77,11 +79,11 @@ async function resolve(
 }
 
 /** End of the deadline day in Vietnam (UTC+7), or `now + override`. */
-function expiry(
+async function expiry(
   deps: FlowDeps,
   start: ApprovalStart,
-): { expiresAt: string; waitSeconds: number; deadline: string } {
-  const deadline = approvalDeadline(policyFor(start.policyVersion), start.asOf);
+): Promise<{ expiresAt: string; waitSeconds: number; deadline: string }> {
+  const deadline = approvalDeadline(policyFor(start.policyVersion, await deps.policies()), start.asOf);
   const now = Date.parse(deps.now());
   if (deps.waitSecondsOverride) {
     return {
@@ -102,7 +104,7 @@ export async function planApproval(
   const role = input.start.approvers[input.index];
   if (!role) throw new NoApproverError(`stage ${input.start.stage} has no approver ${input.index + 1}`);
   const person = await resolve(deps, role, input.start.officerId, input.previousApprover);
-  return { role, approver: toApprover(person), ...expiry(deps, input.start) };
+  return { role, approver: toApprover(person), ...(await expiry(deps, input.start)) };
 }
 
 function facts(start: ApprovalStart): CaseFacts {
@@ -217,7 +219,7 @@ export async function requestApproval(
   if (!current) throw new NoApproverError(`case ${start.caseId} has no approval waiting for ${start.stage}`);
   if (current.state === 'APPROVED' || current.state === 'REJECTED') return forward(deps, current, token);
 
-  const { expiresAt, waitSeconds: _wait, deadline } = expiry(deps, { ...start, asOf: at.slice(0, 10) });
+  const { expiresAt, deadline } = await expiry(deps, { ...start, asOf: at.slice(0, 10) });
   if (input.attempt === 'REMINDER') {
     if (!(await deps.approvals.renew(current.approvalId, token, expiresAt, at))) {
       return forward(deps, (await deps.approvals.get(current.approvalId))!, token);

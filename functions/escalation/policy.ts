@@ -1,8 +1,8 @@
 /**
  * The enforcement ladder as versioned policy data (domain.md section 4): stages in order, what makes each
  * one due, who approves it, the approval deadline, the penalty scales (effective-dated) and the conditions
- * of a criminal referral. An administrator publishes a new version to change a threshold; a case keeps the
- * version it was opened under (`policyFor`).
+ * of a criminal referral. An administrator publishes a new version to change a threshold (policy-store.ts,
+ * `dondoc policy publish`); a case keeps the version it was opened under (`policyFor`).
  *
  * dondoc's rules where the law sets no figure (domain.md leaves them to policy): inspection from 90 days
  * late, the penalty proposal from 120 days, evasion counted from 60 days late (urged), the urging letter in
@@ -111,26 +111,17 @@ export class UnknownPolicyVersionError extends Error {
   override name = 'UnknownPolicyVersionError';
 }
 
-/** The versions an administrator has published, oldest first. */
-export const ESCALATION_POLICIES: readonly EscalationPolicy[] = [DEFAULT_ESCALATION_POLICY];
-
-/** The version a case opened on `isoDate` gets: the latest one in force then. */
-export function policyForNewCase(
-  isoDate: string,
-  policies: readonly EscalationPolicy[] = ESCALATION_POLICIES,
-): EscalationPolicy {
+/** The version a case opened on `isoDate` gets: the latest one in force then (versions oldest first). */
+export function policyForNewCase(isoDate: string, versions: readonly EscalationPolicy[]): EscalationPolicy {
   let found: EscalationPolicy | undefined;
-  for (const policy of policies) if (policy.effectiveFrom <= isoDate) found = policy;
+  for (const policy of versions) if (policy.effectiveFrom <= isoDate) found = policy;
   if (!found) throw new UnknownPolicyVersionError(`no escalation policy in force on ${isoDate}`);
   return found;
 }
 
 /** The version a case keeps for its whole life. */
-export function policyFor(
-  version: string,
-  policies: readonly EscalationPolicy[] = ESCALATION_POLICIES,
-): EscalationPolicy {
-  const policy = policies.find((candidate) => candidate.version === version);
+export function policyFor(version: string, versions: readonly EscalationPolicy[]): EscalationPolicy {
+  const policy = versions.find((candidate) => candidate.version === version);
   if (!policy) throw new UnknownPolicyVersionError(`escalation policy version ${version} is not published`);
   return policy;
 }

@@ -33,7 +33,7 @@ import {
 } from './documents.ts';
 import { evaluateCase, type DebtFacts, type Evaluation } from './ladder.ts';
 import { renderUrgingLetterPdf } from './letter-pdf.ts';
-import { policyFor, type ApproverRole, type Stage } from './policy.ts';
+import { policyFor, type ApproverRole, type EscalationPolicy, type Stage } from './policy.ts';
 import type { EscalationCase, EscalationRepository, OfficerRecord } from './repository.ts';
 
 /** What the approval workflow starts from. */
@@ -57,6 +57,8 @@ export interface SweepDeps {
   ledger(partition: string, employerId: string): Promise<LedgerRow[]>;
   send(mail: OutgoingEmail): Promise<SendOutcome>;
   startApproval(start: ApprovalStart): Promise<void>;
+  /** The escalation policy versions (published and built in), oldest first. */
+  policies(): Promise<EscalationPolicy[]>;
   office: { name: string; sender: string; configurationSet?: string | undefined };
   now(): string;
 }
@@ -117,7 +119,7 @@ export async function evaluateOne(deps: SweepDeps, kase: EscalationCase, asOf: s
     workers: debt.headcount,
     organisation: employer.organisation,
   };
-  const policy = policyFor(kase.policyVersion);
+  const policy = policyFor(kase.policyVersion, await deps.policies());
   const evaluation = evaluateCase(
     policy,
     {

@@ -112,6 +112,15 @@ export const TABLES = {
         'repeated step rewrites its own entry)',
     ],
   },
+  Policies: {
+    logicalName: 'Policies',
+    partitionKey: S('version'),
+    indexes: [],
+    accessPatterns: [
+      'every published escalation policy version (a handful: a scan, cached a minute per process); ' +
+        'a version is written once (conditional put) and never changed',
+    ],
+  },
   Runs: {
     logicalName: 'Runs',
     partitionKey: S('runId'),

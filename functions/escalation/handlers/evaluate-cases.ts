@@ -10,6 +10,7 @@ import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
 import { SendRateLimiter, sendEmail } from '../../shared/email.ts';
 import { defineHandler } from '../../shared/lambda.ts';
+import { PolicyStore } from '../policy-store.ts';
 import { EscalationRepository, type EscalationCase } from '../repository.ts';
 import { evaluateOne, type CaseOutcome, type SweepDeps } from '../sweep.ts';
 
@@ -38,6 +39,7 @@ export const handler = defineHandler(evaluateCasesEventSchema, async (event) => 
   const { dynamo, ses, sfn } = awsClients();
   const cases = new EscalationRepository(dynamo);
   const c12 = new C12Repository(dynamo);
+  const policies = new PolicyStore(dynamo);
   const deps: SweepDeps = {
     cases,
     employer: async () => undefined, // set per page below
@@ -70,6 +72,7 @@ export const handler = defineHandler(evaluateCasesEventSchema, async (event) => 
       sender: config.SENDER_EMAIL,
       configurationSet: config.SES_CONFIGURATION_SET,
     },
+    policies: () => policies.versions(),
     now: () => new Date().toISOString(),
   };
 

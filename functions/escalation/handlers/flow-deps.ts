@@ -4,6 +4,7 @@ import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
 import { SendRateLimiter, sendEmail } from '../../shared/email.ts';
 import type { FlowDeps } from '../approval-flow.ts';
+import { PolicyStore } from '../policy-store.ts';
 import { EscalationRepository } from '../repository.ts';
 
 let deps: FlowDeps | undefined;
@@ -13,6 +14,7 @@ export function flowDeps(): FlowDeps {
   const config = appConfig();
   const { dynamo, ses, sfn } = awsClients();
   const limiter = new SendRateLimiter(config.SES_MAX_SEND_RATE);
+  const policies = new PolicyStore(dynamo);
   deps = {
     cases: new EscalationRepository(dynamo),
     approvals: new ApprovalsRepository(dynamo),
@@ -28,6 +30,7 @@ export function flowDeps(): FlowDeps {
     },
     baseUrl: config.PUBLIC_BASE_URL,
     waitSecondsOverride: config.APPROVAL_WAIT_SECONDS_OVERRIDE,
+    policies: () => policies.versions(),
     now: () => new Date().toISOString(),
   };
   return deps;

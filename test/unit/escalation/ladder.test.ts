@@ -268,10 +268,14 @@ describe('approval deadlines and policy versions', () => {
   });
 
   it('keeps the version a case was opened under, and refuses an unknown one', () => {
-    expect(policyFor('2026-07-01')).toBe(POLICY);
-    expect(policyForNewCase('2026-11-05')).toBe(POLICY);
-    expect(() => policyFor('1999-01-01')).toThrow(UnknownPolicyVersionError);
-    expect(() => policyForNewCase('2020-01-01')).toThrow(UnknownPolicyVersionError);
+    const stricter = { ...POLICY, version: 'strict', effectiveFrom: '2027-01-01' };
+    const versions = [POLICY, stricter];
+    expect(policyFor('2026-07-01', versions)).toBe(POLICY);
+    expect(policyFor('strict', versions)).toBe(stricter);
+    expect(policyForNewCase('2026-12-31', versions)).toBe(POLICY);
+    expect(policyForNewCase('2027-01-01', versions)).toBe(stricter);
+    expect(() => policyFor('1999-01-01', versions)).toThrow(UnknownPolicyVersionError);
+    expect(() => policyForNewCase('2020-01-01', versions)).toThrow(UnknownPolicyVersionError);
   });
 });
 

@@ -300,26 +300,35 @@ export class EscalationRepository {
   }
 
   /**
-   * The automatic stages of one evaluation, in one conditional write from the stage the evaluation saw:
-   * each stage's reached date and its document claimed (PENDING), so a crash before the documents went out
-   * leaves them to the next run. False when the case moved meanwhile (another run advanced it).
+   * One evaluation's climb, in one conditional write from the stage (and no approval in progress) the
+   * evaluation saw: each automatic stage's reached date and its document claimed (PENDING), so a crash
+   * before the documents went out leaves them to the next run; and the approval it hands on, if any, marked
+   * in progress. False when the case moved meanwhile (another run advanced it).
    */
   async advance(
     employerId: string,
     from: Stage | 'NONE',
     stages: readonly Stage[],
     at: string,
+    pending?: NonNullable<EscalationCase['pendingApproval']>,
   ): Promise<boolean> {
-    if (stages.length === 0) return true;
-    const to = stages.at(-1)!;
+    if (stages.length === 0 && !pending) return true;
     const names: Record<string, string> = { '#s': 'status', '#stage': 'stage' };
-    const values: Record<string, unknown> = { ':open': 'OPEN', ':from': from, ':to': to, ':at': at };
-    const sets = ['#stage = :to', 'updatedAt = :at'];
+    const values: Record<string, unknown> = { ':open': 'OPEN', ':from': from, ':at': at };
+    const sets = ['updatedAt = :at'];
+    if (stages.length > 0) {
+      values[':to'] = stages.at(-1)!;
+      sets.push('#stage = :to');
+    }
     stages.forEach((stage, i) => {
       names[`#st${i}`] = stage;
       values[`:doc${i}`] = { status: 'PENDING', at };
       sets.push(`stageReachedAt.#st${i} = :at`, `documents.#st${i} = :doc${i}`);
     });
+    if (pending) {
+      values[':pending'] = pending;
+      sets.push('pendingApproval = :pending');
+    }
     try {
       await this.dynamo.send(
         new UpdateCommand({
@@ -327,7 +336,7 @@ export class EscalationRepository {
           Key: { employerId, slot: CURRENT },
           // The maps exist from the first advance on; the first one creates them.
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: '#s = :open AND #stage = :from',
+          ConditionExpression: '#s = :open AND #stage = :from AND attribute_not_exists(pendingApproval)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
@@ -341,14 +350,25 @@ export class EscalationRepository {
 
   /** Records that a document went out (or goes by post). */
   async markDocument(employerId: string, key: Stage | 'CLOSED', document: CaseDocument): Promise<void> {
+    await this.markDocuments(employerId, [[key, document]]);
+  }
+
+  /** Records several documents in one write (an evaluation that took more than one stage). */
+  async markDocuments(
+    employerId: string,
+    documents: readonly (readonly [Stage | 'CLOSED', CaseDocument])[],
+  ): Promise<void> {
+    if (documents.length === 0) return;
     await this.dynamo.send(
       new UpdateCommand({
         TableName: this.tables.cases,
         Key: { employerId, slot: CURRENT },
-        UpdateExpression: 'SET documents.#d = :doc',
+        UpdateExpression: `SET ${documents.map((_, i) => `documents.#d${i} = :doc${i}`).join(', ')}`,
         ConditionExpression: 'attribute_exists(documents)',
-        ExpressionAttributeNames: { '#d': key },
-        ExpressionAttributeValues: { ':doc': document },
+        ExpressionAttributeNames: Object.fromEntries(documents.map(([key], i) => [`#d${i}`, key])),
+        ExpressionAttributeValues: Object.fromEntries(
+          documents.map(([, document], i) => [`:doc${i}`, document]),
+        ),
       }),
     );
   }
@@ -372,30 +392,6 @@ export class EscalationRepository {
             ':reason': reason,
             ':doc': { status: 'PENDING', at },
           },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
-  /** Marks an approval in progress for the stage after `from`; false if one is already in progress. */
-  async setPendingApproval(
-    employerId: string,
-    from: Stage | 'NONE',
-    pending: NonNullable<EscalationCase['pendingApproval']>,
-  ): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tables.cases,
-          Key: { employerId, slot: CURRENT },
-          UpdateExpression: 'SET pendingApproval = :pending',
-          ConditionExpression: '#s = :open AND #stage = :from AND attribute_not_exists(pendingApproval)',
-          ExpressionAttributeNames: { '#s': 'status', '#stage': 'stage' },
-          ExpressionAttributeValues: { ':pending': pending, ':open': 'OPEN', ':from': from },
         }),
       );
       return true;

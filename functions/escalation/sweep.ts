@@ -34,7 +34,7 @@ import {
 import { evaluateCase, type DebtFacts, type Evaluation } from './ladder.ts';
 import { renderUrgingLetterPdf } from './letter-pdf.ts';
 import { policyFor, type ApproverRole, type EscalationPolicy, type Stage } from './policy.ts';
-import type { EscalationCase, EscalationRepository, OfficerRecord } from './repository.ts';
+import type { CaseDocument, EscalationCase, EscalationRepository, OfficerRecord } from './repository.ts';
 
 /** What the approval workflow starts from. */
 export interface ApprovalStart {
@@ -120,16 +120,27 @@ export async function evaluateOne(deps: SweepDeps, kase: EscalationCase, asOf: s
     organisation: employer.organisation,
   };
   const policy = policyFor(kase.policyVersion, await deps.policies());
-  const evaluation = evaluateCase(
-    policy,
-    {
-      status: kase.status,
-      stage: kase.stage,
-      pauses: kase.pauses ?? [],
-      pendingApproval: kase.pendingApproval,
-    },
-    facts,
-  );
+  const state = {
+    status: kase.status,
+    stage: kase.stage,
+    pauses: kase.pauses ?? [],
+    pendingApproval: kase.pendingApproval,
+  };
+  let evaluation = evaluateCase(policy, state, facts);
+  const pending = kase.pendingApproval;
+  if (
+    evaluation.action === 'WAIT' &&
+    evaluation.reason === 'AWAITING_APPROVAL' &&
+    pending &&
+    !pending.approvalId
+  ) {
+    // Marked in progress but no approval link recorded yet: a crash may have come between the climb's write
+    // and StartExecution. The approval is started again under the marked name (a no-op if it runs).
+    const again = evaluateCase(policy, { ...state, pendingApproval: undefined }, facts);
+    if (again.action === 'CLIMB' && again.automatic.length === 0 && again.approval?.stage === pending.stage) {
+      evaluation = again;
+    }
+  }
   const caseFacts = (daysLate: number): CaseFacts => ({
     caseId: kase.caseId,
     employerId: kase.employerId,
@@ -183,33 +194,14 @@ async function act(
     return 'WAITING';
   }
 
-  let reached: Stage | 'NONE' = kase.stage;
-  if (evaluation.automatic.length > 0) {
-    if (!(await deps.cases.advance(kase.employerId, kase.stage, evaluation.automatic, at))) return 'WAITING';
-    await deps.cases.auditAll(
-      evaluation.automatic.map((stage) => ({
-        caseId: kase.caseId,
-        at,
-        who: 'dondoc',
-        what: 'STAGE_REACHED',
-        why: `${facts.daysLate} ngày chậm đóng`,
-        channel: 'SYSTEM' as const,
-        discriminator: stage,
-        details: { stage },
-      })),
-    );
-    for (const stage of evaluation.automatic) await deliver(deps, kase, employer, stage, facts, asOf);
-    reached = evaluation.automatic.at(-1)!;
-  }
-  if (!evaluation.approval) return 'CLIMBED';
-
-  const { stage, approvers, fine, referral } = evaluation.approval;
-  const start: ApprovalStart = {
-    executionName: executionName(kase.employerId, stage, asOf),
+  const approval = evaluation.approval;
+  const resumed = kase.pendingApproval; // set only when evaluateOne resumes an unstarted approval
+  const start: ApprovalStart | undefined = approval && {
+    executionName: resumed?.executionName ?? executionName(kase.employerId, approval.stage, asOf),
     employerId: kase.employerId,
     caseId: kase.caseId,
-    stage,
-    approvers,
+    stage: approval.stage,
+    approvers: approval.approvers,
     asOf,
     policyVersion: kase.policyVersion,
     officerId: kase.officerId ?? null,
@@ -217,36 +209,88 @@ async function act(
       caseId: kase.caseId,
       employerId: kase.employerId,
       employerName: employer.name,
-      stage,
-      action: STAGE_ACTION[stage],
+      stage: approval.stage,
+      action: STAGE_ACTION[approval.stage],
       overdueVnd: facts.overdueVnd,
       daysLate: facts.daysLate,
-      details: approvalDetails(fine, referral),
+      details: approvalDetails(approval.fine, approval.referral),
     },
   };
-  if (
-    await deps.cases.setPendingApproval(kase.employerId, reached, {
-      stage,
-      requestedAt: at,
-      executionName: start.executionName,
-    })
-  ) {
-    await audit('APPROVAL_REQUESTED', approvers.join(' + '), stage, { stage, approvers });
+  // The climb in one write: the automatic stages reached, their documents claimed, the approval marked in
+  // progress. A crash after it leaves the documents PENDING and the approval unstarted; the next evaluation
+  // sends the first and starts the second (evaluateOne).
+  if (resumed && start) {
+    await deps.startApproval(start);
+    return 'APPROVAL_REQUESTED';
   }
-  // Started even when the case already said pending (a crash between the two): the name makes it once.
+  const pending = start && { stage: start.stage, requestedAt: at, executionName: start.executionName };
+  if (!(await deps.cases.advance(kase.employerId, kase.stage, evaluation.automatic, at, pending))) {
+    return 'WAITING'; // another run moved the case meanwhile
+  }
+  await deps.cases.auditAll([
+    ...evaluation.automatic.map((stage) => ({
+      caseId: kase.caseId,
+      at,
+      who: 'dondoc',
+      what: 'STAGE_REACHED',
+      why: `${facts.daysLate} ngày chậm đóng`,
+      channel: 'SYSTEM' as const,
+      discriminator: stage,
+      details: { stage },
+    })),
+    ...(start
+      ? [
+          {
+            caseId: kase.caseId,
+            at,
+            who: 'dondoc',
+            what: 'APPROVAL_REQUESTED',
+            why: start.approvers.join(' + '),
+            channel: 'SYSTEM' as const,
+            discriminator: start.stage,
+            details: { stage: start.stage, approvers: start.approvers },
+          },
+        ]
+      : []),
+  ]);
+  const sent: [Stage, CaseDocument][] = [];
+  for (const stage of evaluation.automatic) {
+    sent.push([stage, await sendDocument(deps, kase, employer, stage, facts, asOf)]);
+  }
+  await deps.cases.markDocuments(kase.employerId, sent);
+  if (!start) return 'CLIMBED';
   await deps.startApproval(start);
   return 'APPROVAL_REQUESTED';
 }
 
+type DeliverDeps = Pick<SweepDeps, 'cases' | 'send' | 'office' | 'now'>;
+type DeliverCase = Pick<EscalationCase, 'employerId' | 'caseId' | 'officerId'>;
+
 /** Sends the document of `key` (a stage, or the closing letter) to its audience and records it. */
 export async function deliver(
-  deps: Pick<SweepDeps, 'cases' | 'send' | 'office' | 'now'>,
-  kase: Pick<EscalationCase, 'employerId' | 'caseId' | 'officerId'>,
+  deps: DeliverDeps,
+  kase: DeliverCase,
   employer: Pick<EmployerRecord, 'email'>,
   key: Stage | 'CLOSED',
   facts: CaseFacts,
   asOf: string,
 ): Promise<void> {
+  await deps.cases.markDocument(
+    kase.employerId,
+    key,
+    await sendDocument(deps, kase, employer, key, facts, asOf),
+  );
+}
+
+/** Sends the document of `key` (or finds it goes by post) and returns what to record of it. */
+async function sendDocument(
+  deps: DeliverDeps,
+  kase: DeliverCase,
+  employer: Pick<EmployerRecord, 'email'>,
+  key: Stage | 'CLOSED',
+  facts: CaseFacts,
+  asOf: string,
+): Promise<CaseDocument> {
   const cureDate = addDays(asOf, CURE_DAYS);
   const letter: Letter =
     key === 'CLOSED'
@@ -282,10 +326,7 @@ export async function deliver(
     to = officer?.email;
   }
   const at = deps.now();
-  if (!to) {
-    await deps.cases.markDocument(kase.employerId, key, { status: 'POSTAL', at });
-    return;
-  }
+  if (!to) return { status: 'POSTAL', at };
   const outcome = await deps.send({
     from: deps.office.sender,
     to: [to],
@@ -293,9 +334,7 @@ export async function deliver(
     attachments,
     configurationSet: deps.office.configurationSet,
   });
-  await deps.cases.markDocument(kase.employerId, key, {
-    status: outcome.status === 'SENT' ? 'SENT' : 'POSTAL',
-    at,
-    ...(outcome.status === 'SENT' ? { messageId: outcome.messageId } : {}),
-  });
+  return outcome.status === 'SENT'
+    ? { status: 'SENT', at, messageId: outcome.messageId }
+    : { status: 'POSTAL', at };
 }

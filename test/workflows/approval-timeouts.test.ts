@@ -2,7 +2,11 @@
  * What happens when nobody answers, or the answer is no: on the embedded stack with approvals that wait two
  * seconds instead of three working days.
  */
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsClients } from '../../functions/shared/aws.ts';
+import { stateMachineArn } from '../../infra/local/sfn-engine.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
 import { tempDataDir, until } from '../infra/local/helpers.ts';
 import { cases, decide, linkOf, mailer, seedEscalation, stageOf, sweep } from './escalation-fixtures.ts';
@@ -19,6 +23,7 @@ beforeAll(async () => {
   await seedEscalation([
     { employerId: 'TS0011A', name: 'Công ty TNHH Im Lặng', email: 'ketoan@imlang.example' },
     { employerId: 'TS0012A', name: 'Công ty TNHH Bị Từ Chối', email: 'ketoan@bituchoi.example' },
+    { employerId: 'TS0013A', name: 'Công ty TNHH Gián Đoạn', email: 'ketoan@giandoan.example' },
   ]);
   await sweep('2026-10-02');
 }, 60_000);
@@ -85,5 +90,32 @@ describe('approval timeouts and rejections', () => {
     // The next evaluation asks again.
     await sweep('2026-10-31', 'TS0012A');
     await mail.next('binh.tv@bhxh-demo.vn', /^Đề nghị phê duyệt.*TS0012A/);
+  }, 60_000);
+
+  it('starts an approval a crash left marked but unstarted, under the name it was marked with', async () => {
+    // As if the sweep had written the climb and crashed before StartExecution.
+    const { dynamo } = awsClients();
+    const marked = {
+      stage: 'WORKING_SESSION',
+      requestedAt: '2026-10-29T00:05:00.000Z',
+      executionName: 'TS0013A-WORKING_SESSION-2026-10-29',
+    };
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: 'Cases',
+        Key: { employerId: 'TS0013A', slot: 'CURRENT' },
+        UpdateExpression: 'SET pendingApproval = :pending',
+        ExpressionAttributeValues: { ':pending': marked },
+      }),
+    );
+    await sweep('2026-10-30', 'TS0013A');
+    const ask = await mail.next('binh.tv@bhxh-demo.vn', /^Đề nghị phê duyệt.*TS0013A/);
+    expect((await decide(linkOf(ask), 'approve')).status).toBe(200);
+    await stageOf('TS0013A', 'WORKING_SESSION');
+    const started = await new ListExecutionsCommand({ stateMachineArn: stateMachineArn('CaseApproval') });
+    const executions = (await awsClients().sfn.send(started)).executions ?? [];
+    expect(executions.filter((e) => e.name?.startsWith('TS0013A-'))).toEqual([
+      expect.objectContaining({ name: marked.executionName }),
+    ]);
   }, 60_000);
 });

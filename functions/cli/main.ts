@@ -1,6 +1,7 @@
 /** The `dondoc` command line: one sub-command per process. */
 import { casesCommand } from './cases.ts';
 import { policyCommand } from './policy.ts';
+import { schedulesCommand } from './schedules.ts';
 import { statementCommand } from './statement.ts';
 import { UsageError, processIo, type CliIo } from './io.ts';
 
@@ -8,6 +9,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
   statement: statementCommand,
   cases: casesCommand,
   policy: policyCommand,
+  schedules: schedulesCommand,
 };
 
 const USAGE = `usage: dondoc <command> [arguments]
@@ -18,6 +20,8 @@ commands:
                      debt cases and their audit trail (dondoc cases --help); --local for npm start's stack
   policy list|show|publish
                      the escalation ladder's versions; a new one applies to cases opened from its date
+  schedules list|show|set|pause|resume|run-now|runs
+                     when each recurring process runs, and its recent runs
 `;
 
 /** Runs a command and returns the exit status: 0 done, 2 bad usage or input, 1 anything else. */

@@ -121,6 +121,16 @@ export const TABLES = {
         'a version is written once (conditional put) and never changed',
     ],
   },
+  Schedules: {
+    logicalName: 'Schedules',
+    partitionKey: S('processId'),
+    sortKey: S('entry'),
+    indexes: [],
+    accessPatterns: [
+      "every process's schedule (entry CURRENT; a handful: a scan), changed by a conditional write on its version",
+      "a schedule's change history, newest first (entries CHANGE#<version>)",
+    ],
+  },
   Runs: {
     logicalName: 'Runs',
     partitionKey: S('runId'),

@@ -6,11 +6,14 @@
  * are set) -> StartExecution -> poll DescribeExecution; `stack.stop()` on SIGINT.
  */
 import './polyfills.ts';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { resetAwsClients } from '../../functions/shared/aws.ts';
+import { ScheduleRepository } from '../../functions/schedules/repository.ts';
+import { awsClients, resetAwsClients } from '../../functions/shared/aws.ts';
 import { localEnv, startEmulators } from './emulators.ts';
 import type { EmulatorPorts } from './emulators.ts';
-import { LocalSfnEngine } from './sfn-engine.ts';
+import { LocalScheduler } from './scheduler.ts';
+import { LocalSfnEngine, stateMachineArn } from './sfn-engine.ts';
 import type { Registry } from './sfn-engine.ts';
 import { startSfnApi } from './sfn-api.ts';
 import { startWeb, type HttpRoute } from './web.ts';
@@ -20,6 +23,10 @@ const WEB_ROUTES: HttpRoute[] = [
   {
     prefix: '/approvals/',
     load: async () => (await import('../../functions/approvals/handlers/http.ts')).handler as never,
+  },
+  {
+    prefix: '/admin',
+    load: async () => (await import('../../functions/schedules/handlers/admin-http.ts')).handler as never,
   },
   {
     prefix: '/cong-khai/',
@@ -50,6 +57,11 @@ export interface LocalStackOptions {
   retryDelayMs?: number;
   /** Re-run executions a crash left RUNNING (default true). */
   resume?: boolean;
+  /**
+   * Fire the schedule records (the local EventBridge Scheduler). Off unless asked: npm start turns it on;
+   * tests drive LocalScheduler with their own clock rather than race the real one.
+   */
+  scheduler?: boolean;
 }
 
 export interface LocalStack {
@@ -64,6 +76,10 @@ export interface LocalStack {
   webUrl: string;
   /** Execution ARNs re-run because a crash had left them RUNNING. */
   resumed: string[];
+  /** Signs in to the admin pages and API (`${webUrl}/admin/login?token=…`, or `Authorization: Bearer …`). */
+  adminToken: string;
+  /** The local scheduler, when `scheduler: true`. */
+  scheduler?: LocalScheduler | undefined;
   stop(): Promise<void>;
 }
 
@@ -92,6 +108,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...localEnv(endpoints),
       SES_MAX_SEND_RATE: process.env.SES_MAX_SEND_RATE ?? '1000',
       PUBLIC_BASE_URL: web.url,
+      // A fresh admin token per start unless one is given: it is printed, never stored.
+      ADMIN_TOKEN: process.env.ADMIN_TOKEN ?? randomBytes(32).toString('base64url'),
     };
     // Handlers build their clients on first use from these variables; drop clients built before.
     for (const [key, value] of Object.entries(env)) {
@@ -100,6 +118,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     resetAwsClients();
     const resumed = options.resume === false ? [] : engine.resumeInterrupted();
+    const scheduler = options.scheduler
+      ? new LocalScheduler({
+          repository: new ScheduleRepository(awsClients().dynamo),
+          sfn: awsClients().sfn,
+          stateMachineArn: (workflow) => stateMachineArn(workflow),
+          onError: (error) => console.error(`local scheduler: ${(error as Error)?.message ?? String(error)}`),
+        })
+      : undefined;
+    scheduler?.start();
 
     let stopping: Promise<void> | undefined;
     const runningEngine = engine;
@@ -107,8 +134,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const runningWeb = web;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
-        // Engine first: executions stop before the services they call go away (they stay RUNNING in the
-        // journal and are resumed by the next stack on this folder).
+        // Scheduler, then engine: nothing new starts, and executions stop before the services they call go
+        // away (they stay RUNNING in the journal and are resumed by the next stack on this folder).
+        await scheduler?.stop();
         await runningEngine.close();
         await runningWeb.close();
         await runningApi.close();
@@ -128,6 +156,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mailboxUrl: endpoints.sesv2,
       webUrl: web.url,
       resumed,
+      adminToken: env.ADMIN_TOKEN,
+      scheduler,
       stop,
     };
   } catch (error) {

@@ -2,7 +2,8 @@
  * `npm start`: the embedded default. Starts the emulators and the local Step Functions engine, seeds the
  * demo province when the data folder is empty, runs the monthly C12-TS workflow for the last closed month
  * through the Step Functions API (as the cloud scheduler would), shows its progress, and keeps serving the
- * mailbox page until Ctrl+C.
+ * mailbox page, the approval links, the admin pages (with the admin token it prints) and the local scheduler
+ * firing the schedule records until Ctrl+C.
  *
  * Options: --data-dir DIR (default .data), --as-of YYYY-MM-DD (the demo's today), --employers N (demo size),
  * --free-ports (tests), --exit-when-done (tests and benchmarks).
@@ -107,6 +108,8 @@ export async function start(options: StartOptions) {
   const stack: LocalStack = await startLocalStack({
     dataDir: options.dataDir,
     ports: options.freePorts ? FREE_PORTS : DEFAULT_PORTS,
+    // The schedules fire while npm start keeps serving; a run that exits when done needs none.
+    scheduler: !options.exitWhenDone,
   });
   const { dynamo, sfn } = awsClients();
   const repository = new C12Repository(dynamo);
@@ -163,6 +166,8 @@ export async function start(options: StartOptions) {
     );
   }
   log(`Hộp thư (SES cục bộ): ${stack.mailboxUrl}`);
+  log(`Trang quản trị lịch chạy: ${stack.webUrl}/admin/login?token=${stack.adminToken}`);
+  log(`API quản trị: ${stack.webUrl}/admin/api/schedules (Authorization: Bearer ${stack.adminToken})`);
   return { stack, execution, period };
 }
 

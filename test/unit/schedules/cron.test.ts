@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidScheduleError,
+  assertTimeZone,
+  describeCron,
+  nextRuns,
+  normaliseCron,
+  previousRun,
+} from '../../../functions/schedules/cron.ts';
+
+describe('cron expressions in the EventBridge Scheduler syntax', () => {
+  it('accepts cron(...) or its six fields bare, and gives the canonical form', () => {
+    expect(normaliseCron('cron(0 7 * * ? *)')).toBe('cron(0 7 * * ? *)');
+    expect(normaliseCron('  0  8 3 * ? * ')).toBe('cron(0 8 3 * ? *)');
+    expect(normaliseCron('cron(0/15 8-17 ? * MON-FRI *)')).toBe('cron(0/15 8-17 ? * MON-FRI *)');
+  });
+
+  it.each([
+    ['0 7 * * *', /six fields/],
+    ['rate(5 minutes)', /six fields/],
+    ['0 7 * * * *', /exactly one of day-of-month and day-of-week must be '\?'/],
+    ['0 7 ? * ? *', /exactly one of day-of-month and day-of-week/],
+    ['61 7 * * ? *', /Invalid value for minute: 61/],
+    ['0 25 * * ? *', /hour/],
+    ['0 7 ? * 9 *', /day-of-week is 1-7 \(1 = Sunday\)/],
+    ['0 7 1 * ? 2020', /never runs again/],
+  ])('refuses %s with the reason', (text, reason) => {
+    expect(() => normaliseCron(text)).toThrow(InvalidScheduleError);
+    expect(() => normaliseCron(text)).toThrow(reason);
+  });
+
+  it('computes run times in the schedule’s time zone, weekdays numbered as Scheduler does (1 = Sunday)', () => {
+    const from = new Date('2026-12-01T00:00:00Z');
+    // 07:00 in Ho Chi Minh City is 00:00 UTC.
+    expect(nextRuns('cron(0 7 * * ? *)', 'Asia/Ho_Chi_Minh', 2, from).map((d) => d.toISOString())).toEqual([
+      '2026-12-02T00:00:00.000Z',
+      '2026-12-03T00:00:00.000Z',
+    ]);
+    // 6 is Friday for Scheduler; the third Friday of December 2026 is the 18th.
+    expect(nextRuns('cron(0 8 ? * 6#3 *)', 'Asia/Ho_Chi_Minh', 1, from)[0]!.toISOString()).toBe(
+      '2026-12-18T01:00:00.000Z',
+    );
+    expect(nextRuns('cron(0 8 L * ? *)', 'UTC', 1, from)[0]!.toISOString()).toBe('2026-12-31T08:00:00.000Z');
+    expect(previousRun('cron(0 7 * * ? *)', 'Asia/Ho_Chi_Minh', from)?.toISOString()).toBe(
+      '2026-11-30T00:00:00.000Z',
+    );
+  });
+
+  it('describes an expression in Vietnamese and in English', () => {
+    expect(describeCron('cron(0 7 * * ? *)', 'vi')).toBe('Vào 07:00');
+    expect(describeCron('cron(0 8 3 * ? *)', 'en')).toBe('At 08:00, on day 3 of the month');
+    expect(describeCron('cron(0 18 ? * MON-FRI *)', 'vi')).toBe('Vào 18:00, Thứ 2 đến Thứ 6');
+  });
+
+  it('knows IANA time zones and refuses others', () => {
+    expect(assertTimeZone('Asia/Ho_Chi_Minh')).toBe('Asia/Ho_Chi_Minh');
+    expect(() => assertTimeZone('Asia/Hanoi-ish')).toThrow(/unknown time zone 'Asia\/Hanoi-ish'/);
+  });
+});

@@ -141,8 +141,17 @@ export class ScheduleService {
       updatedAt: this.deps.now().toISOString(),
       reason,
     };
-    await this.deps.repository.replace(before, next);
+    // The engine first: a change the Scheduler refuses (or cannot be reached for) is not recorded at all.
+    // Then the conditional write; if another change won the race meanwhile, the engine is put back to the
+    // winner's record, so engine and records never disagree for long.
     await this.deps.engine.apply(next);
+    try {
+      await this.deps.repository.replace(before, next);
+    } catch (error) {
+      if (error instanceof StaleVersionError)
+        await this.deps.engine.apply(await this.deps.repository.get(processId));
+      throw error;
+    }
     return this.view(next);
   }
 

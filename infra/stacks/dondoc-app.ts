@@ -12,9 +12,6 @@ import { WorkflowsStack } from './workflows-stack.ts';
 export interface DondocSettings {
   senderEmail: string;
   adminEmails: string[];
-  monthlyC12Schedule: string;
-  debtEscalationSchedule: string;
-  scheduleTimezone: string;
   /** The SES account's maximum send rate (emails per second). */
   sesSendQuota: number;
 }
@@ -52,9 +49,6 @@ export function readSettings(app: App): DondocSettings {
   return {
     senderEmail,
     adminEmails,
-    monthlyC12Schedule: requiredString(app, 'monthlyC12Schedule'),
-    debtEscalationSchedule: requiredString(app, 'debtEscalationSchedule'),
-    scheduleTimezone: requiredString(app, 'scheduleTimezone'),
     sesSendQuota: positiveNumber(app, 'sesSendQuota'),
   };
 }
@@ -79,7 +73,7 @@ export function createDondocApp(props?: AppProps): DondocApp {
   });
   const workflows = new WorkflowsStack(app, 'DondocWorkflows', {
     env,
-    description: 'dondoc: functions, state machines, SES sender, schedules',
+    description: 'dondoc: functions, state machines, SES sender, schedules and their admin API',
     tables: data.tables,
     publicBaseUrl: web.url.url,
     ...settings,

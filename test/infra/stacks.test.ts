@@ -8,6 +8,7 @@ import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PROCESS_IDS, SCHEDULED_PROCESSES } from '../../functions/schedules/model.ts';
 import { TABLES, type LogicalTableName } from '../../functions/shared/tables.ts';
 import { placeholdersOf, tableEnvName } from '../../infra/constructs/dondoc-workflow.ts';
 import { REPO_ROOT } from '../../infra/constructs/paths.ts';
@@ -146,10 +147,14 @@ describe('workflows stack', () => {
   );
 
   it('builds one function per registry entry: nodejs22.x on arm64, traced, own log group', () => {
-    workflows.resourceCountIs('AWS::Lambda::Function', functionCount);
-    const functions = Object.values(
+    // Beside the registry's: the admin API, the schedule sync and the custom resource framework's own.
+    workflows.resourceCountIs('AWS::Lambda::Function', functionCount + 3);
+    const functions = Object.entries(
       workflows.findResources('AWS::Lambda::Function') as Record<string, Resource>,
-    );
+    )
+      .filter(([id]) => !id.includes('SyncProviderframework'))
+      .map(([, fn]) => fn);
+    expect(functions).toHaveLength(functionCount + 2);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -343,39 +348,43 @@ describe('workflows stack', () => {
     expect(JSON.stringify(destinations)).not.toMatch(/"(OPEN|CLICK|open|click)"/);
   });
 
-  it.each([
-    ['monthly C12 run', 'monthlyC12Schedule', 'MonthlyC12Notices', 'cron(0 6 5 * ? *)'],
-    ['debt escalation sweep', 'debtEscalationSchedule', 'DebtEscalation', 'cron(0 7 * * ? *)'],
-  ] as const)(
-    'schedules the %s from cdk.json in its time zone, with retries and a dead-letter queue',
-    (_what, key, workflow, expression) => {
+  it.each(PROCESS_IDS)(
+    'schedules %s in the dondoc group on its default, in Vietnam time, with retries and a dead-letter queue',
+    (processId) => {
+      const { workflow, defaultCron } = SCHEDULED_PROCESSES[processId];
       const stateMachineId = logicalId(dondoc.workflows.workflows[workflow].stateMachine);
       const queueId = logicalId(dondoc.workflows.scheduleDeadLetterQueue);
-      expect(cdkContext[key]).toBe(expression);
-      workflows.resourceCountIs('AWS::Scheduler::Schedule', 2);
+      workflows.resourceCountIs('AWS::Scheduler::Schedule', PROCESS_IDS.length);
+      workflows.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'dondoc' });
       workflows.hasResourceProperties('AWS::Scheduler::Schedule', {
-        ScheduleExpression: expression,
+        Name: `dondoc-${processId}`,
+        GroupName: 'dondoc',
+        ScheduleExpression: defaultCron,
         ScheduleExpressionTimezone: 'Asia/Ho_Chi_Minh',
         State: 'ENABLED',
+        FlexibleTimeWindow: { Mode: 'OFF' },
         Target: {
           Arn: { Ref: stateMachineId },
           RoleArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
-          RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 21_600 },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
-          Input: Match.serializedJson(Match.objectLike({ scheduledTime: '<aws.scheduler.scheduled-time>' })),
+          Input: Match.serializedJson(
+            Match.objectLike({ source: 'schedule', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+          ),
         },
       });
       const schedule = Object.values(
         workflows.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>,
-      ).find((candidate) => candidate.Properties.ScheduleExpression === expression)!;
-      const target = schedule.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string] }; RetryPolicy: Json };
-      expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+      ).find((candidate) => candidate.Properties.Name === `dondoc-${processId}`)!;
+      const target = schedule.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string] } };
 
-      // The schedule's role may start its state machine (and the other schedules' only) and is assumable by
-      // EventBridge Scheduler only.
+      // The schedules' role may start the scheduled state machines and is assumable by EventBridge
+      // Scheduler of this account only.
       const roleId = target.RoleArn['Fn::GetAtt'][0];
       const role = (workflows.toJSON().Resources as Record<string, Resource>)[roleId]!;
-      expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('scheduler.amazonaws.com');
+      const trust = JSON.stringify(role.Properties.AssumeRolePolicyDocument);
+      expect(trust).toContain('scheduler.amazonaws.com');
+      expect(trust).toContain('aws:SourceAccount');
       expect(allowedResources(statementsOfRole(roleId), 'states:StartExecution')).toContainEqual({
         Ref: stateMachineId,
       });
@@ -393,12 +402,32 @@ describe('workflows stack', () => {
     },
   );
 
-  it('takes the schedule and time zone from context, not from code', () => {
-    const other = synth({ monthlyC12Schedule: 'cron(30 7 1 * ? *)', scheduleTimezone: 'Asia/Bangkok' });
-    Template.fromStack(other.workflows).hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'cron(30 7 1 * ? *)',
-      ScheduleExpressionTimezone: 'Asia/Bangkok',
+  it('serves the admin API behind IAM auth, allowed to change the dondoc schedules and nothing else', () => {
+    const admin = dondoc.workflows.schedules.admin;
+    const adminId = logicalId(admin.function);
+    workflows.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'AWS_IAM',
+      TargetFunctionArn: { 'Fn::GetAtt': [adminId, 'Arn'] },
     });
+    workflows.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ADMIN_AUTH: 'IAM', SCHEDULE_GROUP: 'dondoc' }) },
+    });
+    const statements = statementsOfRole(logicalId(admin.role));
+    const updatable = JSON.stringify(allowedResources(statements, 'scheduler:UpdateSchedule'));
+    for (const processId of PROCESS_IDS) expect(updatable).toContain(`:schedule/dondoc/dondoc-${processId}`);
+    expect(allowedResources(statements, 'iam:PassRole')).toHaveLength(1);
+  });
+
+  it('re-applies the administrators’ changes after a deploy that changed the schedules', () => {
+    const resources = workflows.toJSON().Resources as Record<string, Resource & { DependsOn?: string[] }>;
+    const sync = Object.values(resources).find(
+      (resource) => resource.Type === 'AWS::CloudFormation::CustomResource',
+    )!;
+    expect(sync.Properties.schedulesDigest).toMatch(/^[0-9a-f]{64}$/);
+    const schedules = Object.entries(resources)
+      .filter(([, resource]) => resource.Type === 'AWS::Scheduler::Schedule')
+      .map(([id]) => id);
+    expect(sync.DependsOn).toEqual(expect.arrayContaining(schedules));
   });
 
   it('refuses an invalid admin address in context', () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../functions/cli/main.ts';
 import { stateMachineArnFromEnv } from '../../../functions/schedules/engine.ts';
 import { ScheduleRepository } from '../../../functions/schedules/repository.ts';
+import { ScheduleService } from '../../../functions/schedules/service.ts';
 import { awsClients } from '../../../functions/shared/aws.ts';
 import { LocalScheduler } from '../../../infra/local/scheduler.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
@@ -238,4 +239,25 @@ describe('dondoc schedules', () => {
       new RegExp(`SUCCEEDED +${name} +evaluated 0`),
     );
   }, 30_000);
+
+  it('records nothing when the schedule engine refuses the change (the cloud Scheduler down or saying no)', async () => {
+    const before = await repository().get('monthly-c12');
+    const service = new ScheduleService({
+      repository: repository(),
+      sfn: awsClients().sfn,
+      engine: { apply: async () => Promise.reject(new Error('ServiceUnavailable: Scheduler')) },
+      stateMachineArn: stateMachineArnFromEnv,
+      now: () => new Date(),
+    });
+    await expect(
+      service.update('monthly-c12', {
+        cron: 'cron(0 6 6 * ? *)',
+        version: before.version,
+        by: 'QT01',
+        reason: 'x',
+      }),
+    ).rejects.toThrow('ServiceUnavailable');
+    expect(await repository().get('monthly-c12')).toEqual(before);
+    expect(await repository().history('monthly-c12')).toEqual([]);
+  });
 });

@@ -10,7 +10,6 @@
  * It reads and writes the tables through the standard AWS_ENDPOINT_URL_* variables; `--local` points them
  * at the embedded stack `npm start` serves on this machine. Bad input: exit 2 with the reason, nothing changed.
  */
-import { parseArgs } from 'node:util';
 import { formatVnd } from '../c12/notice/format.ts';
 import { daysLate } from '../escalation/ladder.ts';
 import {
@@ -23,7 +22,7 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { awsClients } from '../shared/aws.ts';
 import { appConfig } from '../shared/config.ts';
 import { todayInVietnam } from '../shared/calendar.ts';
-import { UsageError, useLocalStack, type CliIo } from './io.ts';
+import { UsageError, parseVerb, type CliIo } from './io.ts';
 
 const STATUSES = ['OPEN', 'PAUSED', 'CLOSED'] as const;
 const REASONS = ['FORCE_MAJEURE', 'DISPUTE', 'LEGAL_SUSPENSION'] as const;
@@ -67,20 +66,6 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   resume: ['by', 'note', 'local'],
   evaluate: ['as-of', 'json', 'local'],
 };
-
-function parse(verb: string, args: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const misplaced = Object.keys(parsed.values).find(
-    (name) => !ALLOWED[verb]!.includes(name as keyof typeof OPTIONS),
-  );
-  if (misplaced) throw new UsageError(`--${misplaced} does not go with '${verb}'\n${USAGE}`);
-  return parsed;
-}
 
 function employerArg(positionals: string[]): string {
   const [employerId, ...rest] = positionals;
@@ -139,12 +124,11 @@ export async function casesCommand(args: string[], io: CliIo): Promise<void> {
   try {
     switch (verb) {
       case 'list': {
-        const { values, positionals } = parse(verb, rest);
+        const { values, positionals } = parseVerb(verb, rest, OPTIONS, ALLOWED, USAGE);
         if (positionals.length > 0) throw new UsageError(`unexpected '${positionals[0]}'\n${USAGE}`);
         const status = values.status ?? 'OPEN';
         if (!STATUSES.includes(status as never))
           throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
-        if (values.local) useLocalStack();
         const cases = await repository().casesWithStatus(
           status as (typeof STATUSES)[number],
           values.officer as string | undefined,
@@ -157,9 +141,8 @@ export async function casesCommand(args: string[], io: CliIo): Promise<void> {
         return;
       }
       case 'show': {
-        const { values, positionals } = parse(verb, rest);
+        const { values, positionals } = parseVerb(verb, rest, OPTIONS, ALLOWED, USAGE);
         const employerId = employerArg(positionals);
-        if (values.local) useLocalStack();
         const item = await repository().currentCase(employerId);
         if (!item) throw new UsageError(`no debt case for employer ${employerId}`);
         const trail = await repository().trail(item.caseId);
@@ -183,7 +166,7 @@ export async function casesCommand(args: string[], io: CliIo): Promise<void> {
       }
       case 'pause':
       case 'resume': {
-        const { values, positionals } = parse(verb, rest);
+        const { values, positionals } = parseVerb(verb, rest, OPTIONS, ALLOWED, USAGE);
         const employerId = employerArg(positionals);
         const by = required(values.by, 'by');
         const note = typeof values.note === 'string' ? values.note.trim() || undefined : undefined;
@@ -195,7 +178,6 @@ export async function casesCommand(args: string[], io: CliIo): Promise<void> {
             throw new UsageError(`--reason must be one of ${REASONS.join(', ')}`);
           reason = given as (typeof REASONS)[number];
         }
-        if (values.local) useLocalStack();
         const at = new Date().toISOString();
         const updated =
           verb === 'pause'
@@ -205,13 +187,12 @@ export async function casesCommand(args: string[], io: CliIo): Promise<void> {
         return;
       }
       case 'evaluate': {
-        const { values, positionals } = parse(verb, rest);
+        const { values, positionals } = parseVerb(verb, rest, OPTIONS, ALLOWED, USAGE);
         const employerId = employerArg(positionals);
         const asOf = values['as-of'] ?? today;
         if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
           throw new UsageError(`--as-of must be a date YYYY-MM-DD, got '${asOf}'`);
         }
-        if (values.local) useLocalStack();
         if (!(await repository().currentCase(employerId)))
           throw new UsageError(`no debt case for employer ${employerId}`);
         const totals = await runEscalation({ employerId, asOf });

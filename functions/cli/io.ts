@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** What a CLI command may touch, so tests run commands in-process without spawning. */
 export interface CliIo {
@@ -39,4 +40,32 @@ export function useLocalStack(): void {
   process.env.AWS_REGION ??= 'ap-southeast-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * A sub-command's arguments: the options it knows, each allowed only with the verbs that take it; an
+ * unknown or misplaced option is a usage error with the usage text. `--local` points at the embedded stack.
+ */
+export function parseVerb<O extends Options>(
+  verb: string,
+  args: string[],
+  options: O,
+  allowed: Record<string, (keyof O & string)[]>,
+  usage: string,
+) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${usage}`);
+  }
+  const misplaced = Object.keys(parsed.values).find((name) => !allowed[verb]!.includes(name));
+  if (misplaced) throw new UsageError(`--${misplaced} does not go with '${verb}'\n${usage}`);
+  if ((parsed.values as Record<string, unknown>).local) useLocalStack();
+  return parsed as {
+    values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
+    positionals: string[];
+  };
 }

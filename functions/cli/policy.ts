@@ -9,13 +9,12 @@
  *
  * `--local` points at the embedded stack `npm start` serves. Bad input: exit 2 with the reason, nothing written.
  */
-import { parseArgs } from 'node:util';
 import { PolicyRejectedError, PolicyStore } from '../escalation/policy-store.ts';
 import { DEFAULT_ESCALATION_POLICY, policyFor, policyForNewCase } from '../escalation/policy.ts';
 import { UnknownPolicyVersionError } from '../escalation/policy.ts';
 import { awsClients } from '../shared/aws.ts';
 import { todayInVietnam } from '../shared/calendar.ts';
-import { UsageError, readSource, useLocalStack, type CliIo } from './io.ts';
+import { UsageError, parseVerb, readSource, type CliIo } from './io.ts';
 
 const USAGE = `usage:
   dondoc policy list [--json] [--local]
@@ -35,25 +34,10 @@ const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
   publish: ['by', 'note', 'local'],
 };
 
-function parse(verb: string, args: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const misplaced = Object.keys(parsed.values).find(
-    (name) => !ALLOWED[verb]!.includes(name as keyof typeof OPTIONS),
-  );
-  if (misplaced) throw new UsageError(`--${misplaced} does not go with '${verb}'\n${USAGE}`);
-  if (parsed.values.local) useLocalStack();
-  return parsed;
-}
-
 export async function policyCommand(args: string[], io: CliIo): Promise<void> {
   const [verb, ...rest] = args;
   if (!verb || !(verb in ALLOWED)) throw new UsageError(USAGE);
-  const { values, positionals } = parse(verb, rest);
+  const { values, positionals } = parseVerb(verb, rest, OPTIONS, ALLOWED, USAGE);
   const store = new PolicyStore(awsClients().dynamo);
 
   if (verb === 'list') {

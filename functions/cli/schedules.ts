@@ -13,13 +13,10 @@
  * refused rather than overwritten. `--local` points at the embedded stack `npm start` serves. Bad input:
  * exit 2 with the reason, nothing changed.
  */
-import { parseArgs } from 'node:util';
-import { localTime, scheduleEngineFromEnv, stateMachineArnFromEnv } from '../schedules/engine.ts';
+import { ScheduleEngineMissingError, localTime, scheduleServiceFromEnv } from '../schedules/engine.ts';
 import { StaleVersionError, UnknownProcessError } from '../schedules/model.ts';
-import { ScheduleRepository } from '../schedules/repository.ts';
-import { InvalidChangeError, ScheduleService, type ScheduleView } from '../schedules/service.ts';
-import { awsClients } from '../shared/aws.ts';
-import { UsageError, useLocalStack, type CliIo } from './io.ts';
+import { InvalidChangeError, type ScheduleView } from '../schedules/service.ts';
+import { UsageError, parseVerb, type CliIo } from './io.ts';
 
 const USAGE = `usage:
   dondoc schedules list [--json] [--local]
@@ -52,19 +49,6 @@ const ALLOWED: Record<string, Option[]> = {
   'run-now': ['by', 'local'],
   runs: ['json', 'local'],
 };
-
-function parse(verb: string, args: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const misplaced = Object.keys(parsed.values).find((name) => !ALLOWED[verb]!.includes(name as Option));
-  if (misplaced) throw new UsageError(`--${misplaced} does not go with '${verb}'\n${USAGE}`);
-  if (parsed.values.local) useLocalStack();
-  return parsed;
-}
 
 /** A number option: absent stays absent (the change check then names it), anything else must be whole. */
 function whole(value: string | undefined, name: string): number | undefined {
@@ -100,15 +84,8 @@ function describe(view: ScheduleView): string {
 export async function schedulesCommand(args: string[], io: CliIo): Promise<void> {
   const [verb, ...rest] = args;
   if (!verb || !(verb in ALLOWED)) throw new UsageError(USAGE);
-  const { values, positionals } = parse(verb, rest);
-  const { dynamo, sfn } = awsClients();
-  const service = new ScheduleService({
-    repository: new ScheduleRepository(dynamo),
-    sfn,
-    engine: scheduleEngineFromEnv(),
-    stateMachineArn: stateMachineArnFromEnv,
-    now: () => new Date(),
-  });
+  const { values, positionals } = parseVerb(verb, rest, OPTIONS, ALLOWED, USAGE);
+  const service = scheduleServiceFromEnv();
   const print = (text: string) => io.stdout(`${text}\n`);
   const json = (value: unknown) => print(JSON.stringify(value, null, 2));
 
@@ -170,7 +147,8 @@ export async function schedulesCommand(args: string[], io: CliIo): Promise<void>
     if (
       error instanceof UnknownProcessError ||
       error instanceof InvalidChangeError ||
-      error instanceof StaleVersionError
+      error instanceof StaleVersionError ||
+      error instanceof ScheduleEngineMissingError
     ) {
       throw new UsageError(error.message);
     }

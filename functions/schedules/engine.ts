@@ -13,7 +13,9 @@ import {
 } from '@aws-sdk/client-scheduler';
 import type { WorkflowName } from '../../workflows/registry.ts';
 import { processOf, type ProcessId, type ScheduleRecord } from './model.ts';
-import { startInput, type ScheduleEngine } from './service.ts';
+import { awsClients } from '../shared/aws.ts';
+import { ScheduleRepository } from './repository.ts';
+import { ScheduleService, startInput, type ScheduleEngine } from './service.ts';
 
 export const localScheduleEngine: ScheduleEngine = { apply: async () => undefined };
 
@@ -71,10 +73,29 @@ export function schedulerEngine(client: SchedulerClient, target: SchedulerTarget
   };
 }
 
-/** EventBridge Scheduler when the CDK app configured it (SCHEDULE_GROUP and its target), else local. */
+export class ScheduleEngineMissingError extends Error {
+  override name = 'ScheduleEngineMissingError';
+}
+
+/**
+ * EventBridge Scheduler when the CDK app configured it (SCHEDULE_GROUP and its target); the local scheduler
+ * on the embedded stack (its endpoints set). Against real AWS without the Scheduler settings a change is
+ * refused: recorded but not applied, it would say one thing and run another.
+ */
 export function scheduleEngineFromEnv(): ScheduleEngine {
   const groupName = process.env.SCHEDULE_GROUP;
-  if (!groupName) return localScheduleEngine;
+  if (!groupName) {
+    if (process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.AWS_ENDPOINT_URL) return localScheduleEngine;
+    return {
+      apply: () =>
+        Promise.reject(
+          new ScheduleEngineMissingError(
+            'no schedule engine: set SCHEDULE_GROUP, SCHEDULER_ROLE_ARN and SCHEDULE_DLQ_ARN (the deployed ' +
+              "workflows stack's values) to change the cloud's schedules, or use the admin API",
+          ),
+        ),
+    };
+  }
   const roleArn = process.env.SCHEDULER_ROLE_ARN;
   const deadLetterQueueArn = process.env.SCHEDULE_DLQ_ARN;
   if (!roleArn || !deadLetterQueueArn) {
@@ -109,4 +130,16 @@ export function localTime(iso: string, timeZone: string): string {
   }).formatToParts(new Date(iso));
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+}
+
+/** The schedule service as the CLI and the admin handler use it, wired from the environment. */
+export function scheduleServiceFromEnv(): ScheduleService {
+  const { dynamo, sfn } = awsClients();
+  return new ScheduleService({
+    repository: new ScheduleRepository(dynamo),
+    sfn,
+    engine: scheduleEngineFromEnv(),
+    stateMachineArn: stateMachineArnFromEnv,
+    now: () => new Date(),
+  });
 }

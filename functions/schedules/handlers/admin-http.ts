@@ -7,18 +7,18 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import type { HttpResult } from '../../approvals/http.ts';
-import { awsClients } from '../../shared/aws.ts';
 import { logger } from '../../shared/logger.ts';
-import { scheduleEngineFromEnv, stateMachineArnFromEnv } from '../engine.ts';
+import { scheduleServiceFromEnv } from '../engine.ts';
+import type { ScheduleService } from '../service.ts';
 import { handleAdminRequest, iamAuth, tokenAuth, type AdminAuth, type AdminEvent } from '../http.ts';
-import { ScheduleRepository } from '../repository.ts';
-import { ScheduleService } from '../service.ts';
 
 function authFromEnv(): AdminAuth | undefined {
   if (process.env.ADMIN_AUTH === 'IAM') return iamAuth;
   const token = process.env.ADMIN_TOKEN;
   return token && token.length >= 32 ? tokenAuth(token) : undefined;
 }
+
+let service: ScheduleService | undefined;
 
 export const handler = middy<AdminEvent, HttpResult, Error, Context>()
   .use(injectLambdaContext(logger))
@@ -32,14 +32,8 @@ export const handler = middy<AdminEvent, HttpResult, Error, Context>()
         body: 'Admin not configured',
       };
     }
-    const { dynamo, sfn } = awsClients();
-    const service = new ScheduleService({
-      repository: new ScheduleRepository(dynamo),
-      sfn,
-      engine: scheduleEngineFromEnv(),
-      stateMachineArn: stateMachineArnFromEnv,
-      now: () => new Date(),
-    });
+    // Built once per container: the clients inside are reused across requests.
+    service ??= scheduleServiceFromEnv();
     try {
       const result = await handleAdminRequest({ service, auth }, event);
       if (event.requestContext.http.method !== 'GET' && result.statusCode < 400) {

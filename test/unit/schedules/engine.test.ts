@@ -10,7 +10,12 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { schedulerEngine, type SchedulerTarget } from '../../../functions/schedules/engine.ts';
+import {
+  ScheduleEngineMissingError,
+  scheduleEngineFromEnv,
+  schedulerEngine,
+  type SchedulerTarget,
+} from '../../../functions/schedules/engine.ts';
 import { defaultSchedule } from '../../../functions/schedules/model.ts';
 
 const scheduler = mockClient(SchedulerClient);
@@ -84,5 +89,21 @@ describe('EventBridge Scheduler engine', () => {
       ),
     ).rejects.toThrow('Rate exceeded');
     expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+  });
+
+  it('refuses to change a cloud schedule it cannot apply, rather than record one thing and run another', async () => {
+    const saved = { ...process.env };
+    try {
+      for (const key of ['SCHEDULE_GROUP', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB'])
+        delete process.env[key];
+      await expect(scheduleEngineFromEnv().apply(paused)).rejects.toThrow(ScheduleEngineMissingError);
+      process.env.SCHEDULE_GROUP = 'dondoc';
+      expect(() => scheduleEngineFromEnv()).toThrow(/without SCHEDULER_ROLE_ARN and SCHEDULE_DLQ_ARN/);
+      delete process.env.SCHEDULE_GROUP;
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = 'http://127.0.0.1:8000';
+      await expect(scheduleEngineFromEnv().apply(paused)).resolves.toBeUndefined(); // the local scheduler reads records
+    } finally {
+      process.env = saved;
+    }
   });
 });

@@ -32,7 +32,8 @@ export type AdminEvent = HttpEvent & {
 
 /** Who is asking, or undefined if nobody signed in. */
 export interface AdminAuth {
-  principal(event: AdminEvent): string | undefined;
+  /** `api`: the JSON API, which takes no cookie (a cross-site request can never ride a session there). */
+  principal(event: AdminEvent, surface: 'page' | 'api'): string | undefined;
   /** A secret bound to the session, for the forms' CSRF token. */
   sessionSecret(event: AdminEvent): string;
   /** The local sign-in link (`/admin/login?token=...`) sets this cookie; undefined where IAM signs requests. */
@@ -59,9 +60,10 @@ function cookieOf(event: AdminEvent, name: string): string | undefined {
 export function tokenAuth(token: string, name = 'quantri-local'): AdminAuth {
   const valid = (candidate: string | undefined) => candidate !== undefined && safeEqual(candidate, token);
   return {
-    principal(event) {
+    principal(event, surface) {
       const bearer = /^Bearer (.+)$/.exec(event.headers?.authorization ?? '')?.[1];
-      return valid(bearer) || valid(cookieOf(event, COOKIE)) ? name : undefined;
+      if (valid(bearer)) return name;
+      return surface === 'page' && valid(cookieOf(event, COOKIE)) ? name : undefined;
     },
     sessionSecret: () => token,
     login: (candidate) =>
@@ -134,8 +136,8 @@ export async function handleAdminRequest(deps: AdminHttpDeps, event: AdminEvent)
       return html(401, messagePage(lang, 401, 'Liên kết đăng nhập không đúng. / Wrong sign-in link.'));
     return redirect('/admin/', { 'set-cookie': signedIn.cookie });
   }
-  const by = deps.auth.principal(event);
   const isApi = path.startsWith('/admin/api/');
+  const by = deps.auth.principal(event, isApi ? 'api' : 'page');
   if (!by) {
     return isApi
       ? json(401, { error: 'sign in: Authorization: Bearer <the admin token npm start printed>' })

@@ -41,7 +41,7 @@ export const handler = middy<AdminEvent, HttpResult, Error, Context>()
           path: event.rawPath,
           method: event.requestContext.http.method,
           status: result.statusCode,
-          by: auth.principal(event),
+          by: auth.principal(event, 'page'),
         });
       }
       return result;

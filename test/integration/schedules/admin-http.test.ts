@@ -154,7 +154,7 @@ describe('admin pages', () => {
     body: new URLSearchParams(fields).toString(),
   });
 
-  it('signs in by the printed link, and refuses a wrong one', async () => {
+  it('signs in by the printed link, and refuses a wrong one; the API never takes the cookie', async () => {
     expect((await fetch(`${stack.webUrl}/admin/login?token=wrong`, { redirect: 'manual' })).status).toBe(401);
     const login = await fetch(`${stack.webUrl}/admin/login?token=${stack.adminToken}`, {
       redirect: 'manual',
@@ -169,6 +169,7 @@ describe('admin pages', () => {
     expect(html).toContain('Lịch chạy các quy trình');
     expect(html).toContain('Vào 07:00');
     expect(await (await page('/admin/?lang=en')).text()).toContain('Process schedules');
+    expect((await page('/admin/api/schedules')).status).toBe(401);
   });
 
   it('refuses a form without its token, and an invalid one with the reason and what was typed, nothing saved', async () => {

@@ -85,9 +85,30 @@ export function previousRun(expression: string, timeZone: string, before: Date):
   return compile(expression, timeZone).previousRuns(1, before)[0];
 }
 
+const ORDINAL_VI = ['', 'thứ nhất', 'thứ hai', 'thứ ba', 'thứ tư', 'thứ năm'];
+
+/** cronstrue's Vietnamese reads a day of the month as a count ("vào 5 ngày": on five days): say it right. */
+const VI_FIXES: [RegExp, (...groups: string[]) => string][] = [
+  [/vào ([\d và,]+) ngày trong tháng/, (_all, days) => `vào ngày ${days} hằng tháng`],
+  [
+    /trên thứ (\d) (Thứ \d|Chủ nhật) của tháng/,
+    (_all, n, day) => `vào ${day} ${ORDINAL_VI[Number(n)]} của tháng`,
+  ],
+];
+
 /** "Vào 07:00" / "At 07:00": what the expression says, for people. */
 export function describeCron(expression: string, locale: 'vi' | 'en'): string {
   const fields = expression.slice('cron('.length, -1).split(' ');
+  const text = describeRaw(fields, locale);
+  return locale === 'vi'
+    ? VI_FIXES.reduce(
+        (said, [pattern, fix]) => said.replace(pattern, (...groups: string[]) => fix(...groups)),
+        text,
+      )
+    : text;
+}
+
+function describeRaw(fields: string[], locale: 'vi' | 'en'): string {
   return cronToText(['0', ...fields].join(' '), {
     locale,
     use24HourTimeFormat: true,

@@ -50,6 +50,10 @@ describe('cron expressions in the EventBridge Scheduler syntax', () => {
     expect(describeCron('cron(0 7 * * ? *)', 'vi')).toBe('Vào 07:00');
     expect(describeCron('cron(0 8 3 * ? *)', 'en')).toBe('At 08:00, on day 3 of the month');
     expect(describeCron('cron(0 18 ? * MON-FRI *)', 'vi')).toBe('Vào 18:00, Thứ 2 đến Thứ 6');
+    // A day of the month is a date, not a count of days; the nth weekday an ordinal.
+    expect(describeCron('cron(0 6 5 * ? *)', 'vi')).toBe('Vào 06:00, vào ngày 5 hằng tháng');
+    expect(describeCron('cron(0 8 1,15 * ? *)', 'vi')).toBe('Vào 08:00, vào ngày 1 và 15 hằng tháng');
+    expect(describeCron('cron(0 8 ? * 6#3 *)', 'vi')).toBe('Vào 08:00, vào Thứ 6 thứ ba của tháng');
   });
 
   it('knows IANA time zones and refuses others', () => {

@@ -1,0 +1,400 @@
+/**
+ * The monthly review of the collection service organisations (domain.md section 5), pure: validated data
+ * in, KPIs and findings with their evidence out. The thresholds are policy data (AGENCY_POLICY), with the
+ * instrument that sets them.
+ *
+ * Months are Vietnam calendar months (YYYY-MM); the review covers one closed month and the quarter to date.
+ */
+import { addMonths, periodOf } from '../shared/calendar.ts';
+import type {
+  CollectionPoint,
+  Collector,
+  Enrolment,
+  Organisation,
+  Participant,
+  ReviewData,
+} from './model.ts';
+
+export interface AgencyPolicy {
+  version: string;
+  effectiveFrom: string;
+  instrument: string;
+  /** A collector with no new participant for this many consecutive months is terminated. */
+  inactiveMonths: number;
+}
+
+export const AGENCY_POLICY: AgencyPolicy = {
+  version: '2023-1362',
+  effectiveFrom: '2023-04-01',
+  instrument: 'Công văn 1362/BHXH-TST (2023)',
+  inactiveMonths: 6,
+};
+
+export type FindingRule =
+  | 'INACTIVE_COLLECTOR'
+  | 'COLLECTOR_IN_TWO_ORGANISATIONS'
+  | 'OUTSIDE_REGISTERED_COMMUNES'
+  | 'RENEWAL_BY_OTHER_ORGANISATION'
+  | 'COMMUNE_WITHOUT_POINT'
+  | 'POINT_WITHOUT_SIGNBOARD'
+  | 'TARGET_MISSED';
+
+/** What a finding proposes, when it is a decision an officer must approve. */
+export type Proposal = 'TERMINATE_COLLECTOR';
+
+export interface Finding {
+  rule: FindingRule;
+  /** The organisation it concerns (none for a commune without a point). */
+  organisationCode?: string | undefined;
+  /** What it is about: a collector, a national ID, a commune, a point, an enrolment. */
+  subject: string;
+  /** Stable key: the same breach in the same month is the same finding (re-runs store it once). */
+  key: string;
+  evidence: Record<string, unknown>;
+  proposal?: Proposal | undefined;
+}
+
+export interface Counts {
+  newBhxh: number;
+  newBhyt: number;
+  renewals: number;
+}
+
+export interface Completion {
+  actual: Counts;
+  target: Counts;
+  /** Per measure, actual / target in whole percent (100 when the target is 0). */
+  percent: Counts;
+}
+
+export interface OrganisationKpi {
+  organisationCode: string;
+  name: string;
+  month: Completion;
+  quarterToDate: Completion & { quarter: string; monthsElapsed: number };
+  /** Weeks (Monday to Sunday, ending in the month) that met every weekly target, of those ending in it. */
+  weeks: { met: number; of: number };
+  /** Overall completion for ranking: the mean of the month's three percents. */
+  score: number;
+  collectors: CollectorKpi[];
+}
+
+export interface CollectorKpi {
+  collectorId: string;
+  name: string;
+  newParticipants: number;
+  renewals: number;
+  target?: number | undefined;
+}
+
+export interface ReviewResult {
+  month: string;
+  policyVersion: string;
+  kpis: OrganisationKpi[];
+  findings: Finding[];
+}
+
+const emptyCounts = (): Counts => ({ newBhxh: 0, newBhyt: 0, renewals: 0 });
+
+function add(counts: Counts, enrolment: Enrolment): void {
+  if (enrolment.kind === 'RENEWAL') counts.renewals++;
+  else if (enrolment.product === 'BHXH_TN') counts.newBhxh++;
+  else counts.newBhyt++;
+}
+
+function completion(actual: Counts, target: Counts): Completion {
+  const pct = (a: number, t: number) => (t === 0 ? 100 : Math.floor((a * 100) / t));
+  return {
+    actual,
+    target,
+    percent: {
+      newBhxh: pct(actual.newBhxh, target.newBhxh),
+      newBhyt: pct(actual.newBhyt, target.newBhyt),
+      renewals: pct(actual.renewals, target.renewals),
+    },
+  };
+}
+
+/** Calendar quarter of a month: `2026-Q4`, and its first month. */
+function quarterOf(month: string): { quarter: string; first: string } {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  const q = Math.floor((m - 1) / 3);
+  return { quarter: `${year}-Q${q + 1}`, first: `${year}-${String(q * 3 + 1).padStart(2, '0')}` };
+}
+
+/** The Sundays of the month, each closing a Monday-to-Sunday week. */
+function weeksEndingIn(month: string): { from: string; to: string }[] {
+  const weeks: { from: string; to: string }[] = [];
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  const days = new Date(Date.UTC(year, m, 0)).getUTCDate();
+  for (let day = 1; day <= days; day++) {
+    const date = new Date(Date.UTC(year, m - 1, day));
+    if (date.getUTCDay() !== 0) continue;
+    const from = new Date(date.getTime() - 6 * 86_400_000).toISOString().slice(0, 10);
+    weeks.push({ from, to: date.toISOString().slice(0, 10) });
+  }
+  return weeks;
+}
+
+const active = (collector: Collector, month: string) =>
+  periodOf(collector.registeredAt) <= month && (!collector.leftAt || periodOf(collector.leftAt) > month);
+
+/** Months after `from` (exclusive) up to `to` (inclusive). */
+function monthsAfter(from: string, to: string): string[] {
+  const months: string[] = [];
+  for (let m = addMonths(from, 1); m <= to; m = addMonths(m, 1)) months.push(m);
+  return months;
+}
+
+function inactiveCollectors(
+  collectors: readonly Collector[],
+  enrolments: readonly Enrolment[],
+  month: string,
+  policy: AgencyPolicy,
+): Finding[] {
+  const lastNew = new Map<string, string>();
+  for (const e of enrolments) {
+    if (e.kind !== 'NEW' || periodOf(e.date) > month) continue;
+    const seen = lastNew.get(e.collectorId);
+    if (!seen || e.date > seen) lastNew.set(e.collectorId, e.date);
+  }
+  const findings: Finding[] = [];
+  for (const collector of collectors) {
+    if (!active(collector, month)) continue;
+    const last = lastNew.get(collector.collectorId);
+    // The month of registration (or of the last new participant) counts as active; the run starts after it.
+    const since = periodOf(last && last > collector.registeredAt ? last : collector.registeredAt);
+    const without = monthsAfter(since, month);
+    if (without.length < policy.inactiveMonths) continue;
+    findings.push({
+      rule: 'INACTIVE_COLLECTOR',
+      organisationCode: collector.organisationCode,
+      subject: collector.collectorId,
+      key: `INACTIVE_COLLECTOR#${collector.collectorId}`,
+      evidence: {
+        collector: collector.name,
+        registeredAt: collector.registeredAt,
+        lastNewParticipant: last ?? null,
+        monthsWithoutNewParticipant: without.length,
+        months: without,
+        rule: `${policy.inactiveMonths} consecutive months without a new participant (${policy.instrument})`,
+      },
+      proposal: 'TERMINATE_COLLECTOR',
+    });
+  }
+  return findings;
+}
+
+function collectorsInTwoOrganisations(collectors: readonly Collector[], month: string): Finding[] {
+  const byNationalId = new Map<string, Collector[]>();
+  for (const c of collectors) {
+    if (!active(c, month)) continue;
+    byNationalId.set(c.nationalId, [...(byNationalId.get(c.nationalId) ?? []), c]);
+  }
+  const findings: Finding[] = [];
+  for (const [nationalId, registrations] of byNationalId) {
+    const organisations = [...new Set(registrations.map((c) => c.organisationCode))].sort();
+    if (organisations.length < 2) continue;
+    for (const organisationCode of organisations) {
+      findings.push({
+        rule: 'COLLECTOR_IN_TWO_ORGANISATIONS',
+        organisationCode,
+        subject: nationalId,
+        key: `COLLECTOR_IN_TWO_ORGANISATIONS#${nationalId}#${organisationCode}`,
+        evidence: {
+          nationalId,
+          organisations,
+          registrations: registrations.map((c) => ({
+            collectorId: c.collectorId,
+            organisationCode: c.organisationCode,
+            name: c.name,
+            registeredAt: c.registeredAt,
+          })),
+        },
+      });
+    }
+  }
+  return findings;
+}
+
+const EVIDENCE_LIMIT = 20;
+
+function outsideRegisteredCommunes(
+  organisations: ReadonlyMap<string, Organisation>,
+  enrolments: readonly Enrolment[],
+  month: string,
+): Finding[] {
+  const groups = new Map<string, Enrolment[]>();
+  for (const e of enrolments) {
+    if (periodOf(e.date) !== month) continue;
+    const org = organisations.get(e.organisationCode);
+    if (!org || org.communes.includes(e.commune)) continue;
+    const key = `${e.organisationCode}#${e.commune}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  return [...groups.entries()].map(([key, group]) => ({
+    rule: 'OUTSIDE_REGISTERED_COMMUNES' as const,
+    organisationCode: group[0]!.organisationCode,
+    subject: group[0]!.commune,
+    key: `OUTSIDE_REGISTERED_COMMUNES#${key}`,
+    evidence: {
+      commune: group[0]!.commune,
+      registeredCommunes: organisations.get(group[0]!.organisationCode)!.communes,
+      enrolments: group.length,
+      examples: group.slice(0, EVIDENCE_LIMIT).map((e) => ({ enrolmentId: e.enrolmentId, date: e.date })),
+    },
+  }));
+}
+
+function renewalsByOtherOrganisation(
+  participants: ReadonlyMap<string, Participant>,
+  enrolments: readonly Enrolment[],
+  month: string,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const e of enrolments) {
+    if (e.kind !== 'RENEWAL' || periodOf(e.date) !== month) continue;
+    const participant = participants.get(e.participantId);
+    if (!participant || participant.managedBy === e.organisationCode) continue;
+    findings.push({
+      rule: 'RENEWAL_BY_OTHER_ORGANISATION',
+      organisationCode: e.organisationCode,
+      subject: e.enrolmentId,
+      key: `RENEWAL_BY_OTHER_ORGANISATION#${e.enrolmentId}`,
+      evidence: {
+        participantId: e.participantId,
+        managedBy: participant.managedBy,
+        collectedBy: e.organisationCode,
+        collectorId: e.collectorId,
+        date: e.date,
+      },
+    });
+  }
+  return findings;
+}
+
+function communesWithoutPoint(communes: readonly string[], points: readonly CollectionPoint[]): Finding[] {
+  const served = new Set(points.map((point) => point.commune));
+  return communes
+    .filter((commune) => !served.has(commune))
+    .map((commune) => ({
+      rule: 'COMMUNE_WITHOUT_POINT' as const,
+      subject: commune,
+      key: `COMMUNE_WITHOUT_POINT#${commune}`,
+      evidence: { commune },
+    }));
+}
+
+function pointsWithoutSignboard(points: readonly CollectionPoint[]): Finding[] {
+  return points
+    .filter((point) => !point.signboard)
+    .map((point) => ({
+      rule: 'POINT_WITHOUT_SIGNBOARD' as const,
+      organisationCode: point.organisationCode,
+      subject: point.pointId,
+      key: `POINT_WITHOUT_SIGNBOARD#${point.pointId}`,
+      evidence: { pointId: point.pointId, commune: point.commune, address: point.address ?? null },
+    }));
+}
+
+function kpis(data: ReviewData, month: string): OrganisationKpi[] {
+  const { quarter, first } = quarterOf(month);
+  const weeks = weeksEndingIn(month);
+  const byOrg = new Map<string, { month: Counts; quarter: Counts; weekly: Counts[] }>();
+  const byCollector = new Map<string, { newParticipants: number; renewals: number }>();
+  for (const org of data.organisations) {
+    byOrg.set(org.code, { month: emptyCounts(), quarter: emptyCounts(), weekly: weeks.map(emptyCounts) });
+  }
+  for (const e of data.enrolments) {
+    const counts = byOrg.get(e.organisationCode);
+    if (!counts) continue;
+    const m = periodOf(e.date);
+    if (m === month) {
+      add(counts.month, e);
+      const mine = byCollector.get(e.collectorId) ?? { newParticipants: 0, renewals: 0 };
+      if (e.kind === 'NEW') mine.newParticipants++;
+      else mine.renewals++;
+      byCollector.set(e.collectorId, mine);
+    }
+    if (m >= first && m <= month) add(counts.quarter, e);
+    weeks.forEach((week, i) => {
+      if (e.date >= week.from && e.date <= week.to) add(counts.weekly[i]!, e);
+    });
+  }
+  const monthsElapsed = monthsAfter(addMonths(first, -1), month).length;
+  const collectorsOf = new Map<string, Collector[]>();
+  for (const c of data.collectors) {
+    if (!active(c, month)) continue;
+    const list = collectorsOf.get(c.organisationCode);
+    if (list) list.push(c);
+    else collectorsOf.set(c.organisationCode, [c]);
+  }
+  return data.organisations.map((org) => {
+    const counts = byOrg.get(org.code)!;
+    const monthCompletion = completion(counts.month, org.targets.monthly);
+    const metWeeks = counts.weekly.filter((w) =>
+      Object.values(completion(w, org.targets.weekly).percent).every((p) => p >= 100),
+    ).length;
+    return {
+      organisationCode: org.code,
+      name: org.name,
+      month: monthCompletion,
+      quarterToDate: {
+        ...completion(counts.quarter, org.targets.quarterly),
+        quarter,
+        monthsElapsed,
+      },
+      weeks: { met: metWeeks, of: weeks.length },
+      score: Math.floor(
+        (monthCompletion.percent.newBhxh +
+          monthCompletion.percent.newBhyt +
+          monthCompletion.percent.renewals) /
+          3,
+      ),
+      collectors: (collectorsOf.get(org.code) ?? []).map((c) => ({
+        collectorId: c.collectorId,
+        name: c.name,
+        ...(byCollector.get(c.collectorId) ?? { newParticipants: 0, renewals: 0 }),
+        target: org.collectorMonthlyTarget?.newParticipants,
+      })),
+    };
+  });
+}
+
+function targetsMissed(results: readonly OrganisationKpi[]): Finding[] {
+  return results
+    .filter((kpi) => Object.values(kpi.month.percent).some((p) => p < 100))
+    .map((kpi) => ({
+      rule: 'TARGET_MISSED' as const,
+      organisationCode: kpi.organisationCode,
+      subject: kpi.organisationCode,
+      key: `TARGET_MISSED#${kpi.organisationCode}`,
+      evidence: { actual: kpi.month.actual, target: kpi.month.target, percent: kpi.month.percent },
+    }));
+}
+
+/** The review of `month` (YYYY-MM): every organisation's KPIs and every finding, in a stable order. */
+export function reviewAgencies(
+  data: ReviewData,
+  month: string,
+  policy: AgencyPolicy = AGENCY_POLICY,
+): ReviewResult {
+  const organisations = new Map(data.organisations.map((org) => [org.code, org]));
+  const participants = new Map(data.participants.map((p) => [p.participantId, p]));
+  const results = kpis(data, month);
+  const findings = [
+    ...inactiveCollectors(data.collectors, data.enrolments, month, policy),
+    ...collectorsInTwoOrganisations(data.collectors, month),
+    ...outsideRegisteredCommunes(organisations, data.enrolments, month),
+    ...renewalsByOtherOrganisation(participants, data.enrolments, month),
+    ...communesWithoutPoint(data.communes, data.points),
+    ...pointsWithoutSignboard(data.points),
+    ...targetsMissed(results),
+  ].sort((a, b) => a.key.localeCompare(b.key));
+  return {
+    month,
+    policyVersion: policy.version,
+    kpis: results.sort((a, b) => b.score - a.score || a.organisationCode.localeCompare(b.organisationCode)),
+    findings,
+  };
+}

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the issue's throughput targets, printed as figures with PASS/FAIL (a report: exits 0).
  *
- *   npm run bench -- [--only engine|run|sweep|approvals] [--employers N] [--engine-employers N] [--seconds S]
+ *   npm run bench -- [--only engine|run|sweep|approvals|agencies] [--employers N] [--engine-employers N] [--seconds S]
  *                    [--cases N] [--clients N]
  *                    [--cpu-prof-dir DIR]
  *
@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { benchAgencyReview } from './agencies.ts';
 import { benchApprovals, benchSweep } from './escalation.ts';
 
 // A full collection between seeding and the run, so the seed data held here does not count in its peak.
@@ -41,8 +42,8 @@ const { values } = parseArgs({
   },
 });
 const only = values.only;
-if (only !== undefined && !['engine', 'run', 'sweep', 'approvals'].includes(only))
-  throw new Error('--only engine|run|sweep|approvals');
+if (only !== undefined && !['engine', 'run', 'sweep', 'approvals', 'agencies'].includes(only))
+  throw new Error('--only engine|run|sweep|approvals|agencies');
 const runEmployers = Number(values.employers);
 const engineEmployers = Number(values['engine-employers']);
 const seconds = Number(values.seconds);
@@ -414,4 +415,5 @@ if (!only || only === 'engine') await benchEngine();
 if (!only || only === 'run') await benchRun();
 if (!only || only === 'sweep') await benchSweep(line, Number(values.cases), '2026-12-02');
 if (!only || only === 'approvals') await benchApprovals(line, Number(values.clients), seconds);
+if (!only || only === 'agencies') benchAgencyReview(line);
 process.exitCode = 0;

@@ -6,6 +6,7 @@
  * Months are Vietnam calendar months (YYYY-MM); the review covers one closed month and the quarter to date.
  */
 import { addMonths, periodOf } from '../shared/calendar.ts';
+import { groupBy } from '../shared/collections.ts';
 import type {
   CollectionPoint,
   Collector,
@@ -186,11 +187,10 @@ function inactiveCollectors(
 }
 
 function collectorsInTwoOrganisations(collectors: readonly Collector[], month: string): Finding[] {
-  const byNationalId = new Map<string, Collector[]>();
-  for (const c of collectors) {
-    if (!active(c, month)) continue;
-    byNationalId.set(c.nationalId, [...(byNationalId.get(c.nationalId) ?? []), c]);
-  }
+  const byNationalId = groupBy(
+    collectors.filter((c) => active(c, month)),
+    (c) => c.nationalId,
+  );
   const findings: Finding[] = [];
   for (const [nationalId, registrations] of byNationalId) {
     const organisations = [...new Set(registrations.map((c) => c.organisationCode))].sort();
@@ -224,14 +224,13 @@ function outsideRegisteredCommunes(
   enrolments: readonly Enrolment[],
   month: string,
 ): Finding[] {
-  const groups = new Map<string, Enrolment[]>();
-  for (const e of enrolments) {
-    if (periodOf(e.date) !== month) continue;
-    const org = organisations.get(e.organisationCode);
-    if (!org || org.communes.includes(e.commune)) continue;
-    const key = `${e.organisationCode}#${e.commune}`;
-    groups.set(key, [...(groups.get(key) ?? []), e]);
-  }
+  const groups = groupBy(
+    enrolments.filter((e) => {
+      const org = organisations.get(e.organisationCode);
+      return periodOf(e.date) === month && org !== undefined && !org.communes.includes(e.commune);
+    }),
+    (e) => `${e.organisationCode}#${e.commune}`,
+  );
   return [...groups.entries()].map(([key, group]) => ({
     rule: 'OUTSIDE_REGISTERED_COMMUNES' as const,
     organisationCode: group[0]!.organisationCode,
@@ -322,13 +321,10 @@ function kpis(data: ReviewData, month: string): OrganisationKpi[] {
     });
   }
   const monthsElapsed = monthsAfter(addMonths(first, -1), month).length;
-  const collectorsOf = new Map<string, Collector[]>();
-  for (const c of data.collectors) {
-    if (!active(c, month)) continue;
-    const list = collectorsOf.get(c.organisationCode);
-    if (list) list.push(c);
-    else collectorsOf.set(c.organisationCode, [c]);
-  }
+  const collectorsOf = groupBy(
+    data.collectors.filter((c) => active(c, month)),
+    (c) => c.organisationCode,
+  );
   return data.organisations.map((org) => {
     const counts = byOrg.get(org.code)!;
     const monthCompletion = completion(counts.month, org.targets.monthly);

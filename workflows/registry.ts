@@ -81,6 +81,33 @@ export const WORKFLOWS = {
     },
     values: {},
   },
+  AgencyReview: {
+    definitionFile: 'workflows/agency-review.asl.json',
+    functions: {
+      ReviewProvinceFunctionArn: {
+        entry: 'functions/agencies/handlers/review-province.ts',
+        tables: ['Agencies'],
+        sendsEmail: false,
+        timeoutSeconds: 900,
+        memoryMb: 3008,
+      },
+      SendReportsFunctionArn: {
+        entry: 'functions/agencies/handlers/send-reports.ts',
+        tables: ['Agencies'],
+        sendsEmail: true,
+        timeoutSeconds: 900,
+        memoryMb: 1024,
+      },
+      SummarizeReviewFunctionArn: {
+        entry: 'functions/agencies/handlers/summarize-review.ts',
+        tables: ['Agencies'],
+        sendsEmail: true,
+        timeoutSeconds: 60,
+        memoryMb: 512,
+      },
+    },
+    values: {},
+  },
   CaseApproval: {
     definitionFile: 'workflows/case-approval.asl.json',
     functions: {

@@ -1,4 +1,5 @@
 /** The `dondoc` command line: one sub-command per process. */
+import { agenciesCommand } from './agencies.ts';
 import { casesCommand } from './cases.ts';
 import { policyCommand } from './policy.ts';
 import { schedulesCommand } from './schedules.ts';
@@ -8,6 +9,7 @@ import { UsageError, processIo, type CliIo } from './io.ts';
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
   statement: statementCommand,
   cases: casesCommand,
+  agencies: agenciesCommand,
   policy: policyCommand,
   schedules: schedulesCommand,
 };
@@ -20,6 +22,8 @@ commands:
                      debt cases and their audit trail (dondoc cases --help); --local for npm start's stack
   policy list|show|publish
                      the escalation ladder's versions; a new one applies to cases opened from its date
+  agencies list|show|review
+                     collection service organisations: KPIs and findings of the monthly review
   schedules list|show|set|pause|resume|run-now|runs
                      when each recurring process runs, and its recent runs
 `;

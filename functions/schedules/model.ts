@@ -24,6 +24,11 @@ export const SCHEDULED_PROCESSES = {
     title: { vi: 'Đôn đốc nợ hằng ngày', en: 'Daily debt escalation sweep' },
     defaultCron: 'cron(0 7 * * ? *)',
   },
+  'agency-review': {
+    workflow: 'AgencyReview',
+    title: { vi: 'Đánh giá tổ chức dịch vụ thu hằng tháng', en: 'Monthly collection-agency review' },
+    defaultCron: 'cron(0 8 3 * ? *)',
+  },
 } as const satisfies Record<string, ScheduledProcess>;
 
 export type ProcessId = keyof typeof SCHEDULED_PROCESSES;

@@ -121,6 +121,18 @@ export const TABLES = {
         'a version is written once (conditional put) and never changed',
     ],
   },
+  Agencies: {
+    logicalName: 'Agencies',
+    partitionKey: S('organisationCode'),
+    sortKey: S('entry'),
+    indexes: [],
+    accessPatterns: [
+      'one collection service organisation whole, in one query: PROFILE, COLLECTORS, POINTS, PARTICIPANTS#<n>, ' +
+        'ENROLMENTS#<month> (records packed as JSON, a few hundred per item), and its REVIEW#<month>',
+      'the province (organisationCode PROVINCE): its COMMUNES, the organisation list (ORGANISATIONS) and each ' +
+        "month's review summary (REVIEW#<month>)",
+    ],
+  },
   Schedules: {
     logicalName: 'Schedules',
     partitionKey: S('processId'),

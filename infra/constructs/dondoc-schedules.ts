@@ -10,7 +10,15 @@
  *   custom resource re-applies every schedule an administrator had changed.
  */
 import { createHash } from 'node:crypto';
-import { ArnFormat, CfnOutput, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  CustomResource,
+  Duration,
+  Stack,
+  Validations,
+  type CfnElement,
+} from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -178,16 +186,17 @@ export class DondocSchedules extends Construct {
     });
     for (const schedule of Object.values(this.schedules)) resource.node.addDependency(schedule);
 
-    Validations.of(this.admin).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<DebtEscalationStateMachineC5A3C7EF.Name>:*]',
-      reason:
-        'DescribeExecution on the runs of one state machine, whose execution names are made at run time.',
-    });
-    Validations.of(this.admin).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<MonthlyC12NoticesStateMachineFC966879.Name>:*]',
-      reason:
-        'DescribeExecution on the runs of one state machine, whose execution names are made at run time.',
-    });
+    for (const workflow of scheduled) {
+      const stateMachine = props.workflows[workflow].stateMachine;
+      const logicalId = stack.resolve(
+        stack.getLogicalId(stateMachine.node.defaultChild as CfnElement),
+      ) as string;
+      Validations.of(this.admin).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${logicalId}.Name>:*]`,
+        reason:
+          'DescribeExecution on the runs of one state machine, whose execution names are made at run time.',
+      });
+    }
     Validations.of(provider).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: "The CDK custom resource provider framework's own function: logs only, created by aws-cdk-lib.",

@@ -17,6 +17,8 @@ import { C12Repository } from '../../functions/c12/repository.ts';
 import type { MonthlyRunOutput } from '../../functions/c12/handlers/summarize-run.ts';
 import { runIdFor } from '../../functions/c12/run.ts';
 import { summarizeRunItems } from '../../functions/c12/summary.ts';
+import { AgencyRepository } from '../../functions/agencies/repository.ts';
+import { generateAgencyProvince } from './seed-agencies.ts';
 import { generateDemoProvince, isProvinceSeeded, writeDemoProvince } from './seed.ts';
 import { stateMachineArn } from './sfn-engine.ts';
 import { IncompatibleDataError } from './emulators.ts';
@@ -119,6 +121,12 @@ export async function start(options: StartOptions) {
     const province = generateDemoProvince({ employers: options.employers, asOf: options.asOf });
     const report = await writeDemoProvince(dynamo, province);
     log(`Đã ghi ${report.items} bản ghi.`);
+  }
+
+  const agencies = new AgencyRepository(dynamo);
+  if (!(await agencies.isSeeded())) {
+    const written = await agencies.writeProvince(generateAgencyProvince({ asOf: options.asOf }));
+    log(`Tạo mẫu 20 tổ chức dịch vụ thu, 300 nhân viên thu, 10.000 người tham gia (${written} bản ghi).`);
   }
 
   const period = lastClosedPeriod(options.asOf);

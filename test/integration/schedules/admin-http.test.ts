@@ -43,14 +43,18 @@ describe('admin API', () => {
     const list = (await (await api('/schedules')).json()) as {
       schedules: { processId: string; nextRuns: string[] }[];
     };
-    expect(list.schedules.map((s) => s.processId)).toEqual(['monthly-c12', 'debt-escalation']);
+    expect(list.schedules.map((s) => s.processId)).toEqual([
+      'monthly-c12',
+      'debt-escalation',
+      'agency-review',
+    ]);
     expect(list.schedules[0]!.nextRuns).toHaveLength(3);
     const one = (await (await api('/schedules/monthly-c12')).json()) as {
       version: number;
       history: unknown[];
     };
     expect(one).toMatchObject({ version: 0, history: [] });
-    expect((await api('/schedules/agency-review')).status).toBe(404);
+    expect((await api('/schedules/weekly-report')).status).toBe(404);
   });
 
   it('answers an invalid cron, an unknown process and a stale version with 400/409 and changes nothing', async () => {
@@ -70,7 +74,7 @@ describe('admin API', () => {
       ],
       ['/schedules/monthly-c12', { cron: 'cron(0 6 5 * ? *)', version: 0 }, 400, /reason: is required/],
       ['/schedules/monthly-c12', { colour: 'red', version: 0, reason: 'x' }, 400, /Unrecognized key/],
-      ['/schedules/agency-review', { version: 0, reason: 'x' }, 400, /unknown process 'agency-review'/],
+      ['/schedules/weekly-report', { version: 0, reason: 'x' }, 400, /unknown process 'weekly-report'/],
       [
         '/schedules/monthly-c12',
         { cron: 'cron(0 6 6 * ? *)', version: 4, reason: 'x' },

@@ -50,6 +50,7 @@ describe('dondoc schedules', () => {
     expect(views.map((v) => [v.processId, v.cron, v.version])).toEqual([
       ['monthly-c12', 'cron(0 6 5 * ? *)', 0],
       ['debt-escalation', 'cron(0 7 * * ? *)', 0],
+      ['agency-review', 'cron(0 8 3 * ? *)', 0],
     ]);
     expect(views[1]!.nextRuns).toHaveLength(3);
     const text = await cli('list');
@@ -102,8 +103,8 @@ describe('dondoc schedules', () => {
         /--input must be a JSON object/,
       ],
       [
-        ['set', 'agency-review', '--version', '0', '--by', 'QT01', '--reason', 'x'],
-        /unknown process 'agency-review' \(one of monthly-c12, debt-escalation\)/,
+        ['set', 'weekly-report', '--version', '0', '--by', 'QT01', '--reason', 'x'],
+        /unknown process 'weekly-report' \(one of monthly-c12, debt-escalation, agency-review\)/,
       ],
       [
         [

@@ -1,0 +1,361 @@
+/**
+ * The Agencies table. Each organisation's records sit under its code, packed as JSON a few hundred to an item
+ * (collectors, points, participants in parts, enrolments by month), so the review reads an organisation in
+ * one query and the province in one query per organisation. Records are stored as given and validated by
+ * the review, which sets a bad one aside with its reason.
+ *
+ * The review's results: REVIEW#<month> per organisation (KPIs, findings, the report's delivery) and
+ * PROVINCE/REVIEW#<month> (the summary, once). Writes that a retry may repeat are conditional or idempotent.
+ */
+import {
+  BatchWriteCommand,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { tableName } from '../shared/tables.ts';
+import type { RejectedRecord } from './model.ts';
+import type { Finding, OrganisationKpi } from './review.ts';
+
+export const PROVINCE = 'PROVINCE';
+const PARTICIPANTS_PER_ITEM = 1_500;
+
+export interface RawProvince {
+  communes: string[];
+  communeNames?: Record<string, string>;
+  organisations: readonly Record<string, unknown>[];
+  collectors: readonly Record<string, unknown>[];
+  points: readonly Record<string, unknown>[];
+  participants: readonly Record<string, unknown>[];
+  enrolments: readonly Record<string, unknown>[];
+}
+
+/** A province to write: records of any shape (they are validated when reviewed, not when stored). */
+export interface ProvinceInput {
+  communes: string[];
+  communeNames?: Record<string, string>;
+  organisations: readonly object[];
+  collectors: readonly object[];
+  points: readonly object[];
+  participants: readonly object[];
+  enrolments: readonly object[];
+}
+
+export interface StoredReview {
+  organisationCode: string;
+  month: string;
+  kpi: OrganisationKpi;
+  findings: Finding[];
+  reviewedAt: string;
+  report?:
+    { status: 'SENDING' | 'SENT' | 'NO_EMAIL'; at: string; messageId?: string | undefined } | undefined;
+}
+
+export interface ReviewSummary {
+  month: string;
+  reviewedAt: string;
+  organisations: number;
+  findings: Record<string, number>;
+  rejected: RejectedRecord[];
+  ranking: { organisationCode: string; name: string; score: number }[];
+  communesWithoutPoint: string[];
+  breaches: Finding[];
+  summarySent?: { status: 'SENDING' | 'SENT'; at: string; messageId?: string | undefined } | undefined;
+}
+
+const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+export class AgencyRepository {
+  private readonly table = tableName('Agencies');
+
+  constructor(private readonly dynamo: DynamoDBDocumentClient) {}
+
+  /** Writes a whole province (the demo seed, an import): every organisation's records, packed. */
+  async writeProvince(input: ProvinceInput): Promise<number> {
+    const province = input as RawProvince;
+    const items: Record<string, unknown>[] = [];
+    const byOrg = (records: readonly Record<string, unknown>[], field: string) => {
+      const groups = new Map<string, Record<string, unknown>[]>();
+      for (const record of records) {
+        const key = text(record[field]) || '(none)';
+        const group = groups.get(key);
+        if (group) group.push(record);
+        else groups.set(key, [record]);
+      }
+      return groups;
+    };
+    const codes = province.organisations.map((org) => text(org.code));
+    items.push({
+      organisationCode: PROVINCE,
+      entry: 'COMMUNES',
+      communes: JSON.stringify(province.communes),
+      names: JSON.stringify(province.communeNames ?? {}),
+    });
+    items.push({ organisationCode: PROVINCE, entry: 'ORGANISATIONS', codes: JSON.stringify(codes) });
+    for (const org of province.organisations) {
+      items.push({ organisationCode: text(org.code), entry: 'PROFILE', record: JSON.stringify(org) });
+    }
+    for (const [code, group] of byOrg(province.collectors, 'organisationCode')) {
+      items.push({ organisationCode: code, entry: 'COLLECTORS', records: JSON.stringify(group) });
+    }
+    for (const [code, group] of byOrg(province.points, 'organisationCode')) {
+      items.push({ organisationCode: code, entry: 'POINTS', records: JSON.stringify(group) });
+    }
+    for (const [code, group] of byOrg(province.participants, 'managedBy')) {
+      chunks(group, PARTICIPANTS_PER_ITEM).forEach((part, i) =>
+        items.push({ organisationCode: code, entry: `PARTICIPANTS#${i + 1}`, records: JSON.stringify(part) }),
+      );
+    }
+    for (const [code, group] of byOrg(province.enrolments, 'organisationCode')) {
+      const byMonth = new Map<string, Record<string, unknown>[]>();
+      for (const e of group) {
+        const month = text(e.date).slice(0, 7) || '0000-00';
+        const list = byMonth.get(month);
+        if (list) list.push(e);
+        else byMonth.set(month, [e]);
+      }
+      for (const [month, records] of byMonth) {
+        items.push({
+          organisationCode: code,
+          entry: `ENROLMENTS#${month}`,
+          records: JSON.stringify(records),
+        });
+      }
+    }
+    for (const batch of chunks(items, 25)) {
+      let pending = batch.map((Item) => ({ PutRequest: { Item } }));
+      while (pending.length > 0) {
+        const result = await this.dynamo.send(
+          new BatchWriteCommand({ RequestItems: { [this.table]: pending } }),
+        );
+        pending = (result.UnprocessedItems?.[this.table] ?? []) as typeof pending;
+      }
+    }
+    return items.length;
+  }
+
+  async organisationCodes(): Promise<string[]> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.table, Key: { organisationCode: PROVINCE, entry: 'ORGANISATIONS' } }),
+    );
+    return Item ? (JSON.parse(String(Item.codes)) as string[]) : [];
+  }
+
+  async communes(): Promise<{ communes: string[]; names: Record<string, string> }> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.table, Key: { organisationCode: PROVINCE, entry: 'COMMUNES' } }),
+    );
+    return Item
+      ? {
+          communes: JSON.parse(String(Item.communes)) as string[],
+          names: JSON.parse(String(Item.names ?? '{}')) as Record<string, string>,
+        }
+      : { communes: [], names: {} };
+  }
+
+  /**
+   * The province's records as stored (to be validated), with enrolments from `fromMonth` on. Organisations
+   * are read a few at a time, each in one query.
+   */
+  async loadProvince(fromMonth: string): Promise<RawProvince & { communeNames: Record<string, string> }> {
+    const [{ communes, names }, codes] = await Promise.all([this.communes(), this.organisationCodes()]);
+    const province = {
+      communes,
+      communeNames: names,
+      organisations: [] as Record<string, unknown>[],
+      collectors: [] as Record<string, unknown>[],
+      points: [] as Record<string, unknown>[],
+      participants: [] as Record<string, unknown>[],
+      enrolments: [] as Record<string, unknown>[],
+    };
+    const load = async (code: string) => {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.dynamo.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'organisationCode = :code',
+            ExpressionAttributeValues: { ':code': code },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const entry = String(item.entry);
+          if (entry === 'PROFILE')
+            province.organisations.push(JSON.parse(String(item.record)) as Record<string, unknown>);
+          else if (entry === 'COLLECTORS')
+            province.collectors.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
+          else if (entry === 'POINTS')
+            province.points.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
+          else if (entry.startsWith('PARTICIPANTS#'))
+            province.participants.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
+          else if (entry.startsWith('ENROLMENTS#') && entry.slice('ENROLMENTS#'.length) >= fromMonth)
+            province.enrolments.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    };
+    for (const batch of chunks(codes, 8)) await Promise.all(batch.map(load));
+    return province;
+  }
+
+  /** Stores an organisation's review for the month; a re-run keeps the report's delivery as it was. */
+  async storeReview(review: Omit<StoredReview, 'report'>): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { organisationCode: review.organisationCode, entry: `REVIEW#${review.month}` },
+        UpdateExpression: 'SET kpi = :kpi, findings = :findings, reviewedAt = :at, #month = :month',
+        ExpressionAttributeNames: { '#month': 'month' },
+        ExpressionAttributeValues: {
+          ':kpi': JSON.stringify(review.kpi),
+          ':findings': JSON.stringify(review.findings),
+          ':at': review.reviewedAt,
+          ':month': review.month,
+        },
+      }),
+    );
+  }
+
+  async review(organisationCode: string, month: string): Promise<StoredReview | undefined> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { organisationCode, entry: `REVIEW#${month}` },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    return {
+      organisationCode,
+      month,
+      kpi: JSON.parse(String(Item.kpi)) as OrganisationKpi,
+      findings: JSON.parse(String(Item.findings)) as Finding[],
+      reviewedAt: String(Item.reviewedAt),
+      report: Item.report as StoredReview['report'],
+    };
+  }
+
+  /**
+   * Claims the report for sending: true if this attempt should send it (never claimed, or claimed by an
+   * attempt that stopped before recording the delivery: sent again, at worst twice); false once delivered.
+   */
+  async claimReport(organisationCode: string, month: string, at: string): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { organisationCode, entry: `REVIEW#${month}` },
+          UpdateExpression: 'SET report = :claim',
+          ConditionExpression:
+            'attribute_exists(kpi) AND (attribute_not_exists(report) OR report.#s = :sending)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':claim': { status: 'SENDING', at }, ':sending': 'SENDING' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async recordReport(
+    organisationCode: string,
+    month: string,
+    report: NonNullable<StoredReview['report']>,
+  ): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { organisationCode, entry: `REVIEW#${month}` },
+        UpdateExpression: 'SET report = :report',
+        ExpressionAttributeValues: { ':report': report },
+      }),
+    );
+  }
+
+  async storeSummary(summary: Omit<ReviewSummary, 'summarySent'>): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { organisationCode: PROVINCE, entry: `REVIEW#${summary.month}` },
+        UpdateExpression: 'SET summary = :summary, reviewedAt = :at',
+        ExpressionAttributeValues: { ':summary': JSON.stringify(summary), ':at': summary.reviewedAt },
+      }),
+    );
+  }
+
+  async summary(month: string): Promise<ReviewSummary | undefined> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { organisationCode: PROVINCE, entry: `REVIEW#${month}` },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item?.summary) return undefined;
+    return {
+      ...(JSON.parse(String(Item.summary)) as ReviewSummary),
+      summarySent: Item.summarySent as ReviewSummary['summarySent'],
+    };
+  }
+
+  /** Claims the administrators' summary for sending, as claimReport does for an organisation's report. */
+  async claimSummary(month: string, at: string): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { organisationCode: PROVINCE, entry: `REVIEW#${month}` },
+          UpdateExpression: 'SET summarySent = :claim',
+          ConditionExpression:
+            'attribute_exists(summary) AND (attribute_not_exists(summarySent) OR summarySent.#s = :sending)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':claim': { status: 'SENDING', at }, ':sending': 'SENDING' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async recordSummary(month: string, sent: NonNullable<ReviewSummary['summarySent']>): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { organisationCode: PROVINCE, entry: `REVIEW#${month}` },
+        UpdateExpression: 'SET summarySent = :sent',
+        ExpressionAttributeValues: { ':sent': sent },
+      }),
+    );
+  }
+
+  /** The organisations' profiles as stored (their name and email for the reports). */
+  async loadProfiles(codes: readonly string[]): Promise<Record<string, unknown>[]> {
+    const profiles: Record<string, unknown>[] = [];
+    for (const code of codes) {
+      const { Item } = await this.dynamo.send(
+        new GetCommand({ TableName: this.table, Key: { organisationCode: code, entry: 'PROFILE' } }),
+      );
+      if (Item) profiles.push(JSON.parse(String(Item.record)) as Record<string, unknown>);
+    }
+    return profiles;
+  }
+
+  /** Whether a province was seeded (npm start seeds the demo one into an empty folder). */
+  async isSeeded(): Promise<boolean> {
+    return (await this.organisationCodes()).length > 0;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The monthly agency review on the embedded stack, over the demo province: the expected findings, a report
+ * with its PDF in the local mailbox for every organisation, the administrators' summary naming every
+ * breach and every record set aside, and a re-run that sends nothing twice.
+ */
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgencyRepository } from '../../functions/agencies/repository.ts';
+import { runCli } from '../../functions/cli/main.ts';
+import { awsClients } from '../../functions/shared/aws.ts';
+import { generateAgencyProvince } from '../../infra/local/seed-agencies.ts';
+import { stateMachineArn } from '../../infra/local/sfn-engine.ts';
+import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
+import { tempDataDir, until } from '../infra/local/helpers.ts';
+
+interface StoredEmail {
+  messageId: string;
+  subject: string;
+  destination: { to: string[] };
+  body: { text?: string; html?: string };
+  attachments: { filename?: string; contentType: string; content: string }[];
+}
+
+const ASOF = '2026-12-03';
+const data = tempDataDir();
+const province = generateAgencyProvince({ asOf: ASOF });
+let stack: LocalStack;
+
+const mailbox = async () =>
+  ((await (await fetch(stack.sesStoreUrl)).json()) as { emails: StoredEmail[] }).emails;
+
+async function runReview() {
+  const sfn = new SFNClient({});
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: stateMachineArn('AgencyReview'),
+      input: JSON.stringify({ asOf: ASOF }),
+    }),
+  );
+  const execution = await until(async () => {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return described.status === 'RUNNING' ? undefined : described;
+  }, 60_000);
+  expect(execution.status, execution.cause).toBe('SUCCEEDED');
+  return JSON.parse(execution.output!) as {
+    month: string;
+    organisations: number;
+    findings: Record<string, number>;
+    rejected: { kind: string; id: string; reason: string }[];
+    reports: { sent: number; alreadySent: number; noEmail: number; rejected: number };
+    summarySent: boolean;
+  };
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+  await new AgencyRepository(awsClients().dynamo).writeProvince(province);
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  data.remove();
+});
+
+describe('the monthly agency review', () => {
+  let first: Awaited<ReturnType<typeof runReview>>;
+
+  it('reviews the province, sends every organisation its report with the PDF, and the summary', async () => {
+    first = await runReview();
+    expect(first).toMatchObject({
+      month: '2026-11',
+      organisations: 20,
+      reports: { sent: 20, alreadySent: 0, noEmail: 0, rejected: 0 },
+      summarySent: true,
+    });
+    expect(first.findings).toMatchObject({
+      INACTIVE_COLLECTOR: 3,
+      COLLECTOR_IN_TWO_ORGANISATIONS: 2,
+      OUTSIDE_REGISTERED_COMMUNES: 1,
+      RENEWAL_BY_OTHER_ORGANISATION: 2,
+      COMMUNE_WITHOUT_POINT: 2,
+      POINT_WITHOUT_SIGNBOARD: 3,
+      TARGET_MISSED: 3,
+    });
+    expect(first.rejected.map((r) => r.id)).toEqual(Object.values(province.planted.badRecords));
+
+    const mails = await mailbox();
+    const reports = mails.filter((m) => m.subject.startsWith('Kết quả đánh giá tháng 11/2026'));
+    expect(reports).toHaveLength(20);
+    for (const report of reports) {
+      expect(report.attachments.map((a) => a.contentType)).toEqual(['application/pdf']);
+      expect(Buffer.from(report.attachments[0]!.content, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+    }
+    const inactiveOrg = province.collectors.find(
+      (c) => c.collectorId === province.planted.inactiveCollectors[0],
+    )!.organisationCode as string;
+    const theirs = reports.find((m) => m.subject.includes(`(${inactiveOrg})`))!;
+    expect(theirs.body.text).toContain('6 tháng liên tục không phát triển được người tham gia mới');
+    expect(theirs.body.text).toContain(province.planted.inactiveCollectors[0]);
+
+    const summary = mails.find((m) =>
+      m.subject.startsWith('Tổng hợp đánh giá tổ chức dịch vụ thu tháng 11/2026'),
+    )!;
+    expect(summary.destination.to).toEqual(['quantri@bhxh-demo.vn']);
+    const text = summary.body.text!;
+    for (const commune of province.planted.communesWithoutPoint) expect(text).toContain(`(${commune})`);
+    expect(text).toContain(`CCCD ${province.planted.sharedNationalId.nationalId}`);
+    expect(text).toContain('nationalId: national ID (CCCD) must be 12 digits');
+    expect(text).toContain('dated 2026-12-13, after the review date 2026-12-03');
+    // Ranked by completion: the organisations under target last.
+    const ranking = text.split('\n').filter((line) => /^\d+\. TCDV/.test(line));
+    expect(ranking).toHaveLength(20);
+    expect(new Set(ranking.slice(-3).map((line) => line.split(' ')[1]))).toEqual(
+      new Set(province.planted.underTarget),
+    );
+  });
+
+  it('sends nothing twice when the same month runs again', async () => {
+    const before = (await mailbox()).length;
+    const again = await runReview();
+    expect(again.reports).toEqual({ sent: 0, alreadySent: 20, noEmail: 0, rejected: 0 });
+    expect(again.summarySent).toBe(false);
+    expect((await mailbox()).length).toBe(before);
+  });
+
+  it('prints the KPIs and findings from the command line, and refuses bad input', async () => {
+    const cli = async (...argv: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(['agencies', ...argv], {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        readStdin: async () => '',
+      });
+      return { code, stdout, stderr };
+    };
+    const list = await cli('list', '--as-of', ASOF);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout.split('\n').filter((l) => /^ +\d+\. TCDV/.test(l))).toHaveLength(20);
+    const inactive = province.planted.inactiveCollectors[0]!;
+    const org = province.collectors.find((c) => c.collectorId === inactive)!.organisationCode as string;
+    const shown = await cli('show', org, '--month', '2026-11');
+    expect(shown.stdout).toContain(`${inactive}`);
+    expect(shown.stdout).toMatch(/báo cáo: SENT/);
+    const now = await cli('review', org, '--as-of', ASOF, '--json');
+    const fresh = JSON.parse(now.stdout) as { findings: { rule: string; subject: string }[] };
+    expect(fresh.findings).toContainEqual(
+      expect.objectContaining({ rule: 'INACTIVE_COLLECTOR', subject: inactive }),
+    );
+    for (const [argv, reason] of [
+      [['show', 'TCDV999'], /no organisation TCDV999/],
+      [['show'], /one ORG/],
+      [['list', '--month', '2026-13'], /is not a month/],
+      [['list', '--month', '2020-01'], /no review of 2020-01 yet/],
+      [['review', org, '--as-of', 'tomorrow'], /is not a date/],
+    ] as const) {
+      const result = await cli(...argv);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(reason);
+    }
+  });
+});

@@ -108,6 +108,26 @@ export const WORKFLOWS = {
     },
     values: {},
   },
+  DueLists: {
+    definitionFile: 'workflows/d08a-due-lists.asl.json',
+    functions: {
+      PrepareDueListsFunctionArn: {
+        entry: 'functions/agencies/handlers/prepare-due-lists.ts',
+        tables: ['Agencies'],
+        sendsEmail: false,
+        timeoutSeconds: 30,
+        memoryMb: 256,
+      },
+      SendDueListsFunctionArn: {
+        entry: 'functions/agencies/handlers/send-due-lists.ts',
+        tables: ['Agencies'],
+        sendsEmail: true,
+        timeoutSeconds: 900,
+        memoryMb: 1024,
+      },
+    },
+    values: {},
+  },
   CaseApproval: {
     definitionFile: 'workflows/case-approval.asl.json',
     functions: {

@@ -354,6 +354,56 @@ export class AgencyRepository {
     return profiles;
   }
 
+  /** An organisation's participants as stored (records to validate). */
+  async participants(organisationCode: string): Promise<Record<string, unknown>[]> {
+    const { Items = [] } = await this.dynamo.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'organisationCode = :code AND begins_with(entry, :prefix)',
+        ExpressionAttributeValues: { ':code': organisationCode, ':prefix': 'PARTICIPANTS#' },
+      }),
+    );
+    return Items.flatMap((item) => JSON.parse(String(item.records)) as Record<string, unknown>[]);
+  }
+
+  /**
+   * Claims the month's D08a-TS list of an organisation for sending (as claimReport): true if this attempt
+   * sends it, false once it was delivered.
+   */
+  async claimDueList(organisationCode: string, month: string, at: string): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { organisationCode, entry: `DUE#${month}` },
+          UpdateExpression: 'SET delivery = :claim',
+          ConditionExpression: 'attribute_not_exists(delivery) OR delivery.#s = :sending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':claim': { status: 'SENDING', at }, ':sending': 'SENDING' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async recordDueList(
+    organisationCode: string,
+    month: string,
+    delivery: { status: 'SENT' | 'NO_EMAIL'; at: string; due: number; messageId?: string | undefined },
+  ): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { organisationCode, entry: `DUE#${month}` },
+        UpdateExpression: 'SET delivery = :delivery',
+        ExpressionAttributeValues: { ':delivery': delivery },
+      }),
+    );
+  }
+
   /** Whether a province was seeded (npm start seeds the demo one into an empty folder). */
   async isSeeded(): Promise<boolean> {
     return (await this.organisationCodes()).length > 0;

@@ -29,6 +29,12 @@ export const SCHEDULED_PROCESSES = {
     title: { vi: 'Đánh giá tổ chức dịch vụ thu hằng tháng', en: 'Monthly collection-agency review' },
     defaultCron: 'cron(0 8 3 * ? *)',
   },
+  'd08a-due-lists': {
+    workflow: 'DueLists',
+    title: { vi: 'Danh sách đến hạn đóng D08a-TS hằng tháng', en: 'Monthly D08a-TS due lists' },
+    // The 25th: the lists reach the organisations before the month they cover begins.
+    defaultCron: 'cron(0 8 25 * ? *)',
+  },
 } as const satisfies Record<string, ScheduledProcess>;
 
 export type ProcessId = keyof typeof SCHEDULED_PROCESSES;

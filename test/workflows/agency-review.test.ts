@@ -5,6 +5,7 @@
  */
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dueList } from '../../functions/agencies/due-list.ts';
 import { AgencyRepository } from '../../functions/agencies/repository.ts';
 import { runCli } from '../../functions/cli/main.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
@@ -158,5 +159,39 @@ describe('the monthly agency review', () => {
       expect(result.code, argv.join(' ')).toBe(2);
       expect(result.stderr).toMatch(reason);
     }
+  });
+
+  it('sends each organisation its D08a-TS list for next month, once', async () => {
+    const sfn = new SFNClient({});
+    const run = async () => {
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: stateMachineArn('DueLists'),
+          input: JSON.stringify({ asOf: ASOF }),
+        }),
+      );
+      const execution = await until(async () => {
+        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return described.status === 'RUNNING' ? undefined : described;
+      }, 60_000);
+      expect(execution.status, execution.cause).toBe('SUCCEEDED');
+      return JSON.parse(execution.output!) as {
+        month: string;
+        results: { sent: number; alreadySent: number; due: number }[];
+      };
+    };
+    const first = await run();
+    expect(first.month).toBe('2027-01');
+    const expected = [...dueList(province.participants, '2027-01').values()].flat().length;
+    expect(first.results.reduce((n, r) => n + r.due, 0)).toBe(expected);
+    expect(first.results.reduce((n, r) => n + r.sent, 0)).toBe(20);
+    const lists = (await mailbox()).filter((m) =>
+      m.subject.startsWith('Danh sách đến hạn đóng tháng 01/2027 (D08a-TS)'),
+    );
+    expect(lists).toHaveLength(20);
+    expect(lists[0]!.attachments[0]).toMatchObject({ contentType: 'application/pdf' });
+    const again = await run();
+    expect(again.results.reduce((n, r) => n + r.alreadySent, 0)).toBe(20);
+    expect((await mailbox()).filter((m) => m.subject.includes('(D08a-TS)'))).toHaveLength(20);
   });
 });

@@ -47,6 +47,7 @@ describe('admin API', () => {
       'monthly-c12',
       'debt-escalation',
       'agency-review',
+      'd08a-due-lists',
     ]);
     expect(list.schedules[0]!.nextRuns).toHaveLength(3);
     const one = (await (await api('/schedules/monthly-c12')).json()) as {

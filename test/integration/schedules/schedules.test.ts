@@ -51,6 +51,7 @@ describe('dondoc schedules', () => {
       ['monthly-c12', 'cron(0 6 5 * ? *)', 0],
       ['debt-escalation', 'cron(0 7 * * ? *)', 0],
       ['agency-review', 'cron(0 8 3 * ? *)', 0],
+      ['d08a-due-lists', 'cron(0 8 25 * ? *)', 0],
     ]);
     expect(views[1]!.nextRuns).toHaveLength(3);
     const text = await cli('list');
@@ -104,7 +105,7 @@ describe('dondoc schedules', () => {
       ],
       [
         ['set', 'weekly-report', '--version', '0', '--by', 'QT01', '--reason', 'x'],
-        /unknown process 'weekly-report' \(one of monthly-c12, debt-escalation, agency-review\)/,
+        /unknown process 'weekly-report' \(one of monthly-c12, debt-escalation, agency-review, d08a-due-lists\)/,
       ],
       [
         [

@@ -30,6 +30,8 @@ export const organisationSchema = z.object({
   }),
   /** Committed targets: weekly, monthly and quarterly (Công văn 1788: down to each collector). */
   targets: z.object({ weekly: targetsSchema, monthly: targetsSchema, quarterly: targetsSchema }),
+  /** The BHXH officer who manages the organisation and approves decisions about it by email link. */
+  officerId: z.string().optional(),
   /** Each collector's monthly share of the organisation's targets, when set. */
   collectorMonthlyTarget: z.object({ newParticipants: count }).optional(),
 });

@@ -10,6 +10,7 @@
 import {
   BatchWriteCommand,
   GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -401,6 +402,82 @@ export class AgencyRepository {
         UpdateExpression: 'SET delivery = :delivery',
         ExpressionAttributeValues: { ':delivery': delivery },
       }),
+    );
+  }
+
+  /** The decision waiting on a collector (one per collector and month): its approval and its state. */
+  async decision(organisationCode: string, key: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { organisationCode, entry: `DECISION#${key}` },
+        ConsistentRead: true,
+      }),
+    );
+    return Item;
+  }
+
+  async putDecision(organisationCode: string, key: string, fields: Record<string, unknown>): Promise<void> {
+    await this.dynamo.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { organisationCode, entry: `DECISION#${key}` },
+        UpdateExpression: `SET ${Object.keys(fields)
+          .map((name, i) => `#f${i} = :v${i}`)
+          .join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(Object.keys(fields).map((name, i) => [`#f${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(
+          Object.values(fields).map((value, i) => [`:v${i}`, value]),
+        ),
+      }),
+    );
+  }
+
+  /**
+   * Writes a collector's termination into the organisation's records: `leftAt`, by whom and why. The packed
+   * item is rewritten only if nobody changed it meanwhile (read, change, conditional write, again if raced).
+   * False when the collector is not there.
+   */
+  async terminateCollector(
+    organisationCode: string,
+    collectorId: string,
+    termination: { leftAt: string; by: string; reason: string },
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { Item } = await this.dynamo.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { organisationCode, entry: 'COLLECTORS' },
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item) return false;
+      const records = JSON.parse(String(Item.records)) as Record<string, unknown>[];
+      const collector = records.find((record) => record.collectorId === collectorId);
+      if (!collector) return false;
+      if (collector.leftAt) return true; // terminated already (a retry)
+      Object.assign(collector, {
+        leftAt: termination.leftAt,
+        terminatedBy: termination.by,
+        terminationReason: termination.reason,
+      });
+      try {
+        await this.dynamo.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...Item, records: JSON.stringify(records) },
+            ConditionExpression: '#r = :before',
+            ExpressionAttributeNames: { '#r': 'records' },
+            ExpressionAttributeValues: { ':before': Item.records },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new Error(
+      `collectors of ${organisationCode} kept changing; termination of ${collectorId} not written`,
     );
   }
 

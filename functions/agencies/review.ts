@@ -22,6 +22,8 @@ export interface AgencyPolicy {
   instrument: string;
   /** A collector with no new participant for this many consecutive months is terminated. */
   inactiveMonths: number;
+  /** Working days the managing officer has to decide a proposal by link (dondoc's rule, as escalations). */
+  approvalWorkingDays: number;
 }
 
 export const AGENCY_POLICY: AgencyPolicy = {
@@ -29,6 +31,7 @@ export const AGENCY_POLICY: AgencyPolicy = {
   effectiveFrom: '2023-04-01',
   instrument: 'Công văn 1362/BHXH-TST (2023)',
   inactiveMonths: 6,
+  approvalWorkingDays: 3,
 };
 
 export type FindingRule =

@@ -12,7 +12,14 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../shared/logger.ts';
-import { APPROVAL_ID, decisionFormSchema, loggable, sameSecret, type ApprovalRecord } from './model.ts';
+import {
+  APPROVAL_ID,
+  decisionFormSchema,
+  loggable,
+  sameSecret,
+  subjectTopic,
+  type ApprovalRecord,
+} from './model.ts';
 import { confirmationPage, outcomePage, type Outcome, type TrailLine } from './pages.ts';
 import type { ApprovalsRepository } from './repository.ts';
 
@@ -177,7 +184,7 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
       at: now,
       who: record.approver.officerId,
       what: state === 'APPROVED' ? 'APPROVED' : 'REJECTED',
-      why: form.data.reason ?? `${record.subject.stage}`,
+      why: form.data.reason ?? subjectTopic(record.subject),
       approvalId,
     }),
   ]);

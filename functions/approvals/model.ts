@@ -19,7 +19,11 @@ export interface Approver {
 }
 
 /** What the approver is asked, and what approving will do, in the words of the page and the email. */
-export interface ApprovalSubject {
+export type ApprovalSubject = CaseApprovalSubject | DecisionApprovalSubject;
+
+/** A debt case's stage (the escalation). Records stored before `kind` existed are these. */
+export interface CaseApprovalSubject {
+  kind?: 'CASE' | undefined;
   caseId: string;
   employerId: string;
   employerName: string;
@@ -30,6 +34,25 @@ export interface ApprovalSubject {
   daysLate: number;
   /** Further lines the page lists (the fine range, Art. 216's conditions). */
   details: string[];
+}
+
+/** Any other decision an officer takes by link (an agency's collector terminated, a contract not renewed). */
+export interface DecisionApprovalSubject {
+  kind: 'DECISION';
+  /** Where the decision's trail is kept (the Audit table's key), e.g. `AGENCY#TCDV003`. */
+  caseId: string;
+  /** What is decided, e.g. TERMINATE_COLLECTOR. */
+  decision: string;
+  /** What approving will do, in Vietnamese. */
+  action: string;
+  /** The facts the page shows, label and value. */
+  facts: [string, string][];
+  details: string[];
+}
+
+/** What the subject is about, for logs and the trail: the case's stage or the decision. */
+export function subjectTopic(subject: ApprovalSubject): string {
+  return subject.kind === 'DECISION' ? subject.decision : subject.stage;
 }
 
 export interface ApprovalRecord {
@@ -89,7 +112,7 @@ export function loggable(record: ApprovalRecord): Record<string, unknown> {
     approvalId: record.approvalId,
     state: record.state,
     caseId: record.subject.caseId,
-    stage: record.subject.stage,
+    stage: subjectTopic(record.subject),
     approver: record.approver.officerId,
   };
 }

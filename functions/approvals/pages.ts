@@ -38,6 +38,11 @@ ${body}
 
 function facts(record: ApprovalRecord): string {
   const s = record.subject;
+  if (s.kind === 'DECISION') {
+    return `<dl>
+${s.facts.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('\n')}
+</dl>`;
+  }
   return `<dl>
 <dt>Đơn vị</dt><dd>${escapeHtml(s.employerName)} (mã ${escapeHtml(s.employerId)})</dd>
 <dt>Số nợ quá hạn</dt><dd>${escapeHtml(formatVnd(s.overdueVnd))}</dd>

@@ -17,7 +17,7 @@ import {
   type LedgerRow,
 } from '../c12/ledger.ts';
 import { describeIssues } from '../c12/model.ts';
-import type { ApprovalSubject } from '../approvals/model.ts';
+import type { CaseApprovalSubject } from '../approvals/model.ts';
 import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
 import { addDays } from '../shared/calendar.ts';
 import { logger } from '../shared/logger.ts';
@@ -48,7 +48,7 @@ export interface ApprovalStart {
   /** The case's policy version: its approval deadline. */
   policyVersion: string;
   officerId: string | null;
-  subject: ApprovalSubject;
+  subject: CaseApprovalSubject;
 }
 
 export interface SweepDeps {

@@ -178,6 +178,8 @@ export function generateAgencyProvince(options: AgencyProvinceOptions): AgencyPr
         quarterly: { newBhxh: 24, newBhyt: 12, renewals: 36 },
       },
       collectorMonthlyTarget: { newParticipants: 2 },
+      // The demo's supervisor manages the organisations and approves decisions about them.
+      officerId: 'TP01',
     };
   });
 

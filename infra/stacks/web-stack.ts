@@ -21,7 +21,7 @@ export interface WebStackProps extends StackProps {
 }
 
 /** The workflows whose waiting tasks an approval decision completes. */
-const ANSWERS = ['dondoc-CaseApproval'];
+const ANSWERS = ['dondoc-CaseApproval', 'dondoc-AgencyDecision'];
 const TABLES: LogicalTableName[] = ['Approvals', 'Audit'];
 
 export class WebStack extends Stack {

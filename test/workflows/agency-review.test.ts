@@ -4,10 +4,12 @@
  * breach and every record set aside, and a re-run that sends nothing twice.
  */
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dueList } from '../../functions/agencies/due-list.ts';
 import { AgencyRepository } from '../../functions/agencies/repository.ts';
 import { runCli } from '../../functions/cli/main.ts';
+import { EscalationRepository } from '../../functions/escalation/repository.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { generateAgencyProvince } from '../../infra/local/seed-agencies.ts';
 import { stateMachineArn } from '../../infra/local/sfn-engine.ts';
@@ -53,9 +55,19 @@ async function runReview() {
   };
 }
 
+// The officer has a minute to decide (three working days in production).
+process.env.APPROVAL_WAIT_SECONDS_OVERRIDE = '60';
+const OFFICER = {
+  officerId: 'TP01',
+  name: 'Trần Thị Thu Hà',
+  email: 'ha.ttt@bhxh-demo.vn',
+  role: 'SUPERVISOR',
+};
+
 beforeAll(async () => {
   stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
   await new AgencyRepository(awsClients().dynamo).writeProvince(province);
+  await awsClients().dynamo.send(new PutCommand({ TableName: 'Officers', Item: OFFICER }));
 }, 60_000);
 
 afterAll(async () => {
@@ -194,4 +206,67 @@ describe('the monthly agency review', () => {
     expect(again.results.reduce((n, r) => n + r.alreadySent, 0)).toBe(20);
     expect((await mailbox()).filter((m) => m.subject.includes('(D08a-TS)'))).toHaveLength(20);
   });
+
+  it('asks the managing officer by link to terminate each inactive collector; approved, it is written to the organisation', async () => {
+    const asks = await until(async () => {
+      const found = (await mailbox()).filter((m) =>
+        m.subject.startsWith('Đề nghị phê duyệt: chấm dứt nhân viên thu'),
+      );
+      return found.length === 3 ? found : undefined;
+    });
+    expect(asks.every((m) => m.destination.to[0] === OFFICER.email)).toBe(true);
+    const link = (mail: StoredEmail) =>
+      /(http:\/\/127\.0\.0\.1:\d+\/approvals\/[A-Za-z0-9_-]{24})/.exec(mail.body.text!)![1]!;
+    const [approveMail, rejectMail] = asks;
+    const approvedId = /nhân viên thu (NVT\d+)/.exec(approveMail!.subject)![1]!;
+    const rejectedId = /nhân viên thu (NVT\d+)/.exec(rejectMail!.subject)![1]!;
+
+    const decide = async (mail: StoredEmail, decision: 'approve' | 'reject', reason: string) => {
+      const page = await (await fetch(link(mail))).text();
+      expect(page).toContain(`(${decision === 'approve' ? approvedId : rejectedId})`);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+      return fetch(link(mail), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ decision, csrf, reason }).toString(),
+      });
+    };
+    expect((await decide(approveMail!, 'approve', 'Đồng ý chấm dứt')).status).toBe(200);
+    expect((await decide(rejectMail!, 'reject', 'Nhân viên đang nghỉ thai sản')).status).toBe(200);
+
+    const collectorOf = async (collectorId: string) => {
+      const raw = await new AgencyRepository(awsClients().dynamo).loadProvince('2026-11');
+      return raw.collectors.find((c) => c.collectorId === collectorId)!;
+    };
+    const terminated = await until(async () => {
+      const c = await collectorOf(approvedId);
+      return c.leftAt ? c : undefined;
+    });
+    expect(terminated).toMatchObject({ terminatedBy: 'TP01' });
+    expect((await collectorOf(rejectedId)).leftAt).toBeUndefined();
+    const org = terminated.organisationCode as string;
+    await until(async () =>
+      (await mailbox()).find((m) =>
+        m.subject.startsWith(`Thông báo chấm dứt hoạt động thu của nhân viên ${approvedId}`),
+      ),
+    );
+    const trail = await new EscalationRepository(awsClients().dynamo).trail(`AGENCY#${org}`);
+    expect(trail.map((entry) => entry.what)).toEqual(
+      expect.arrayContaining(['APPROVAL_ASKED', 'APPROVED', 'COLLECTOR_TERMINATED']),
+    );
+    const rejectedOrg = (await collectorOf(rejectedId)).organisationCode as string;
+    await until(async () => {
+      const entries = await new EscalationRepository(awsClients().dynamo).trail(`AGENCY#${rejectedOrg}`);
+      return entries.find(
+        (entry) => entry.what === 'DECISION_REJECTED' && entry.why === 'Nhân viên đang nghỉ thai sản',
+      );
+    });
+
+    // The month reviewed again: no second request.
+    await runReview();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(
+      (await mailbox()).filter((m) => m.subject.startsWith('Đề nghị phê duyệt: chấm dứt nhân viên thu')),
+    ).toHaveLength(3);
+  }, 60_000);
 });

@@ -3,13 +3,18 @@
  * set bad records aside with their reasons, review every organisation, store each one's KPIs and findings
  * and the province's summary, and hand the organisations on in batches for their reports.
  */
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { addMonths, lastClosedPeriod, todayInVietnam } from '../../shared/calendar.ts';
+import { DEFAULT_ESCALATION_POLICY } from '../../escalation/policy.ts';
+import { stateMachineArnFromEnv } from '../../schedules/engine.ts';
+import { addMonths, addWorkingDays, lastClosedPeriod, todayInVietnam } from '../../shared/calendar.ts';
+import { appConfig } from '../../shared/config.ts';
 import { awsClients } from '../../shared/aws.ts';
 import { defineHandler } from '../../shared/lambda.ts';
 import { validateReviewData } from '../model.ts';
 import { AgencyRepository } from '../repository.ts';
 import { AGENCY_POLICY, reviewAgencies } from '../review.ts';
+import type { TerminationDecision } from '../decisions.ts';
 
 export const reviewProvinceEventSchema = z.object({
   input: z
@@ -27,6 +32,18 @@ export const reviewProvinceEventSchema = z.object({
 
 /** Organisations per report batch (one Lambda sends their reports). */
 export const REPORT_BATCH_SIZE = 25;
+
+/** Seconds the managing officer has: to the end of the deadline day in Vietnam, or the demo override. */
+function decisionWaitSeconds(asOf: string): number {
+  const override = appConfig().APPROVAL_WAIT_SECONDS_OVERRIDE;
+  if (override) return override;
+  const deadline = addWorkingDays(
+    asOf,
+    AGENCY_POLICY.approvalWorkingDays,
+    new Set(DEFAULT_ESCALATION_POLICY.holidays),
+  );
+  return Math.max(60, Math.ceil((Date.parse(`${deadline}T23:59:59.999+07:00`) - Date.now()) / 1000));
+}
 
 export const handler = defineHandler(reviewProvinceEventSchema, async (event) => {
   const asOf = event.input.asOf ?? todayInVietnam();
@@ -66,6 +83,41 @@ export const handler = defineHandler(reviewProvinceEventSchema, async (event) =>
       .map((f) => f.subject),
     breaches: review.findings.filter((f) => f.rule !== 'TARGET_MISSED' && f.rule !== 'COMMUNE_WITHOUT_POINT'),
   });
+  // Each proposed termination waits for the organisation's managing officer (named after the collector and
+  // the month: a re-run starts none twice).
+  const organisations = new Map(data.organisations.map((org) => [org.code, org]));
+  const collectors = new Map(data.collectors.map((c) => [c.collectorId, c]));
+  const waitSeconds = decisionWaitSeconds(asOf);
+  let proposals = 0;
+  for (const finding of review.findings) {
+    if (finding.proposal !== 'TERMINATE_COLLECTOR') continue;
+    const org = organisations.get(finding.organisationCode!)!;
+    const collector = collectors.get(finding.subject)!;
+    const decision: TerminationDecision = {
+      kind: 'TERMINATE_COLLECTOR',
+      organisationCode: org.code,
+      organisationName: org.name,
+      organisationEmail: org.email,
+      collectorId: collector.collectorId,
+      collectorName: collector.name,
+      month,
+      lastNewParticipant: (finding.evidence.lastNewParticipant as string | null) ?? null,
+      monthsWithoutNewParticipant: Number(finding.evidence.monthsWithoutNewParticipant),
+    };
+    try {
+      await awsClients().sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: stateMachineArnFromEnv('AgencyDecision'),
+          name: `terminate-${collector.collectorId}-${month}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+          input: JSON.stringify({ decision, officerId: org.officerId ?? null, waitSeconds }),
+        }),
+      );
+      proposals++;
+    } catch (error) {
+      if ((error as Error)?.name !== 'ExecutionAlreadyExists') throw error;
+    }
+  }
+
   const codes = review.kpis.map((k) => k.organisationCode).sort();
   const batches: { month: string; organisationCodes: string[] }[] = [];
   for (let i = 0; i < codes.length; i += REPORT_BATCH_SIZE) {
@@ -76,6 +128,7 @@ export const handler = defineHandler(reviewProvinceEventSchema, async (event) =>
     organisations: codes.length,
     findings: review.findings.length,
     rejected: rejected.length,
+    proposals,
     batches,
   };
 });

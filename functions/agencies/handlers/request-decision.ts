@@ -1,0 +1,107 @@
+/**
+ * The waiting task of a decision about an organisation: an approval record for its managing officer (the
+ * task token kept in it, never in the link), and the email with the link. A retry of the same task (same
+ * token) finds the approval it made and sends nothing again.
+ */
+import { z } from 'zod';
+import { ApprovalsRepository } from '../../approvals/repository.ts';
+import { approvalLink, newApproval } from '../../approvals/request.ts';
+import { EscalationRepository } from '../../escalation/repository.ts';
+import { awsClients } from '../../shared/aws.ts';
+import { appConfig } from '../../shared/config.ts';
+import { sendEmail } from '../../shared/email.ts';
+import { defineHandler } from '../../shared/lambda.ts';
+import {
+  decisionRequestLetter,
+  decisionSubject,
+  decisionTrail,
+  type TerminationDecision,
+} from '../decisions.ts';
+import { AgencyRepository } from '../repository.ts';
+
+export class NoApproverError extends Error {
+  override name = 'NoApproverError';
+}
+
+const decisionSchema = z.object({
+  kind: z.literal('TERMINATE_COLLECTOR'),
+  organisationCode: z.string().min(1),
+  organisationName: z.string().min(1),
+  organisationEmail: z.string().optional(),
+  collectorId: z.string().min(1),
+  collectorName: z.string().min(1),
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  lastNewParticipant: z.string().nullable(),
+  monthsWithoutNewParticipant: z.number().int(),
+}) satisfies z.ZodType<TerminationDecision>;
+
+export const requestDecisionEventSchema = z.object({
+  token: z.string().min(1),
+  decision: decisionSchema,
+  officerId: z.string().nullable(),
+  waitSeconds: z.number().int().positive(),
+});
+
+export const decisionKey = (decision: TerminationDecision) =>
+  `${decision.kind}#${decision.collectorId}#${decision.month}`;
+
+export const handler = defineHandler(requestDecisionEventSchema, async (event) => {
+  const config = appConfig();
+  const { dynamo, ses } = awsClients();
+  const agencies = new AgencyRepository(dynamo);
+  const key = decisionKey(event.decision);
+  const existing = await agencies.decision(event.decision.organisationCode, key);
+  if (existing?.token === event.token) return { approvalId: existing.approvalId, asked: false };
+
+  const cases = new EscalationRepository(dynamo);
+  const officer = event.officerId ? await cases.officer(event.officerId) : undefined;
+  if (!officer)
+    throw new NoApproverError(
+      `organisation ${event.decision.organisationCode} has no managing officer on file`,
+    );
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + event.waitSeconds * 1000).toISOString();
+  const record = newApproval({
+    taskToken: event.token,
+    approver: { officerId: officer.officerId, name: officer.name, email: officer.email, role: officer.role },
+    subject: decisionSubject(event.decision),
+    createdAt: now.toISOString(),
+    expiresAt,
+  });
+  await new ApprovalsRepository(dynamo).create(record);
+  await agencies.putDecision(event.decision.organisationCode, key, {
+    state: 'ASKED',
+    approvalId: record.approvalId,
+    token: event.token,
+    approverId: officer.officerId,
+    askedAt: now.toISOString(),
+    decision: JSON.stringify(event.decision),
+  });
+  const deadline = new Intl.DateTimeFormat('vi-VN', {
+    timeZone: 'Asia/Ho_Chi_Minh',
+    dateStyle: 'short',
+    timeStyle: 'short',
+  }).format(new Date(expiresAt));
+  await sendEmail(ses, {
+    from: config.SENDER_EMAIL,
+    to: [officer.email],
+    ...decisionRequestLetter(
+      event.decision,
+      officer.name,
+      approvalLink(config.PUBLIC_BASE_URL, record.approvalId),
+      deadline,
+    ),
+    attachments: [],
+    configurationSet: config.SES_CONFIGURATION_SET,
+  });
+  await cases.audit({
+    caseId: decisionTrail(event.decision.organisationCode),
+    at: now.toISOString(),
+    who: officer.officerId,
+    what: 'APPROVAL_ASKED',
+    why: `${event.decision.kind} ${event.decision.collectorId}`,
+    channel: 'SYSTEM',
+    discriminator: record.approvalId,
+  });
+  return { approvalId: record.approvalId, asked: true };
+});

@@ -481,6 +481,56 @@ export class AgencyRepository {
     );
   }
 
+  /**
+   * A contract review's answer, into the organisation's profile: the decisions list, and for an end the
+   * contract marked not renewed (it runs to its end date, then the organisation stops collecting).
+   */
+  async recordContractDecision(
+    organisationCode: string,
+    decision: {
+      key: string;
+      choice: string;
+      conditions?: string | undefined;
+      by: string;
+      at: string;
+      contractEnd: string;
+    },
+  ): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { Item } = await this.dynamo.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { organisationCode, entry: 'PROFILE' },
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item) throw new Error(`no organisation ${organisationCode}`);
+      const profile = JSON.parse(String(Item.record)) as Record<string, unknown> & {
+        contractDecisions?: { key: string }[];
+        contract?: Record<string, unknown>;
+      };
+      const decisions = profile.contractDecisions ?? [];
+      if (decisions.some((d) => d.key === decision.key)) return; // recorded already (a retry)
+      profile.contractDecisions = [...decisions, decision];
+      if (decision.choice === 'END') profile.contract = { ...profile.contract, renewal: 'NOT_RENEWED' };
+      try {
+        await this.dynamo.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...Item, record: JSON.stringify(profile) },
+            ConditionExpression: '#r = :before',
+            ExpressionAttributeNames: { '#r': 'record' },
+            ExpressionAttributeValues: { ':before': Item.record },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new Error(`profile of ${organisationCode} kept changing; contract decision not written`);
+  }
+
   /** Whether a province was seeded (npm start seeds the demo one into an empty folder). */
   async isSeeded(): Promise<boolean> {
     return (await this.organisationCodes()).length > 0;

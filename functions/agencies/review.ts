@@ -5,7 +5,7 @@
  *
  * Months are Vietnam calendar months (YYYY-MM); the review covers one closed month and the quarter to date.
  */
-import { addMonths, periodOf } from '../shared/calendar.ts';
+import { addDays, addMonths, periodOf } from '../shared/calendar.ts';
 import { groupBy } from '../shared/collections.ts';
 import type {
   CollectionPoint,
@@ -396,4 +396,62 @@ export function reviewAgencies(
     kpis: results.sort((a, b) => b.score - a.score || a.organisationCode.localeCompare(b.organisationCode)),
     findings,
   };
+}
+
+export interface ContractReviewDue {
+  organisationCode: string;
+  /** SIX_MONTHLY: every six months of the contract; ENDING: within 60 days of its end. */
+  reason: 'SIX_MONTHLY' | 'ENDING';
+  /** Once per six-month mark (the month) or per contract end (the end date). */
+  key: string;
+  period: { from: string; to: string };
+  figures: Completion;
+  findings: number;
+}
+
+/** Days before a contract's end when its review falls due (dondoc's cadence, domain.md section 5). */
+export const CONTRACT_REVIEW_DAYS_BEFORE_END = 60;
+
+/**
+ * The contract reviews due with the review of `month`: every six months from the contract's start, and once
+ * within 60 days of its end; each with the six months' figures against six times the monthly targets.
+ */
+export function contractReviewsDue(
+  data: ReviewData,
+  month: string,
+  asOf: string,
+  findings: readonly Finding[],
+): ContractReviewDue[] {
+  const due: ContractReviewDue[] = [];
+  const from = addMonths(month, -5);
+  const counts = new Map<string, Counts>();
+  for (const e of data.enrolments) {
+    const m = periodOf(e.date);
+    if (m < from || m > month) continue;
+    const c = counts.get(e.organisationCode) ?? emptyCounts();
+    add(c, e);
+    counts.set(e.organisationCode, c);
+  }
+  const horizon = addDays(asOf, CONTRACT_REVIEW_DAYS_BEFORE_END);
+  for (const org of data.organisations) {
+    const startMonth = periodOf(org.contract.start);
+    const elapsed = monthsAfter(startMonth, month).length;
+    const ending = org.contract.end > asOf && org.contract.end <= horizon;
+    const sixMonthly = elapsed > 0 && elapsed % 6 === 0 && periodOf(org.contract.end) > month;
+    if (!ending && !sixMonthly) continue;
+    const target = org.targets.monthly;
+    due.push({
+      organisationCode: org.code,
+      reason: ending ? 'ENDING' : 'SIX_MONTHLY',
+      key: ending ? `ENDING#${org.contract.end}` : `SIX_MONTHLY#${month}`,
+      period: { from, to: month },
+      figures: completion(counts.get(org.code) ?? emptyCounts(), {
+        newBhxh: target.newBhxh * 6,
+        newBhyt: target.newBhyt * 6,
+        renewals: target.renewals * 6,
+      }),
+      findings: findings.filter((f) => f.organisationCode === org.code).length,
+    });
+  }
+  return due;
 }

@@ -52,6 +52,8 @@ export interface ApprovalGranted {
   by: string;
   at: string;
   reason?: string | undefined;
+  /** The option chosen, when the decision offered options. */
+  choice?: string | undefined;
 }
 
 /** The error name a rejection fails the waiting task with, for the workflow's Catch. */
@@ -102,7 +104,14 @@ async function tell(
   const by = record.approver.officerId;
   try {
     if (state === 'APPROVED') {
-      const output: ApprovalGranted = { decision: 'APPROVED', approvalId: record.approvalId, by, at, reason };
+      const output: ApprovalGranted = {
+        decision: 'APPROVED',
+        approvalId: record.approvalId,
+        by,
+        at,
+        reason,
+        ...(record.decision?.choice ? { choice: record.decision.choice } : {}),
+      };
       await deps.sfn.send(
         new SendTaskSuccessCommand({ taskToken: record.taskToken, output: JSON.stringify(output) }),
       );
@@ -153,20 +162,38 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
 
   const form = decisionFormSchema.safeParse(Object.fromEntries(formOf(event)));
   if (!form.success) return outcome('BAD_FORM');
-  const state = form.data.decision === 'approve' ? 'APPROVED' : 'REJECTED';
+  const choice = form.data.decision.startsWith('option:')
+    ? form.data.decision.slice('option:'.length)
+    : undefined;
+  const state = choice || form.data.decision === 'approve' ? 'APPROVED' : 'REJECTED';
   if (state === 'REJECTED' && !form.data.reason) return outcome('REASON_REQUIRED');
   const now = deps.now();
+  if (choice) {
+    // An answer among options is checked against the record's options first (the one read this path makes).
+    const record = await deps.approvals.get(approvalId);
+    if (!record) return outcome('NOT_FOUND');
+    const option =
+      record.subject.kind === 'DECISION'
+        ? record.subject.options?.find((o) => o.value === choice)
+        : undefined;
+    if (!option) return outcome('BAD_FORM', record);
+    if (option.reasonRequired && !form.data.reason) return outcome('REASON_REQUIRED', record);
+  }
 
   // One conditional write checks state, expiry and the form's token; only a refusal reads the record.
   const result = await deps.approvals.decide(approvalId, {
     state,
     reason: form.data.reason,
+    choice,
     at: now,
     csrfToken: form.data.csrf,
   });
   if (!result.decided) {
     const current = result.current;
     if (!current) return outcome('NOT_FOUND');
+    if (!choice && current.subject.kind === 'DECISION' && current.subject.options?.length) {
+      return outcome('BAD_FORM', current);
+    }
     if (!sameSecret(form.data.csrf, current.csrfToken)) {
       logger.warn('approval form with a wrong token', loggable(current));
       return outcome('BAD_FORM', current);

@@ -48,6 +48,18 @@ export interface DecisionApprovalSubject {
   /** The facts the page shows, label and value. */
   facts: [string, string][];
   details: string[];
+  /**
+   * The answers, when the decision is more than yes or no (a contract: renew, renew with conditions, end):
+   * each is a button; its value goes to the workflow as the approval's `choice`.
+   */
+  options?: DecisionOption[] | undefined;
+}
+
+export interface DecisionOption {
+  value: string;
+  label: string;
+  /** The approver must say why (e.g. the conditions of a renewal). */
+  reasonRequired?: boolean | undefined;
 }
 
 /** What the subject is about, for logs and the trail: the case's stage or the decision. */
@@ -69,7 +81,7 @@ export interface ApprovalRecord {
   expiresAt: string;
   decidedAt?: string | undefined;
   /** Decided by the approver the link belongs to (`approver`): possession of the link is the credential. */
-  decision?: { reason?: string | undefined; channel: 'EMAIL_LINK' } | undefined;
+  decision?: { reason?: string | undefined; choice?: string | undefined; channel: 'EMAIL_LINK' } | undefined;
   /** The approval that replaced this one (the supervisor's), when it was reassigned. */
   reassignedTo?: string | undefined;
   reminderSentAt?: string | undefined;
@@ -95,7 +107,9 @@ export function sameSecret(given: string, expected: string): boolean {
 
 /** The decision form the confirmation page posts. */
 export const decisionFormSchema = z.object({
-  decision: z.enum(['approve', 'reject'], { error: 'decision must be approve or reject' }),
+  decision: z.string().regex(/^(approve|reject|option:[A-Z_]{1,40})$/, {
+    error: 'decision must be approve, reject or one of the options',
+  }),
   csrf: z.string().min(1, 'the form token is missing'),
   reason: z
     .string()

@@ -89,6 +89,27 @@ function trailTable(trail: readonly TrailLine[]): string {
 <table><thead><tr><th>Lúc</th><th>Việc</th><th>Người</th><th>Lý do</th><th>Kênh</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+function reasonLabel(record: ApprovalRecord): string {
+  const options = record.subject.kind === 'DECISION' ? record.subject.options : undefined;
+  if (!options?.length) return 'Lý do (bắt buộc khi từ chối)';
+  const required = options.filter((o) => o.reasonRequired).map((o) => o.label);
+  return required.length ? `Lý do hoặc điều kiện (bắt buộc khi chọn: ${required.join(', ')})` : 'Lý do';
+}
+
+function buttons(record: ApprovalRecord): string {
+  const options = record.subject.kind === 'DECISION' ? record.subject.options : undefined;
+  if (options?.length) {
+    return options
+      .map(
+        (option, i) =>
+          `<button class="${i === 0 ? 'approve' : 'reject'}" type="submit" name="decision" value="option:${escapeHtml(option.value)}">${escapeHtml(option.label)}</button>`,
+      )
+      .join('\n');
+  }
+  return `<button class="approve" type="submit" name="decision" value="approve">Phê duyệt</button>
+<button class="reject" type="submit" name="decision" value="reject">Từ chối</button>`;
+}
+
 export function confirmationPage(
   record: ApprovalRecord,
   actionPath: string,
@@ -107,10 +128,9 @@ ${facts(record)}
 ${details}
 <form method="post" action="${escapeHtml(actionPath)}">
 <input type="hidden" name="csrf" value="${escapeHtml(record.csrfToken)}">
-<p><label for="reason">Lý do (bắt buộc khi từ chối)</label><br>
+<p><label for="reason">${escapeHtml(reasonLabel(record))}</label><br>
 <textarea id="reason" name="reason" maxlength="1000"></textarea></p>
-<p><button class="approve" type="submit" name="decision" value="approve">Phê duyệt</button>
-<button class="reject" type="submit" name="decision" value="reject">Từ chối</button></p>
+<p>${buttons(record)}</p>
 </form>
 <p class="note">Liên kết này chỉ dùng được một lần và hết hạn lúc ${escapeHtml(formatInstant(record.expiresAt))}. Mở trang không thay đổi gì; chỉ khi bấm nút thì quyết định mới được ghi nhận.</p>
 ${trailTable(trail)}`,

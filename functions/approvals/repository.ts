@@ -47,7 +47,14 @@ export class ApprovalsRepository {
    */
   async decide(
     approvalId: string,
-    decision: { state: 'APPROVED' | 'REJECTED'; reason?: string | undefined; at: string; csrfToken: string },
+    decision: {
+      state: 'APPROVED' | 'REJECTED';
+      reason?: string | undefined;
+      /** The option chosen, for a decision with options (checked against the record by the caller). */
+      choice?: string | undefined;
+      at: string;
+      csrfToken: string;
+    },
   ): Promise<DecideOutcome> {
     try {
       const { Attributes } = await this.dynamo.send(
@@ -55,14 +62,21 @@ export class ApprovalsRepository {
           TableName: this.table,
           Key: { approvalId },
           UpdateExpression: 'SET #state = :decided, decidedAt = :at, decision = :decision',
-          ConditionExpression: '#state = :pending AND expiresAt > :at AND csrfToken = :csrf',
+          // A yes/no answer cannot decide an approval that offers options (the page shows only those).
+          ConditionExpression: `#state = :pending AND expiresAt > :at AND csrfToken = :csrf${
+            decision.choice ? '' : ' AND attribute_not_exists(subject.options)'
+          }`,
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
             ':decided': decision.state,
             ':pending': 'PENDING',
             ':at': decision.at,
             ':csrf': decision.csrfToken,
-            ':decision': { channel: 'EMAIL_LINK', ...(decision.reason ? { reason: decision.reason } : {}) },
+            ':decision': {
+              channel: 'EMAIL_LINK',
+              ...(decision.reason ? { reason: decision.reason } : {}),
+              ...(decision.choice ? { choice: decision.choice } : {}),
+            },
           },
           ReturnValues: 'ALL_NEW',
         }),

@@ -49,6 +49,7 @@ export interface AgencyProvince {
     pointsWithoutSignboard: string[];
     underTarget: string[];
     badRecords: { collectorId: string; pointId: string; enrolmentId: string };
+    contractReviews: { sixMonthly: string; ending: string };
   };
 }
 
@@ -157,6 +158,14 @@ export function generateAgencyProvince(options: AgencyProvinceOptions): AgencyPr
   const underTarget = [orgCode(1), orgCode(4), orgCode(10 % orgCount)].filter(
     (c, i, all) => all.indexOf(c) === i,
   );
+  // Contracts: 13 months old and ending next year (no review due this month), but for two planted ones:
+  // one six months into its contract this month, one ending within 60 days.
+  const sixMonthly = orgCode(12 % orgCount);
+  const ending = orgCode(6 % orgCount);
+  const contractOf = (i: number) => ({
+    start: orgCode(i) === sixMonthly ? `${addMonths(lastMonth, -6)}-01` : `${addMonths(lastMonth, -13)}-01`,
+    end: orgCode(i) === ending ? addDays(options.asOf, 45) : `${Number(options.asOf.slice(0, 4)) + 1}-06-30`,
+  });
   const organisations: Organisation[] = Array.from({ length: orgCount }, (_, i) => {
     // Round robin first, so every commune but the two left out has an organisation (and a point).
     const registered = new Set<string>(servable.filter((_, c) => c % orgCount === i % orgCount));
@@ -167,10 +176,7 @@ export function generateAgencyProvince(options: AgencyProvinceOptions): AgencyPr
       name: `${pick(ORG_KINDS)} ${communeNames[[...registered][0]!]!.replace(/^(Xã|Phường) /, '')}`,
       email: `tochuc${pad(i + 1, 3)}@dichvuthu-demo.vn`,
       communes: [...registered].sort(),
-      contract: {
-        start: `${Number(options.asOf.slice(0, 4)) - 1}-0${int(1, 6)}-01`,
-        end: `${Number(options.asOf.slice(0, 4)) + 1}-06-30`,
-      },
+      contract: contractOf(i),
       // Set so an organisation working normally meets them; the planted weak ones miss the renewals.
       targets: {
         weekly: { newBhxh: 1, newBhyt: 1, renewals: 2 },
@@ -356,6 +362,7 @@ export function generateAgencyProvince(options: AgencyProvinceOptions): AgencyPr
         pointId: badPoint.pointId,
         enrolmentId: badEnrolmentId,
       },
+      contractReviews: { sixMonthly, ending },
     },
   };
 }

@@ -269,4 +269,55 @@ describe('the monthly agency review', () => {
       (await mailbox()).filter((m) => m.subject.startsWith('Đề nghị phê duyệt: chấm dứt nhân viên thu')),
     ).toHaveLength(3);
   }, 60_000);
+
+  it('asks for each contract review with three answers; the answer is written to the organisation', async () => {
+    const asks = await until(async () => {
+      const found = (await mailbox()).filter((m) => m.subject.startsWith('Đề nghị quyết định hợp đồng'));
+      return found.length === 2 ? found : undefined;
+    });
+    const { sixMonthly, ending } = province.planted.contractReviews;
+    const ask = asks.find((m) => m.subject.includes(`(${ending})`))!;
+    expect(asks.find((m) => m.subject.includes(`(${sixMonthly})`))).toBeDefined();
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/approvals\/[A-Za-z0-9_-]{24})/.exec(ask.body.text!)![1]!;
+    const page = await (await fetch(url)).text();
+    expect(page).toContain('value="option:RENEW"');
+    expect(page).toContain('value="option:RENEW_WITH_CONDITIONS"');
+    expect(page).toContain('value="option:END"');
+    expect(page).not.toContain('value="approve"');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const post = (fields: Record<string, string>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf, ...fields }).toString(),
+      });
+    // Yes or no cannot answer it, an unknown option neither, and conditions need saying.
+    expect((await post({ decision: 'approve' })).status).toBe(400);
+    expect((await post({ decision: 'option:EXTEND_FOREVER' })).status).toBe(400);
+    const noConditions = await post({ decision: 'option:RENEW_WITH_CONDITIONS' });
+    expect(await noConditions.text()).toContain('lý do');
+    const answered = await post({
+      decision: 'option:RENEW_WITH_CONDITIONS',
+      reason: 'Mở thêm điểm thu tại xã chưa có điểm',
+    });
+    expect(answered.status).toBe(200);
+    const profile = await until(async () => {
+      const raw = await new AgencyRepository(awsClients().dynamo).loadProvince('2026-11');
+      const org = raw.organisations.find((o) => o.code === ending) as
+        { contractDecisions?: unknown[] } | undefined;
+      return org?.contractDecisions?.length ? org : undefined;
+    });
+    expect(profile.contractDecisions).toEqual([
+      expect.objectContaining({
+        choice: 'RENEW_WITH_CONDITIONS',
+        conditions: 'Mở thêm điểm thu tại xã chưa có điểm',
+        by: 'TP01',
+      }),
+    ]);
+    await until(async () =>
+      (await mailbox()).find((m) =>
+        m.subject.startsWith('Thông báo quyết định về hợp đồng: gia hạn hợp đồng có điều kiện'),
+      ),
+    );
+  }, 60_000);
 });

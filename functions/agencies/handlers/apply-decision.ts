@@ -1,7 +1,8 @@
 /**
- * A decision's outcome: approved, the collector's termination is written into the organisation's records
- * and the organisation is told; rejected or unanswered, it is recorded and nothing changes. Every outcome
- * goes into the organisation's trail.
+ * A decision's outcome. A collector's termination approved: written into the organisation's records and the
+ * organisation told. A contract review answered (renew, renew with conditions, end): written into the
+ * organisation's profile and the organisation told. Rejected or unanswered: recorded, nothing changes.
+ * Every outcome goes into the organisation's trail.
  */
 import { z } from 'zod';
 import { EscalationRepository } from '../../escalation/repository.ts';
@@ -9,18 +10,26 @@ import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
 import { sendEmail } from '../../shared/email.ts';
 import { defineHandler } from '../../shared/lambda.ts';
-import { decisionTrail, terminationNoticeLetter } from '../decisions.ts';
+import {
+  CONTRACT_CHOICES,
+  contractDecisionLetter,
+  decisionKey,
+  decisionTrail,
+  terminationNoticeLetter,
+  type ContractChoice,
+} from '../decisions.ts';
 import { AgencyRepository } from '../repository.ts';
-import { decisionKey, requestDecisionEventSchema } from './request-decision.ts';
+import { decisionSchema } from './request-decision.ts';
 
 export const applyDecisionEventSchema = z.object({
-  decision: requestDecisionEventSchema.shape.decision,
+  decision: decisionSchema,
   outcome: z.enum(['APPROVED', 'REJECTED', 'EXPIRED']),
-  /** SendTaskSuccess output (approved) or the failure's cause (rejected), as the approval page sent it. */
+  /** SendTaskSuccess output (approved) as the approval page sent it. */
   approval: z
-    .object({ by: z.string().optional(), at: z.string().optional(), reason: z.string().nullish() })
+    .object({ by: z.string(), at: z.string(), reason: z.string().nullish(), choice: z.string().nullish() })
     .partial()
     .default({}),
+  /** The failure's cause (rejected): who and why, as JSON. */
   cause: z.string().optional(),
 });
 
@@ -34,47 +43,60 @@ export const handler = defineHandler(applyDecisionEventSchema, async (event) => 
   const rejection = event.cause ? (JSON.parse(event.cause) as { by?: string; reason?: string }) : {};
   const by = event.approval.by ?? rejection.by ?? 'dondoc';
   const reason = event.approval.reason ?? rejection.reason ?? undefined;
+  const key = decisionKey(decision);
+  const trail = (what: string, why: string) =>
+    cases.audit({
+      caseId: decisionTrail(decision.organisationCode),
+      at,
+      who: by,
+      what,
+      why,
+      channel: 'SYSTEM',
+      discriminator: key,
+    });
+  const notify = async (letter: { subject: string; text: string; html: string }) => {
+    if (!decision.organisationEmail) return;
+    await sendEmail(ses, {
+      from: config.SENDER_EMAIL,
+      to: [decision.organisationEmail],
+      ...letter,
+      attachments: [],
+      configurationSet: config.SES_CONFIGURATION_SET,
+    });
+  };
 
-  if (event.outcome === 'APPROVED') {
+  let outcome: string = event.outcome;
+  if (event.outcome !== 'APPROVED') {
+    await trail(event.outcome === 'REJECTED' ? 'DECISION_REJECTED' : 'DECISION_EXPIRED', reason ?? key);
+  } else if (decision.kind === 'TERMINATE_COLLECTOR') {
     const decidedOn = at.slice(0, 10);
     const written = await agencies.terminateCollector(decision.organisationCode, decision.collectorId, {
       leftAt: decidedOn,
       by,
       reason: `6 tháng liên tục không có người tham gia mới (đánh giá ${decision.month})`,
     });
-    await cases.audit({
-      caseId: decisionTrail(decision.organisationCode),
-      at,
-      who: by,
-      what: written ? 'COLLECTOR_TERMINATED' : 'COLLECTOR_NOT_FOUND',
-      why: reason ?? decision.collectorId,
-      channel: 'SYSTEM',
-      discriminator: decisionKey(decision),
-    });
-    if (written && decision.organisationEmail) {
-      await sendEmail(ses, {
-        from: config.SENDER_EMAIL,
-        to: [decision.organisationEmail],
-        ...terminationNoticeLetter(decision, config.OFFICE_NAME, decidedOn),
-        attachments: [],
-        configurationSet: config.SES_CONFIGURATION_SET,
-      });
-    }
+    await trail(written ? 'COLLECTOR_TERMINATED' : 'COLLECTOR_NOT_FOUND', reason ?? decision.collectorId);
+    if (written) await notify(terminationNoticeLetter(decision, config.OFFICE_NAME, decidedOn));
   } else {
-    await cases.audit({
-      caseId: decisionTrail(decision.organisationCode),
+    const choice = CONTRACT_CHOICES.find((c) => c.value === event.approval.choice)?.value as
+      ContractChoice | undefined;
+    if (!choice) throw new Error(`contract review ${key} approved without one of the choices`);
+    await agencies.recordContractDecision(decision.organisationCode, {
+      key,
+      choice,
+      conditions: reason,
+      by,
       at,
-      who: event.outcome === 'REJECTED' ? by : 'dondoc',
-      what: event.outcome === 'REJECTED' ? 'DECISION_REJECTED' : 'DECISION_EXPIRED',
-      why: reason ?? decision.collectorId,
-      channel: 'SYSTEM',
-      discriminator: decisionKey(decision),
+      contractEnd: decision.contract.end,
     });
+    await trail(`CONTRACT_${choice}`, reason ?? key);
+    await notify(contractDecisionLetter(decision, config.OFFICE_NAME, choice, reason));
+    outcome = choice;
   }
-  await agencies.putDecision(decision.organisationCode, decisionKey(decision), {
-    state: event.outcome,
+  await agencies.putDecision(decision.organisationCode, key, {
+    state: outcome,
     decidedAt: at,
     decidedBy: by,
   });
-  return { outcome: event.outcome, collectorId: decision.collectorId };
+  return { outcome, key };
 });

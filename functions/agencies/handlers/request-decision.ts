@@ -12,10 +12,11 @@ import { appConfig } from '../../shared/config.ts';
 import { sendEmail } from '../../shared/email.ts';
 import { defineHandler } from '../../shared/lambda.ts';
 import {
+  decisionKey,
   decisionRequestLetter,
   decisionSubject,
   decisionTrail,
-  type TerminationDecision,
+  type AgencyDecision,
 } from '../decisions.ts';
 import { AgencyRepository } from '../repository.ts';
 
@@ -23,17 +24,35 @@ export class NoApproverError extends Error {
   override name = 'NoApproverError';
 }
 
-const decisionSchema = z.object({
-  kind: z.literal('TERMINATE_COLLECTOR'),
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
+const counts = z.object({ newBhxh: z.number(), newBhyt: z.number(), renewals: z.number() });
+const organisation = {
   organisationCode: z.string().min(1),
   organisationName: z.string().min(1),
   organisationEmail: z.string().optional(),
-  collectorId: z.string().min(1),
-  collectorName: z.string().min(1),
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
-  lastNewParticipant: z.string().nullable(),
-  monthsWithoutNewParticipant: z.number().int(),
-}) satisfies z.ZodType<TerminationDecision>;
+  month,
+};
+
+export const decisionSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('TERMINATE_COLLECTOR'),
+    ...organisation,
+    collectorId: z.string().min(1),
+    collectorName: z.string().min(1),
+    lastNewParticipant: z.string().nullable(),
+    monthsWithoutNewParticipant: z.number().int(),
+  }),
+  z.object({
+    kind: z.literal('CONTRACT_REVIEW'),
+    ...organisation,
+    reason: z.enum(['SIX_MONTHLY', 'ENDING']),
+    key: z.string().min(1),
+    contract: z.object({ start: z.string(), end: z.string() }),
+    period: z.object({ from: month, to: month }),
+    figures: z.object({ actual: counts, target: counts, percent: counts }),
+    findings: z.number().int(),
+  }),
+]) satisfies z.ZodType<AgencyDecision>;
 
 export const requestDecisionEventSchema = z.object({
   token: z.string().min(1),
@@ -41,9 +60,6 @@ export const requestDecisionEventSchema = z.object({
   officerId: z.string().nullable(),
   waitSeconds: z.number().int().positive(),
 });
-
-export const decisionKey = (decision: TerminationDecision) =>
-  `${decision.kind}#${decision.collectorId}#${decision.month}`;
 
 export const handler = defineHandler(requestDecisionEventSchema, async (event) => {
   const config = appConfig();
@@ -99,7 +115,7 @@ export const handler = defineHandler(requestDecisionEventSchema, async (event) =
     at: now.toISOString(),
     who: officer.officerId,
     what: 'APPROVAL_ASKED',
-    why: `${event.decision.kind} ${event.decision.collectorId}`,
+    why: decisionKey(event.decision),
     channel: 'SYSTEM',
     discriminator: record.approvalId,
   });

@@ -13,8 +13,8 @@ import { awsClients } from '../../shared/aws.ts';
 import { defineHandler } from '../../shared/lambda.ts';
 import { validateReviewData } from '../model.ts';
 import { AgencyRepository } from '../repository.ts';
-import { AGENCY_POLICY, reviewAgencies } from '../review.ts';
-import type { TerminationDecision } from '../decisions.ts';
+import type { AgencyDecision } from '../decisions.ts';
+import { AGENCY_POLICY, contractReviewsDue, reviewAgencies } from '../review.ts';
 
 export const reviewProvinceEventSchema = z.object({
   input: z
@@ -89,33 +89,60 @@ export const handler = defineHandler(reviewProvinceEventSchema, async (event) =>
   const collectors = new Map(data.collectors.map((c) => [c.collectorId, c]));
   const waitSeconds = decisionWaitSeconds(asOf);
   let proposals = 0;
-  for (const finding of review.findings) {
-    if (finding.proposal !== 'TERMINATE_COLLECTOR') continue;
-    const org = organisations.get(finding.organisationCode!)!;
-    const collector = collectors.get(finding.subject)!;
-    const decision: TerminationDecision = {
-      kind: 'TERMINATE_COLLECTOR',
-      organisationCode: org.code,
-      organisationName: org.name,
-      organisationEmail: org.email,
-      collectorId: collector.collectorId,
-      collectorName: collector.name,
-      month,
-      lastNewParticipant: (finding.evidence.lastNewParticipant as string | null) ?? null,
-      monthsWithoutNewParticipant: Number(finding.evidence.monthsWithoutNewParticipant),
-    };
+  const propose = async (name: string, decision: AgencyDecision, officerId: string | undefined) => {
     try {
       await awsClients().sfn.send(
         new StartExecutionCommand({
           stateMachineArn: stateMachineArnFromEnv('AgencyDecision'),
-          name: `terminate-${collector.collectorId}-${month}`.replace(/[^A-Za-z0-9_-]/g, '-'),
-          input: JSON.stringify({ decision, officerId: org.officerId ?? null, waitSeconds }),
+          name: name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80),
+          input: JSON.stringify({ decision, officerId: officerId ?? null, waitSeconds }),
         }),
       );
       proposals++;
     } catch (error) {
       if ((error as Error)?.name !== 'ExecutionAlreadyExists') throw error;
     }
+  };
+  for (const finding of review.findings) {
+    if (finding.proposal !== 'TERMINATE_COLLECTOR') continue;
+    const org = organisations.get(finding.organisationCode!)!;
+    const collector = collectors.get(finding.subject)!;
+    await propose(
+      `terminate-${collector.collectorId}-${month}`,
+      {
+        kind: 'TERMINATE_COLLECTOR',
+        organisationCode: org.code,
+        organisationName: org.name,
+        organisationEmail: org.email,
+        collectorId: collector.collectorId,
+        collectorName: collector.name,
+        month,
+        lastNewParticipant: (finding.evidence.lastNewParticipant as string | null) ?? null,
+        monthsWithoutNewParticipant: Number(finding.evidence.monthsWithoutNewParticipant),
+      },
+      org.officerId,
+    );
+  }
+  // Contract reviews: every six months of a contract, and once within 60 days of its end.
+  for (const due of contractReviewsDue(data, month, asOf, review.findings)) {
+    const org = organisations.get(due.organisationCode)!;
+    await propose(
+      `contract-${org.code}-${due.key}`,
+      {
+        kind: 'CONTRACT_REVIEW',
+        organisationCode: org.code,
+        organisationName: org.name,
+        organisationEmail: org.email,
+        month,
+        reason: due.reason,
+        key: due.key,
+        contract: org.contract,
+        period: due.period,
+        figures: due.figures,
+        findings: due.findings,
+      },
+      org.officerId,
+    );
   }
 
   const codes = review.kpis.map((k) => k.organisationCode).sort();

@@ -9,7 +9,7 @@ import {
   type Participant,
   type ReviewData,
 } from '../../../functions/agencies/model.ts';
-import { reviewAgencies, type FindingRule } from '../../../functions/agencies/review.ts';
+import { contractReviewsDue, reviewAgencies, type FindingRule } from '../../../functions/agencies/review.ts';
 
 const MONTH = '2026-11';
 const targets = (n: number) => ({ newBhxh: n, newBhyt: n, renewals: n });
@@ -357,5 +357,37 @@ describe('D08a-TS: who falls due next month', () => {
         .get('ORG1')!
         .map((e) => [e.participantId, e.lastMonth]),
     ).toEqual([['M6', true]]);
+  });
+});
+
+describe('contract reviews', () => {
+  it('fall due every six months of a contract and within 60 days of its end; 5 months or 61 days do not', () => {
+    const contract = (start: string, end: string) => ({ contract: { start, end } });
+    const due = contractReviewsDue(
+      data({
+        organisations: [
+          org('SIX', ['C1'], contract('2026-05-01', '2028-04-30')),
+          org('FIVE', ['C1'], contract('2026-06-01', '2028-05-31')),
+          org('TWELVE', ['C1'], contract('2025-11-15', '2027-11-14')),
+          org('ENDING', ['C1'], contract('2025-02-01', '2027-01-31')),
+          org('LATER', ['C1'], contract('2025-02-01', '2027-02-02')),
+        ],
+        collectors: [collector('N1', 'SIX')],
+        enrolments: [enrol('N1', 'SIX', '2026-07-10'), enrol('N1', 'SIX', '2026-05-31')],
+      }),
+      MONTH,
+      '2026-12-03',
+      [],
+    );
+    expect(due.map((d) => [d.organisationCode, d.reason, d.key])).toEqual([
+      ['SIX', 'SIX_MONTHLY', 'SIX_MONTHLY#2026-11'],
+      ['TWELVE', 'SIX_MONTHLY', 'SIX_MONTHLY#2026-11'],
+      ['ENDING', 'ENDING', 'ENDING#2027-01-31'],
+    ]);
+    // The six months June to November, against six times the monthly targets.
+    expect(due[0]).toMatchObject({
+      period: { from: '2026-06', to: '2026-11' },
+      figures: { actual: { newBhxh: 1 }, target: { newBhxh: 24 } },
+    });
   });
 });

@@ -46,6 +46,8 @@ export const collectorSchema = z.object({
   name: code,
   organisationCode: code,
   registeredAt: isoDate,
+  /** The collection points the collector works at. */
+  pointIds: z.array(code).default([]),
   /** Left the organisation (terminated or resigned): not reviewed after this date. */
   leftAt: isoDate.optional(),
 });

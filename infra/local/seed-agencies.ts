@@ -195,6 +195,7 @@ export function generateAgencyProvince(options: AgencyProvinceOptions): AgencyPr
     name: person(),
     organisationCode: orgCode(i % orgCount),
     registeredAt: `${Number(firstMonth.slice(0, 4)) - 1}-${pad(int(1, 12), 2)}-${pad(int(1, 28), 2)}`,
+    pointIds: [],
   }));
   const byOrg = groupBy(collectors, (c) => c.organisationCode);
 
@@ -225,6 +226,12 @@ export function generateAgencyProvince(options: AgencyProvinceOptions): AgencyPr
     (p) => p.pointId,
   );
   for (const point of points) if (pointsWithoutSignboard.includes(point.pointId)) point.signboard = false;
+  // Each collector works at one of the organisation's points.
+  const pointsOf = groupBy(points, (point) => point.organisationCode);
+  collectors.forEach((collector, i) => {
+    const mine = pointsOf.get(collector.organisationCode) ?? [];
+    if (mine.length) collector.pointIds = [mine[i % mine.length]!.pointId];
+  });
 
   const participants: Participant[] = Array.from({ length: participantCount }, (_, i) => {
     const org = organisations[i % orgCount]!;

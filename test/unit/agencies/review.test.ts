@@ -31,6 +31,7 @@ const collector = (
   name: `Nhân viên ${collectorId}`,
   organisationCode,
   registeredAt: '2025-01-10',
+  pointIds: [],
   ...over,
 });
 const point = (

@@ -122,6 +122,10 @@ ${
   return { subject, text, html };
 }
 
+/** "12", or "300 đầu tiên trong 1.204" when the list holds the first ones only. */
+const counted = (listed: number, total: number | undefined) =>
+  total !== undefined && total > listed ? `${listed} đầu tiên trong ${formatNumber(total)}` : String(listed);
+
 export function reviewSummaryLetter(input: {
   office: string;
   month: string;
@@ -129,6 +133,9 @@ export function reviewSummaryLetter(input: {
   communesWithoutPoint: { code: string; name: string }[];
   breaches: Finding[];
   rejected: RejectedRecord[];
+  /** How many there are in all (the lists may hold the first ones only). */
+  totalBreaches?: number | undefined;
+  totalRejected?: number | undefined;
 }): Letter {
   const subject = `Tổng hợp đánh giá tổ chức dịch vụ thu tháng ${formatMonth(input.month)}: ${input.ranking.length} tổ chức, ${input.breaches.length} vi phạm`;
   const rankingRows = input.ranking.map((r, i) => [String(i + 1), r.organisationCode, r.name, `${r.score}%`]);
@@ -147,10 +154,10 @@ export function reviewSummaryLetter(input: {
     '',
     `Xã chưa có điểm thu (${communes.length}): ${communes.join(', ') || 'không có'}`,
     '',
-    `Vi phạm (${breachRows.length}):`,
+    `Vi phạm (${counted(breachRows.length, input.totalBreaches)}):`,
     ...breachRows.map((r) => `- ${r[0]} ${r[1]}: ${r[2]}`),
     '',
-    `Bản ghi bị loại khỏi đánh giá (${rejectedRows.length}):`,
+    `Bản ghi bị loại khỏi đánh giá (${counted(rejectedRows.length, input.totalRejected)}):`,
     ...rejectedRows.map((r) => `- ${r[0]} ${r[1]}: ${r[2]}`),
   ].join('\n');
   const html = `<h2>Tổng hợp đánh giá tháng ${escapeHtml(formatMonth(input.month))}</h2>
@@ -158,9 +165,9 @@ export function reviewSummaryLetter(input: {
 ${htmlTable(['#', 'Mã', 'Tổ chức', 'Hoàn thành'], rankingRows)}
 <h3>Xã chưa có điểm thu (${communes.length})</h3>
 <p>${escapeHtml(communes.join(', ') || 'Không có')}</p>
-<h3>Vi phạm (${breachRows.length})</h3>
+<h3>Vi phạm (${counted(breachRows.length, input.totalBreaches)})</h3>
 ${breachRows.length ? htmlTable(['Tổ chức', 'Nội dung', 'Chi tiết'], breachRows) : '<p>Không có</p>'}
-<h3>Bản ghi bị loại khỏi đánh giá (${rejectedRows.length})</h3>
+<h3>Bản ghi bị loại khỏi đánh giá (${counted(rejectedRows.length, input.totalRejected)})</h3>
 ${rejectedRows.length ? htmlTable(['Loại', 'Mã', 'Lý do'], rejectedRows) : '<p>Không có</p>'}
 <p>${escapeHtml(input.office)}</p>`;
   return { subject, text, html };

@@ -21,6 +21,9 @@ import type { Finding, OrganisationKpi } from './review.ts';
 
 export const PROVINCE = 'PROVINCE';
 const PARTICIPANTS_PER_ITEM = 1_500;
+const ENROLMENTS_PER_ITEM = 1_500;
+/** A claim older than this was left by an attempt that cannot still be running (Lambdas stop at 15 min). */
+const CLAIM_STALE_MS = 16 * 60_000;
 
 export interface RawProvince {
   communes: string[];
@@ -59,10 +62,14 @@ export interface ReviewSummary {
   organisations: number;
   findings: Record<string, number>;
   rejected: RejectedRecord[];
+  totalRejected: number;
   ranking: { organisationCode: string; name: string; score: number }[];
   communesWithoutPoint: string[];
   breaches: Finding[];
-  summarySent?: { status: 'SENDING' | 'SENT'; at: string; messageId?: string | undefined } | undefined;
+  totalBreaches: number;
+  summarySent?:
+    | { status: 'SENDING' | 'SENT' | 'REJECTED'; at: string; messageId?: string | undefined; owner?: string }
+    | undefined;
 }
 
 const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
@@ -125,11 +132,14 @@ export class AgencyRepository {
         else byMonth.set(month, [e]);
       }
       for (const [month, records] of byMonth) {
-        items.push({
-          organisationCode: code,
-          entry: `ENROLMENTS#${month}`,
-          records: JSON.stringify(records),
-        });
+        // Parts of 1,500 keep every item far under DynamoDB's 400 KB.
+        chunks(records, ENROLMENTS_PER_ITEM).forEach((part, i) =>
+          items.push({
+            organisationCode: code,
+            entry: `ENROLMENTS#${month}#${String(i + 1).padStart(3, '0')}`,
+            records: JSON.stringify(part),
+          }),
+        );
       }
     }
     for (const batch of chunks(items, 25)) {
@@ -199,7 +209,10 @@ export class AgencyRepository {
             province.points.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
           else if (entry.startsWith('PARTICIPANTS#'))
             province.participants.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
-          else if (entry.startsWith('ENROLMENTS#') && entry.slice('ENROLMENTS#'.length) >= fromMonth)
+          else if (
+            entry.startsWith('ENROLMENTS#') &&
+            entry.slice('ENROLMENTS#'.length, 'ENROLMENTS#'.length + 7) >= fromMonth
+          )
             province.enrolments.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
         }
         start = page.LastEvaluatedKey;
@@ -250,17 +263,45 @@ export class AgencyRepository {
    * Claims the report for sending: true if this attempt should send it (never claimed, or claimed by an
    * attempt that stopped before recording the delivery: sent again, at worst twice); false once delivered.
    */
-  async claimReport(organisationCode: string, month: string, at: string): Promise<boolean> {
+  async claimReport(organisationCode: string, month: string, at: string, owner: string): Promise<boolean> {
+    return this.claim(
+      { organisationCode, entry: `REVIEW#${month}` },
+      'report',
+      'attribute_exists(kpi) AND ',
+      at,
+      owner,
+    );
+  }
+
+  /**
+   * Claims a send: true if this attempt sends it. Never claimed; claimed by this same run (its retry); or
+   * claimed longer ago than a Lambda can run by an attempt that stopped before recording the delivery (sent
+   * again, at worst twice). False once delivered, or while another run is sending it.
+   */
+  private async claim(
+    key: Record<string, string>,
+    attribute: string,
+    requires: string,
+    at: string,
+    owner: string,
+  ): Promise<boolean> {
+    const stale = new Date(Date.parse(at) - CLAIM_STALE_MS).toISOString();
     try {
       await this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { organisationCode, entry: `REVIEW#${month}` },
-          UpdateExpression: 'SET report = :claim',
+          Key: key,
+          UpdateExpression: 'SET #a = :claim',
           ConditionExpression:
-            'attribute_exists(kpi) AND (attribute_not_exists(report) OR report.#s = :sending)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':claim': { status: 'SENDING', at }, ':sending': 'SENDING' },
+            `${requires}(attribute_not_exists(#a) OR ` +
+            '(#a.#s = :sending AND (#a.#owner = :owner OR #a.#at < :stale)))',
+          ExpressionAttributeNames: { '#a': attribute, '#s': 'status', '#owner': 'owner', '#at': 'at' },
+          ExpressionAttributeValues: {
+            ':claim': { status: 'SENDING', at, owner },
+            ':sending': 'SENDING',
+            ':owner': owner,
+            ':stale': stale,
+          },
         }),
       );
       return true;
@@ -312,24 +353,14 @@ export class AgencyRepository {
   }
 
   /** Claims the administrators' summary for sending, as claimReport does for an organisation's report. */
-  async claimSummary(month: string, at: string): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { organisationCode: PROVINCE, entry: `REVIEW#${month}` },
-          UpdateExpression: 'SET summarySent = :claim',
-          ConditionExpression:
-            'attribute_exists(summary) AND (attribute_not_exists(summarySent) OR summarySent.#s = :sending)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':claim': { status: 'SENDING', at }, ':sending': 'SENDING' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  async claimSummary(month: string, at: string, owner: string): Promise<boolean> {
+    return this.claim(
+      { organisationCode: PROVINCE, entry: `REVIEW#${month}` },
+      'summarySent',
+      'attribute_exists(summary) AND ',
+      at,
+      owner,
+    );
   }
 
   async recordSummary(month: string, sent: NonNullable<ReviewSummary['summarySent']>): Promise<void> {
@@ -371,23 +402,8 @@ export class AgencyRepository {
    * Claims the month's D08a-TS list of an organisation for sending (as claimReport): true if this attempt
    * sends it, false once it was delivered.
    */
-  async claimDueList(organisationCode: string, month: string, at: string): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { organisationCode, entry: `DUE#${month}` },
-          UpdateExpression: 'SET delivery = :claim',
-          ConditionExpression: 'attribute_not_exists(delivery) OR delivery.#s = :sending',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':claim': { status: 'SENDING', at }, ':sending': 'SENDING' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  async claimDueList(organisationCode: string, month: string, at: string, owner: string): Promise<boolean> {
+    return this.claim({ organisationCode, entry: `DUE#${month}` }, 'delivery', '', at, owner);
   }
 
   async recordDueList(
@@ -436,13 +452,13 @@ export class AgencyRepository {
   /**
    * Writes a collector's termination into the organisation's records: `leftAt`, by whom and why. The packed
    * item is rewritten only if nobody changed it meanwhile (read, change, conditional write, again if raced).
-   * False when the collector is not there.
+   * ALREADY_LEFT: the collector had left (resigned, or another decision), nothing written.
    */
   async terminateCollector(
     organisationCode: string,
     collectorId: string,
     termination: { leftAt: string; by: string; reason: string },
-  ): Promise<boolean> {
+  ): Promise<'TERMINATED' | 'ALREADY_LEFT' | 'NOT_FOUND'> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const { Item } = await this.dynamo.send(
         new GetCommand({
@@ -451,11 +467,12 @@ export class AgencyRepository {
           ConsistentRead: true,
         }),
       );
-      if (!Item) return false;
+      if (!Item) return 'NOT_FOUND';
       const records = JSON.parse(String(Item.records)) as Record<string, unknown>[];
       const collector = records.find((record) => record.collectorId === collectorId);
-      if (!collector) return false;
-      if (collector.leftAt) return true; // terminated already (a retry)
+      if (!collector) return 'NOT_FOUND';
+      // Terminated already (a retry of this decision), or gone for another reason: nothing to write.
+      if (collector.leftAt) return collector.terminatedBy === termination.by ? 'TERMINATED' : 'ALREADY_LEFT';
       Object.assign(collector, {
         leftAt: termination.leftAt,
         terminatedBy: termination.by,
@@ -471,7 +488,7 @@ export class AgencyRepository {
             ExpressionAttributeValues: { ':before': Item.records },
           }),
         );
-        return true;
+        return 'TERMINATED';
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }

@@ -254,10 +254,14 @@ async function act(
       : []),
   ]);
   const sent: [Stage, CaseDocument][] = [];
-  for (const stage of evaluation.automatic) {
-    sent.push([stage, await sendDocument(deps, kase, employer, stage, facts, asOf)]);
+  try {
+    for (const stage of evaluation.automatic) {
+      sent.push([stage, await sendDocument(deps, kase, employer, stage, facts, asOf)]);
+    }
+  } finally {
+    // What went out is recorded even when a later letter failed, so a retry does not send it again.
+    await deps.cases.markDocuments(kase.employerId, sent);
   }
-  await deps.cases.markDocuments(kase.employerId, sent);
   if (!start) return 'CLIMBED';
   await deps.startApproval(start);
   return 'APPROVAL_REQUESTED';

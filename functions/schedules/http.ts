@@ -71,11 +71,28 @@ export function tokenAuth(token: string, name = 'quantri-local'): AdminAuth {
   };
 }
 
-/** The cloud: the function URL verified the SigV4 signature (AuthType AWS_IAM); the caller's ARN is who. */
-export const iamAuth: AdminAuth = {
-  principal: (event) => event.requestContext.authorizer?.iam?.userArn,
-  sessionSecret: (event) => event.requestContext.authorizer?.iam?.userArn ?? '',
-};
+/**
+ * Who an IAM caller is, in the history's words: the user name or the role session name at the end of the
+ * ARN (`arn:aws:sts::…:assumed-role/Admins/alice` -> `alice`), as CloudTrail shows it beside the full ARN.
+ */
+export function principalOfArn(arn: string): string {
+  const tail = arn.split(/[/:]/).filter(Boolean).at(-1) ?? 'iam';
+  return tail.replace(/[^A-Za-z0-9_.@-]/g, '-').slice(0, 64) || 'iam';
+}
+
+/**
+ * The cloud: the function URL verified the SigV4 signature (AuthType AWS_IAM). The form token binds the
+ * caller's ARN to a secret the function holds (ADMIN_FORM_SECRET), so another site cannot compute it.
+ */
+export function iamAuth(formSecret: string): AdminAuth {
+  return {
+    principal: (event) => {
+      const arn = event.requestContext.authorizer?.iam?.userArn;
+      return arn ? principalOfArn(arn) : undefined;
+    },
+    sessionSecret: (event) => `${formSecret}:${event.requestContext.authorizer?.iam?.userArn ?? ''}`,
+  };
+}
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',

@@ -67,7 +67,7 @@ export class StaleVersionError extends Error {
 }
 
 export function processOf(processId: string): ScheduledProcess & { processId: ProcessId } {
-  if (!(processId in SCHEDULED_PROCESSES)) {
+  if (!Object.hasOwn(SCHEDULED_PROCESSES, processId)) {
     throw new UnknownProcessError(`unknown process '${processId}' (one of ${PROCESS_IDS.join(', ')})`);
   }
   return { processId: processId as ProcessId, ...SCHEDULED_PROCESSES[processId as ProcessId] };

@@ -23,6 +23,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -126,16 +127,35 @@ export class DondocSchedules extends Construct {
         }),
       );
       fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [this.role.roleArn] }),
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [this.role.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
       );
     };
 
+    const formSecret = new secretsmanager.Secret(this, 'AdminFormSecret', {
+      description: 'dondoc admin pages: the key of their form tokens',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(formSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A key for form tokens only: rotating it just makes the open admin pages reload; no rotation Lambda is warranted.',
+    });
     this.admin = new DondocFunction(this, 'AdminApi', {
       entry: 'functions/schedules/handlers/admin-http.ts',
       description: 'dondoc admin API and pages (functions/schedules/handlers/admin-http.ts)',
       timeout: Duration.seconds(15),
       memorySize: 512,
-      environment: { ...environment, ADMIN_AUTH: 'IAM' },
+      environment: {
+        ...environment,
+        ADMIN_AUTH: 'IAM',
+        // Binds the pages' form tokens to a secret (with the caller's ARN), so another site cannot make
+        // one. Resolved by CloudFormation at deploy; readable only by those who may read the function.
+        ADMIN_FORM_SECRET: formSecret.secretValue.unsafeUnwrap(),
+      },
     });
     props.schedulesTable.grantReadWriteData(this.admin.role);
     mayApply(this.admin);

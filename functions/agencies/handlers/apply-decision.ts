@@ -23,7 +23,7 @@ import { decisionSchema } from './request-decision.ts';
 
 export const applyDecisionEventSchema = z.object({
   decision: decisionSchema,
-  outcome: z.enum(['APPROVED', 'REJECTED', 'EXPIRED']),
+  outcome: z.enum(['APPROVED', 'REJECTED', 'EXPIRED', 'NO_APPROVER']),
   /** SendTaskSuccess output (approved) as the approval page sent it. */
   approval: z
     .object({ by: z.string(), at: z.string(), reason: z.string().nullish(), choice: z.string().nullish() })
@@ -33,6 +33,17 @@ export const applyDecisionEventSchema = z.object({
   cause: z.string().optional(),
 });
 
+/** A rejection's cause is the approval page's JSON; a failure's (no approver) is the Lambda's error JSON. */
+function parseCause(cause: string | undefined): { by?: string; reason?: string } {
+  if (!cause) return {};
+  try {
+    const parsed = JSON.parse(cause) as { by?: string; reason?: string; errorMessage?: string };
+    return { by: parsed.by, reason: parsed.reason ?? parsed.errorMessage };
+  } catch {
+    return { reason: cause };
+  }
+}
+
 export const handler = defineHandler(applyDecisionEventSchema, async (event) => {
   const config = appConfig();
   const { dynamo, ses } = awsClients();
@@ -40,7 +51,7 @@ export const handler = defineHandler(applyDecisionEventSchema, async (event) => 
   const cases = new EscalationRepository(dynamo);
   const { decision } = event;
   const at = new Date().toISOString();
-  const rejection = event.cause ? (JSON.parse(event.cause) as { by?: string; reason?: string }) : {};
+  const rejection = parseCause(event.cause);
   const by = event.approval.by ?? rejection.by ?? 'dondoc';
   const reason = event.approval.reason ?? rejection.reason ?? undefined;
   const key = decisionKey(decision);
@@ -67,16 +78,27 @@ export const handler = defineHandler(applyDecisionEventSchema, async (event) => 
 
   let outcome: string = event.outcome;
   if (event.outcome !== 'APPROVED') {
-    await trail(event.outcome === 'REJECTED' ? 'DECISION_REJECTED' : 'DECISION_EXPIRED', reason ?? key);
+    const what = {
+      REJECTED: 'DECISION_REJECTED',
+      EXPIRED: 'DECISION_EXPIRED',
+      NO_APPROVER: 'DECISION_NO_APPROVER',
+    }[event.outcome];
+    await trail(what, reason ?? key);
   } else if (decision.kind === 'TERMINATE_COLLECTOR') {
     const decidedOn = at.slice(0, 10);
-    const written = await agencies.terminateCollector(decision.organisationCode, decision.collectorId, {
+    const result = await agencies.terminateCollector(decision.organisationCode, decision.collectorId, {
       leftAt: decidedOn,
       by,
       reason: `6 tháng liên tục không có người tham gia mới (đánh giá ${decision.month})`,
     });
-    await trail(written ? 'COLLECTOR_TERMINATED' : 'COLLECTOR_NOT_FOUND', reason ?? decision.collectorId);
-    if (written) await notify(terminationNoticeLetter(decision, config.OFFICE_NAME, decidedOn));
+    const what = {
+      TERMINATED: 'COLLECTOR_TERMINATED',
+      ALREADY_LEFT: 'COLLECTOR_ALREADY_LEFT',
+      NOT_FOUND: 'COLLECTOR_NOT_FOUND',
+    };
+    await trail(what[result], reason ?? decision.collectorId);
+    if (result === 'TERMINATED')
+      await notify(terminationNoticeLetter(decision, config.OFFICE_NAME, decidedOn));
   } else {
     const choice = CONTRACT_CHOICES.find((c) => c.value === event.approval.choice)?.value as
       ContractChoice | undefined;

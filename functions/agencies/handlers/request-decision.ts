@@ -3,6 +3,7 @@
  * task token kept in it, never in the link), and the email with the link. A retry of the same task (same
  * token) finds the approval it made and sends nothing again.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ApprovalsRepository } from '../../approvals/repository.ts';
 import { approvalLink, newApproval } from '../../approvals/request.ts';
@@ -61,61 +62,76 @@ export const requestDecisionEventSchema = z.object({
   waitSeconds: z.number().int().positive(),
 });
 
+/** The task token is kept in the approval record only; the decision keeps a hash to know a retry by. */
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
 export const handler = defineHandler(requestDecisionEventSchema, async (event) => {
   const config = appConfig();
   const { dynamo, ses } = awsClients();
   const agencies = new AgencyRepository(dynamo);
-  const key = decisionKey(event.decision);
-  const existing = await agencies.decision(event.decision.organisationCode, key);
-  if (existing?.token === event.token) return { approvalId: existing.approvalId, asked: false };
-
+  const approvals = new ApprovalsRepository(dynamo);
   const cases = new EscalationRepository(dynamo);
-  const officer = event.officerId ? await cases.officer(event.officerId) : undefined;
-  if (!officer)
-    throw new NoApproverError(
-      `organisation ${event.decision.organisationCode} has no managing officer on file`,
-    );
-  const now = new Date();
-  const expiresAt = new Date(now.getTime() + event.waitSeconds * 1000).toISOString();
-  const record = newApproval({
-    taskToken: event.token,
-    approver: { officerId: officer.officerId, name: officer.name, email: officer.email, role: officer.role },
-    subject: decisionSubject(event.decision),
-    createdAt: now.toISOString(),
-    expiresAt,
-  });
-  await new ApprovalsRepository(dynamo).create(record);
-  await agencies.putDecision(event.decision.organisationCode, key, {
-    state: 'ASKED',
-    approvalId: record.approvalId,
-    token: event.token,
-    approverId: officer.officerId,
-    askedAt: now.toISOString(),
-    decision: JSON.stringify(event.decision),
-  });
+  const key = decisionKey(event.decision);
+  const hash = tokenHash(event.token);
+  const existing = await agencies.decision(event.decision.organisationCode, key);
+  // A retry of this task: its approval exists; send its link if the first attempt did not get that far.
+  let record = existing?.tokenHash === hash ? await approvals.get(String(existing.approvalId)) : undefined;
+  if (record && existing?.emailedAt) return { approvalId: record.approvalId, asked: false };
+
+  if (!record) {
+    const officer = event.officerId ? await cases.officer(event.officerId) : undefined;
+    if (!officer)
+      throw new NoApproverError(
+        `organisation ${event.decision.organisationCode} has no managing officer on file`,
+      );
+    const now = new Date();
+    record = newApproval({
+      taskToken: event.token,
+      approver: {
+        officerId: officer.officerId,
+        name: officer.name,
+        email: officer.email,
+        role: officer.role,
+      },
+      subject: decisionSubject(event.decision),
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + event.waitSeconds * 1000).toISOString(),
+    });
+    await approvals.create(record);
+    await agencies.putDecision(event.decision.organisationCode, key, {
+      state: 'ASKED',
+      approvalId: record.approvalId,
+      tokenHash: hash,
+      approverId: officer.officerId,
+      askedAt: now.toISOString(),
+      decision: JSON.stringify(event.decision),
+    });
+  }
   const deadline = new Intl.DateTimeFormat('vi-VN', {
     timeZone: 'Asia/Ho_Chi_Minh',
     dateStyle: 'short',
     timeStyle: 'short',
-  }).format(new Date(expiresAt));
+  }).format(new Date(record.expiresAt));
   await sendEmail(ses, {
     from: config.SENDER_EMAIL,
-    to: [officer.email],
+    to: [record.approver.email],
     ...decisionRequestLetter(
       event.decision,
-      officer.name,
+      record.approver.name,
       approvalLink(config.PUBLIC_BASE_URL, record.approvalId),
       deadline,
     ),
     attachments: [],
     configurationSet: config.SES_CONFIGURATION_SET,
   });
+  const at = new Date().toISOString();
+  await agencies.putDecision(event.decision.organisationCode, key, { emailedAt: at });
   await cases.audit({
     caseId: decisionTrail(event.decision.organisationCode),
-    at: now.toISOString(),
-    who: officer.officerId,
+    at,
+    who: record.approver.officerId,
     what: 'APPROVAL_ASKED',
-    why: decisionKey(event.decision),
+    why: key,
     channel: 'SYSTEM',
     discriminator: record.approvalId,
   });

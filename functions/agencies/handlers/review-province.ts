@@ -32,6 +32,8 @@ export const reviewProvinceEventSchema = z.object({
 
 /** Organisations per report batch (one Lambda sends their reports). */
 export const REPORT_BATCH_SIZE = 25;
+/** Breaches and set-aside records listed in the summary item (and its email); the totals count them all. */
+export const SUMMARY_LIST_LIMIT = 300;
 
 /** Seconds the managing officer has: to the end of the deadline day in Vietnam, or the demo override. */
 function decisionWaitSeconds(asOf: string): number {
@@ -69,6 +71,9 @@ export const handler = defineHandler(reviewProvinceEventSchema, async (event) =>
       reviewedAt,
     });
   }
+  const breaches = review.findings.filter(
+    (f) => f.rule !== 'TARGET_MISSED' && f.rule !== 'COMMUNE_WITHOUT_POINT',
+  );
   const counts: Record<string, number> = {};
   for (const finding of review.findings) counts[finding.rule] = (counts[finding.rule] ?? 0) + 1;
   await repository.storeSummary({
@@ -76,12 +81,16 @@ export const handler = defineHandler(reviewProvinceEventSchema, async (event) =>
     reviewedAt,
     organisations: review.kpis.length,
     findings: counts,
-    rejected,
+    // The summary is one item (400 KB at most): the first breaches and set-aside records are listed, the
+    // totals say how many there are in all; each organisation's review keeps its own findings whole.
+    rejected: rejected.slice(0, SUMMARY_LIST_LIMIT),
+    totalRejected: rejected.length,
     ranking: review.kpis.map((k) => ({ organisationCode: k.organisationCode, name: k.name, score: k.score })),
     communesWithoutPoint: review.findings
       .filter((f) => f.rule === 'COMMUNE_WITHOUT_POINT')
       .map((f) => f.subject),
-    breaches: review.findings.filter((f) => f.rule !== 'TARGET_MISSED' && f.rule !== 'COMMUNE_WITHOUT_POINT'),
+    breaches: breaches.slice(0, SUMMARY_LIST_LIMIT),
+    totalBreaches: breaches.length,
   });
   // Each proposed termination waits for the organisation's managing officer (named after the collector and
   // the month: a re-run starts none twice).

@@ -19,6 +19,8 @@ import { AgencyRepository } from '../repository.ts';
 export const sendDueListsEventSchema = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
   organisationCodes: z.array(z.string().min(1)).min(1),
+  /** The execution: a claim it made is its own to retry; another run's fresh claim is left alone. */
+  runId: z.string().min(1),
 });
 
 const config = appConfig();
@@ -33,7 +35,7 @@ export const handler = defineHandler(sendDueListsEventSchema, async (event) => {
   const counts = { sent: 0, alreadySent: 0, noEmail: 0, due: 0, invalidParticipants: 0 };
   for (const code of event.organisationCodes) {
     const at = new Date().toISOString();
-    if (!(await repository.claimDueList(code, event.month, at))) {
+    if (!(await repository.claimDueList(code, event.month, at, event.runId))) {
       counts.alreadySent++;
       continue;
     }

@@ -14,6 +14,8 @@ import { AgencyRepository } from '../repository.ts';
 export const sendReportsEventSchema = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
   organisationCodes: z.array(z.string().min(1)).min(1),
+  /** The execution: a claim it made is its own to retry; another run's fresh claim is left alone. */
+  runId: z.string().min(1),
 });
 
 const config = appConfig();
@@ -30,7 +32,7 @@ export const handler = defineHandler(sendReportsEventSchema, async (event) => {
     const review = await repository.review(code, event.month);
     if (!review) continue;
     const at = new Date().toISOString();
-    if (!(await repository.claimReport(code, event.month, at))) {
+    if (!(await repository.claimReport(code, event.month, at, event.runId))) {
       counts.alreadySent++;
       continue;
     }

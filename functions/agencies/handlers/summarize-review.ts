@@ -9,6 +9,7 @@ import { AgencyRepository } from '../repository.ts';
 
 export const summarizeReviewEventSchema = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  runId: z.string().min(1),
   results: z.array(
     z.object({ sent: z.number(), alreadySent: z.number(), noEmail: z.number(), rejected: z.number() }),
   ),
@@ -24,7 +25,7 @@ export const handler = defineHandler(summarizeReviewEventSchema, async (event) =
     for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += result[key];
   let summarySent = false;
   const at = new Date().toISOString();
-  if (await repository.claimSummary(event.month, at)) {
+  if (await repository.claimSummary(event.month, at, event.runId)) {
     const { names } = await repository.communes();
     const outcome = await sendEmail(awsClients().ses, {
       from: config.SENDER_EMAIL,
@@ -39,12 +40,14 @@ export const handler = defineHandler(summarizeReviewEventSchema, async (event) =
         })),
         breaches: summary.breaches,
         rejected: summary.rejected,
+        totalBreaches: summary.totalBreaches,
+        totalRejected: summary.totalRejected,
       }),
       attachments: [],
       configurationSet: config.SES_CONFIGURATION_SET,
     });
     await repository.recordSummary(event.month, {
-      status: 'SENT',
+      status: outcome.status === 'SENT' ? 'SENT' : 'REJECTED',
       at,
       ...(outcome.status === 'SENT' ? { messageId: outcome.messageId } : {}),
     });

@@ -13,7 +13,10 @@ import type { ScheduleService } from '../service.ts';
 import { handleAdminRequest, iamAuth, tokenAuth, type AdminAuth, type AdminEvent } from '../http.ts';
 
 function authFromEnv(): AdminAuth | undefined {
-  if (process.env.ADMIN_AUTH === 'IAM') return iamAuth;
+  if (process.env.ADMIN_AUTH === 'IAM') {
+    const secret = process.env.ADMIN_FORM_SECRET;
+    return secret && secret.length >= 32 ? iamAuth(secret) : undefined;
+  }
   const token = process.env.ADMIN_TOKEN;
   return token && token.length >= 32 ? tokenAuth(token) : undefined;
 }
@@ -42,6 +45,7 @@ export const handler = middy<AdminEvent, HttpResult, Error, Context>()
           method: event.requestContext.http.method,
           status: result.statusCode,
           by: auth.principal(event, 'page'),
+          callerArn: event.requestContext.authorizer?.iam?.userArn,
         });
       }
       return result;

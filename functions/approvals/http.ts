@@ -210,7 +210,7 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
       caseId: record.subject.caseId,
       at: now,
       who: record.approver.officerId,
-      what: state === 'APPROVED' ? 'APPROVED' : 'REJECTED',
+      what: state === 'APPROVED' ? (choice ? `CHOSE_${choice}` : 'APPROVED') : 'REJECTED',
       why: form.data.reason ?? subjectTopic(record.subject),
       approvalId,
     }),

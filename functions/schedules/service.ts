@@ -148,8 +148,9 @@ export class ScheduleService {
     try {
       await this.deps.repository.replace(before, next);
     } catch (error) {
-      if (error instanceof StaleVersionError)
-        await this.deps.engine.apply(await this.deps.repository.get(processId));
+      // Not recorded (a race lost, the store failing): the engine goes back to what the records say, so the
+      // schedule that runs is the one the page shows.
+      await this.deps.engine.apply(await this.deps.repository.get(processId)).catch(() => undefined);
       throw error;
     }
     return this.view(next);

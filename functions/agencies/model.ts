@@ -7,6 +7,7 @@
  * on (`validateReviewData`).
  */
 import { z } from 'zod';
+import { monthSchema } from '../shared/schemas.ts';
 import { describeIssues } from '../c12/model.ts';
 
 const isoDate = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
@@ -80,7 +81,7 @@ export const participantSchema = z.discriminatedUnion('product', [
       { error: 'payment mode is 1, 3, 6 or 12 months' },
     ),
     /** The last month paid for (YYYY-MM). */
-    paidThrough: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM'),
+    paidThrough: monthSchema,
   }),
   z.object({
     participantId: code,

@@ -8,7 +8,6 @@
  * PROVINCE/REVIEW#<month> (the summary, once). Writes that a retry may repeat are conditional or idempotent.
  */
 import {
-  BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -18,6 +17,9 @@ import {
 import { tableName } from '../shared/tables.ts';
 import type { RejectedRecord } from './model.ts';
 import type { Finding, OrganisationKpi } from './review.ts';
+import { writeIf } from '../shared/conditional-write.ts';
+import { groupBy } from '../shared/collections.ts';
+import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 
 export const PROVINCE = 'PROVINCE';
 const PARTICIPANTS_PER_ITEM = 1_500;
@@ -72,8 +74,6 @@ export interface ReviewSummary {
     | undefined;
 }
 
-const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
-
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -91,16 +91,8 @@ export class AgencyRepository {
   async writeProvince(input: ProvinceInput): Promise<number> {
     const province = input as RawProvince;
     const items: Record<string, unknown>[] = [];
-    const byOrg = (records: readonly Record<string, unknown>[], field: string) => {
-      const groups = new Map<string, Record<string, unknown>[]>();
-      for (const record of records) {
-        const key = text(record[field]) || '(none)';
-        const group = groups.get(key);
-        if (group) group.push(record);
-        else groups.set(key, [record]);
-      }
-      return groups;
-    };
+    const byOrg = (records: readonly Record<string, unknown>[], field: string) =>
+      groupBy(records, (record) => text(record[field]) || '(none)');
     const codes = province.organisations.map((org) => text(org.code));
     items.push({
       organisationCode: PROVINCE,
@@ -124,13 +116,7 @@ export class AgencyRepository {
       );
     }
     for (const [code, group] of byOrg(province.enrolments, 'organisationCode')) {
-      const byMonth = new Map<string, Record<string, unknown>[]>();
-      for (const e of group) {
-        const month = text(e.date).slice(0, 7) || '0000-00';
-        const list = byMonth.get(month);
-        if (list) list.push(e);
-        else byMonth.set(month, [e]);
-      }
+      const byMonth = groupBy(group, (e) => text(e.date).slice(0, 7) || '0000-00');
       for (const [month, records] of byMonth) {
         // Parts of 1,500 keep every item far under DynamoDB's 400 KB.
         chunks(records, ENROLMENTS_PER_ITEM).forEach((part, i) =>
@@ -142,15 +128,7 @@ export class AgencyRepository {
         );
       }
     }
-    for (const batch of chunks(items, 25)) {
-      let pending = batch.map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length > 0) {
-        const result = await this.dynamo.send(
-          new BatchWriteCommand({ RequestItems: { [this.table]: pending } }),
-        );
-        pending = (result.UnprocessedItems?.[this.table] ?? []) as typeof pending;
-      }
-    }
+    await batchPut(this.dynamo, this.table, items);
     return items.length;
   }
 
@@ -286,29 +264,24 @@ export class AgencyRepository {
     owner: string,
   ): Promise<boolean> {
     const stale = new Date(Date.parse(at) - CLAIM_STALE_MS).toISOString();
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key,
-          UpdateExpression: 'SET #a = :claim',
-          ConditionExpression:
-            `${requires}(attribute_not_exists(#a) OR ` +
-            '(#a.#s = :sending AND (#a.#owner = :owner OR #a.#at < :stale)))',
-          ExpressionAttributeNames: { '#a': attribute, '#s': 'status', '#owner': 'owner', '#at': 'at' },
-          ExpressionAttributeValues: {
-            ':claim': { status: 'SENDING', at, owner },
-            ':sending': 'SENDING',
-            ':owner': owner,
-            ':stale': stale,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIf(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key,
+        UpdateExpression: 'SET #a = :claim',
+        ConditionExpression:
+          `${requires}(attribute_not_exists(#a) OR ` +
+          '(#a.#s = :sending AND (#a.#owner = :owner OR #a.#at < :stale)))',
+        ExpressionAttributeNames: { '#a': attribute, '#s': 'status', '#owner': 'owner', '#at': 'at' },
+        ExpressionAttributeValues: {
+          ':claim': { status: 'SENDING', at, owner },
+          ':sending': 'SENDING',
+          ':owner': owner,
+          ':stale': stale,
+        },
+      }),
+    );
   }
 
   async recordReport(
@@ -376,14 +349,12 @@ export class AgencyRepository {
 
   /** The organisations' profiles as stored (their name and email for the reports). */
   async loadProfiles(codes: readonly string[]): Promise<Record<string, unknown>[]> {
-    const profiles: Record<string, unknown>[] = [];
-    for (const code of codes) {
-      const { Item } = await this.dynamo.send(
-        new GetCommand({ TableName: this.table, Key: { organisationCode: code, entry: 'PROFILE' } }),
-      );
-      if (Item) profiles.push(JSON.parse(String(Item.record)) as Record<string, unknown>);
-    }
-    return profiles;
+    const items = await batchGet(
+      this.dynamo,
+      this.table,
+      codes.map((organisationCode) => ({ organisationCode, entry: 'PROFILE' })),
+    );
+    return items.map((item) => JSON.parse(String(item.record)) as Record<string, unknown>);
   }
 
   /** An organisation's participants as stored (records to validate). */
@@ -478,8 +449,10 @@ export class AgencyRepository {
         terminatedBy: termination.by,
         terminationReason: termination.reason,
       });
-      try {
-        await this.dynamo.send(
+      // Written unless someone changed the item since it was read: then read again.
+      if (
+        await writeIf(
+          this.dynamo,
           new PutCommand({
             TableName: this.table,
             Item: { ...Item, records: JSON.stringify(records) },
@@ -487,11 +460,9 @@ export class AgencyRepository {
             ExpressionAttributeNames: { '#r': 'records' },
             ExpressionAttributeValues: { ':before': Item.records },
           }),
-        );
+        )
+      )
         return 'TERMINATED';
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
     }
     throw new Error(
       `collectors of ${organisationCode} kept changing; termination of ${collectorId} not written`,
@@ -530,20 +501,18 @@ export class AgencyRepository {
       if (decisions.some((d) => d.key === decision.key)) return; // recorded already (a retry)
       profile.contractDecisions = [...decisions, decision];
       if (decision.choice === 'END') profile.contract = { ...profile.contract, renewal: 'NOT_RENEWED' };
-      try {
-        await this.dynamo.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { ...Item, record: JSON.stringify(profile) },
-            ConditionExpression: '#r = :before',
-            ExpressionAttributeNames: { '#r': 'record' },
-            ExpressionAttributeValues: { ':before': Item.record },
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      // Written unless someone changed the profile since it was read: then read again.
+      const written = await writeIf(
+        this.dynamo,
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...Item, record: JSON.stringify(profile) },
+          ConditionExpression: '#r = :before',
+          ExpressionAttributeNames: { '#r': 'record' },
+          ExpressionAttributeValues: { ':before': Item.record },
+        }),
+      );
+      if (written) return;
     }
     throw new Error(`profile of ${organisationCode} kept changing; contract decision not written`);
   }

@@ -4,17 +4,10 @@
  * the workflow told. Reassignment is the same kind of write, so a decision and a reassignment cannot both
  * win.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../shared/tables.ts';
 import type { ApprovalRecord } from './model.ts';
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error)?.name === 'ConditionalCheckFailedException'
-  );
-}
+import { isConditionFailure, writeIf } from '../shared/conditional-write.ts';
 
 export type DecideOutcome =
   { decided: true; record: ApprovalRecord } | { decided: false; current: ApprovalRecord | undefined };
@@ -93,51 +86,41 @@ export class ApprovalsRepository {
    * it is no longer pending (decided meanwhile: the caller completes the new task with that decision).
    */
   async renew(approvalId: string, taskToken: string, expiresAt: string, at: string): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { approvalId },
-          UpdateExpression: 'SET taskToken = :token, expiresAt = :expires, reminderSentAt = :at',
-          ConditionExpression: '#state = :pending',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':token': taskToken,
-            ':expires': expiresAt,
-            ':at': at,
-            ':pending': 'PENDING',
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIf(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { approvalId },
+        UpdateExpression: 'SET taskToken = :token, expiresAt = :expires, reminderSentAt = :at',
+        ConditionExpression: '#state = :pending',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':token': taskToken,
+          ':expires': expiresAt,
+          ':at': at,
+          ':pending': 'PENDING',
+        },
+      }),
+    );
   }
 
   /** PENDING -> REASSIGNED, naming the approval that replaces it: its link dies. False if no longer pending. */
   async reassign(approvalId: string, to: string, at: string): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { approvalId },
-          UpdateExpression: 'SET #state = :reassigned, reassignedTo = :to, decidedAt = :at',
-          ConditionExpression: '#state = :pending',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':reassigned': 'REASSIGNED',
-            ':pending': 'PENDING',
-            ':to': to,
-            ':at': at,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIf(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { approvalId },
+        UpdateExpression: 'SET #state = :reassigned, reassignedTo = :to, decidedAt = :at',
+        ConditionExpression: '#state = :pending',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':reassigned': 'REASSIGNED',
+          ':pending': 'PENDING',
+          ':to': to,
+          ':at': at,
+        },
+      }),
+    );
   }
 }

@@ -4,10 +4,11 @@
  * a malformed ledger row fails here with the path of the offending field.
  */
 import { z } from 'zod';
+import { monthSchema } from '../shared/schemas.ts';
 import { FUNDS, REGIONS, type Fund } from './policy.ts';
 
 const isoDate = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
-const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
+const period = monthSchema;
 const vnd = z.number({ error: 'must be a number of VND' }).int('must be whole VND');
 const positiveVnd = vnd.positive('must be positive');
 const nonNegativeVnd = vnd.nonnegative('must not be negative');

@@ -8,7 +8,6 @@
  * - run records are overwritten with the same content.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
@@ -21,6 +20,7 @@ import { policyForNewCase } from '../escalation/policy.ts';
 import { PolicyStore } from '../escalation/policy-store.ts';
 import { lastDayOf } from '../shared/calendar.ts';
 import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
+import { isConditionFailure, writeIf } from '../shared/conditional-write.ts';
 import { tableName } from '../shared/tables.ts';
 import type { LedgerRow } from './ledger.ts';
 import type { Statement } from './model.ts';
@@ -153,13 +153,6 @@ async function queryAll<T>(dynamo: DynamoDBDocumentClient, input: QueryCommand['
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error)?.name === 'ConditionalCheckFailedException'
-  );
 }
 
 export class C12Repository {
@@ -496,19 +489,14 @@ export class C12Repository {
 
   /** Create a run item unless it exists (a resumed execution keeps what its first attempt recorded). */
   async createRunItemOnce(item: RunItem): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new PutCommand({
-          TableName: this.tables.runs,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(runId)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIf(
+      this.dynamo,
+      new PutCommand({
+        TableName: this.tables.runs,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(runId)',
+      }),
+    );
   }
 
   async runItems(runId: string): Promise<RunItem[]> {

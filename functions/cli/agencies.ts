@@ -15,6 +15,7 @@ import { AgencyRepository } from '../agencies/repository.ts';
 import { reviewAgencies, type Finding, type OrganisationKpi } from '../agencies/review.ts';
 import { awsClients } from '../shared/aws.ts';
 import { addMonths, lastClosedPeriod, todayInVietnam } from '../shared/calendar.ts';
+import { MONTH_PATTERN } from '../shared/schemas.ts';
 import { UsageError, parseVerb, type CliIo } from './io.ts';
 
 const USAGE = `usage:
@@ -56,8 +57,7 @@ export async function agenciesCommand(args: string[], io: CliIo): Promise<void> 
   const asOf = values['as-of'] ?? todayInVietnam();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new UsageError(`--as-of '${asOf}' is not a date YYYY-MM-DD`);
   const month = values.month ?? lastClosedPeriod(asOf);
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
-    throw new UsageError(`--month '${month}' is not a month YYYY-MM`);
+  if (!MONTH_PATTERN.test(month)) throw new UsageError(`--month '${month}' is not a month YYYY-MM`);
   const repository = new AgencyRepository(awsClients().dynamo);
   const print = (text: string) => io.stdout(`${text}\n`);
 

@@ -3,11 +3,11 @@
  * publishes a version with `dondoc policy publish FILE`: validated here, immutable once written, in force
  * for cases opened from its effective date; a case keeps the version it was opened under.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { describeIssues } from '../c12/model.ts';
 import { todayInVietnam } from '../shared/calendar.ts';
+import { writeIf } from '../shared/conditional-write.ts';
 import { tableName } from '../shared/tables.ts';
 import { DEFAULT_ESCALATION_POLICY, STAGES, type EscalationPolicy } from './policy.ts';
 
@@ -132,30 +132,24 @@ export class PolicyStore {
     if (policy.version === DEFAULT_ESCALATION_POLICY.version) {
       throw new PolicyRejectedError(`version ${policy.version} exists already; versions are immutable`);
     }
-    try {
-      await this.dynamo.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            version: policy.version,
-            kind: 'ESCALATION',
-            effectiveFrom: policy.effectiveFrom,
-            document: JSON.stringify(policy),
-            publishedAt: at,
-            publishedBy: by,
-            ...(note ? { note } : {}),
-          },
-          ConditionExpression: 'attribute_not_exists(version)',
-        }),
-      );
-    } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error)?.name === 'ConditionalCheckFailedException'
-      ) {
-        throw new PolicyRejectedError(`version ${policy.version} exists already; versions are immutable`);
-      }
-      throw error;
+    const written = await writeIf(
+      this.dynamo,
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          version: policy.version,
+          kind: 'ESCALATION',
+          effectiveFrom: policy.effectiveFrom,
+          document: JSON.stringify(policy),
+          publishedAt: at,
+          publishedBy: by,
+          ...(note ? { note } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(version)',
+      }),
+    );
+    if (!written) {
+      throw new PolicyRejectedError(`version ${policy.version} exists already; versions are immutable`);
     }
     cache = undefined;
     return policy;

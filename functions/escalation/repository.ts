@@ -3,7 +3,6 @@
  * monthly run, see c12/repository.ts), its pauses, and the audit trail of every action on it. Every state
  * change is a conditional write on the state it starts from, so two actions on one case cannot both apply.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
@@ -16,6 +15,7 @@ import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 import { tableName } from '../shared/tables.ts';
 import type { CaseStatus, Pause, PauseReason } from './ladder.ts';
 import type { Stage } from './policy.ts';
+import { isConditionFailure, writeIf } from '../shared/conditional-write.ts';
 
 /** A document a stage sends (reminder, urging letter, closing letter): claimed before it goes out. */
 export interface CaseDocument {
@@ -90,13 +90,6 @@ export class CaseNotFoundError extends Error {
 /** The case is not in the state the action starts from (pausing a paused case, resuming an open one). */
 export class CaseStateError extends Error {
   override name = 'CaseStateError';
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error)?.name === 'ConditionalCheckFailedException'
-  );
 }
 
 const CURRENT = 'CURRENT';
@@ -329,23 +322,18 @@ export class EscalationRepository {
       values[':pending'] = pending;
       sets.push('pendingApproval = :pending');
     }
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tables.cases,
-          Key: { employerId, slot: CURRENT },
-          // The maps exist from the first advance on; the first one creates them.
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: '#s = :open AND #stage = :from AND attribute_not_exists(pendingApproval)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIf(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.tables.cases,
+        Key: { employerId, slot: CURRENT },
+        // The maps exist from the first advance on; the first one creates them.
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: '#s = :open AND #stage = :from AND attribute_not_exists(pendingApproval)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
   }
 
   /** Records that a document went out (or goes by post). */
@@ -375,56 +363,46 @@ export class EscalationRepository {
 
   /** OPEN or PAUSED -> CLOSED (paid in full), with the closing letter claimed. False if already closed. */
   async close(employerId: string, reason: string, at: string): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tables.cases,
-          Key: { employerId, slot: CURRENT },
-          UpdateExpression:
-            'SET #s = :closed, closedAt = :at, closeReason = :reason, documents.#closed = :doc, updatedAt = :at REMOVE pendingApproval',
-          ConditionExpression: '#s IN (:open, :paused)',
-          ExpressionAttributeNames: { '#s': 'status', '#closed': 'CLOSED' },
-          ExpressionAttributeValues: {
-            ':closed': 'CLOSED',
-            ':open': 'OPEN',
-            ':paused': 'PAUSED',
-            ':at': at,
-            ':reason': reason,
-            ':doc': { status: 'PENDING', at },
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIf(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.tables.cases,
+        Key: { employerId, slot: CURRENT },
+        UpdateExpression:
+          'SET #s = :closed, closedAt = :at, closeReason = :reason, documents.#closed = :doc, updatedAt = :at REMOVE pendingApproval',
+        ConditionExpression: '#s IN (:open, :paused)',
+        ExpressionAttributeNames: { '#s': 'status', '#closed': 'CLOSED' },
+        ExpressionAttributeValues: {
+          ':closed': 'CLOSED',
+          ':open': 'OPEN',
+          ':paused': 'PAUSED',
+          ':at': at,
+          ':reason': reason,
+          ':doc': { status: 'PENDING', at },
+        },
+      }),
+    );
   }
 
   /** An approval stage granted: reached now, its document claimed, the approval in progress ended. */
   async grantStage(employerId: string, stage: Stage, at: string): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tables.cases,
-          Key: { employerId, slot: CURRENT },
-          UpdateExpression:
-            'SET #stage = :stage, stageReachedAt.#name = :at, documents.#name = :doc, updatedAt = :at REMOVE pendingApproval',
-          ConditionExpression: '#s = :open AND pendingApproval.#stage = :stage',
-          ExpressionAttributeNames: { '#s': 'status', '#stage': 'stage', '#name': stage },
-          ExpressionAttributeValues: {
-            ':open': 'OPEN',
-            ':stage': stage,
-            ':at': at,
-            ':doc': { status: 'PENDING', at },
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIf(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.tables.cases,
+        Key: { employerId, slot: CURRENT },
+        UpdateExpression:
+          'SET #stage = :stage, stageReachedAt.#name = :at, documents.#name = :doc, updatedAt = :at REMOVE pendingApproval',
+        ConditionExpression: '#s = :open AND pendingApproval.#stage = :stage',
+        ExpressionAttributeNames: { '#s': 'status', '#stage': 'stage', '#name': stage },
+        ExpressionAttributeValues: {
+          ':open': 'OPEN',
+          ':stage': stage,
+          ':at': at,
+          ':doc': { status: 'PENDING', at },
+        },
+      }),
+    );
   }
 
   /** The employer's contact as the Employers table holds it (the documents' recipient). */

@@ -18,6 +18,7 @@ import {
   type ProcessId,
   type ScheduleRecord,
 } from './model.ts';
+import { isConditionFailure } from '../shared/conditional-write.ts';
 
 const CURRENT = 'CURRENT';
 const changeKey = (version: number) => `CHANGE#${String(version).padStart(10, '0')}`;
@@ -31,8 +32,6 @@ export interface ScheduleChangeEntry {
   before: ScheduleRecord;
   after: ScheduleRecord;
 }
-
-const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
 
 function recordOf(item: Record<string, unknown>): ScheduleRecord {
   const { entry: _entry, ...record } = item;

@@ -3,7 +3,6 @@
  * with its PDF in the local mailbox for every organisation, the administrators' summary naming every
  * breach and every record set aside, and a re-run that sends nothing twice.
  */
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dueList } from '../../functions/agencies/due-list.ts';
@@ -12,9 +11,8 @@ import { runCli } from '../../functions/cli/main.ts';
 import { EscalationRepository } from '../../functions/escalation/repository.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { generateAgencyProvince } from '../../infra/local/seed-agencies.ts';
-import { stateMachineArn } from '../../infra/local/sfn-engine.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
-import { tempDataDir, until } from '../infra/local/helpers.ts';
+import { runToEnd, tempDataDir, until } from '../infra/local/helpers.ts';
 
 interface StoredEmail {
   messageId: string;
@@ -32,27 +30,15 @@ let stack: LocalStack;
 const mailbox = async () =>
   ((await (await fetch(stack.sesStoreUrl)).json()) as { emails: StoredEmail[] }).emails;
 
-async function runReview() {
-  const sfn = new SFNClient({});
-  const { executionArn } = await sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: stateMachineArn('AgencyReview'),
-      input: JSON.stringify({ asOf: ASOF }),
-    }),
-  );
-  const execution = await until(async () => {
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return described.status === 'RUNNING' ? undefined : described;
-  }, 60_000);
-  expect(execution.status, execution.cause).toBe('SUCCEEDED');
-  return JSON.parse(execution.output!) as {
+function runReview() {
+  return runToEnd<{
     month: string;
     organisations: number;
     findings: Record<string, number>;
     rejected: { kind: string; id: string; reason: string }[];
     reports: { sent: number; alreadySent: number; noEmail: number; rejected: number };
     summarySent: boolean;
-  };
+  }>('AgencyReview', { asOf: ASOF });
 }
 
 // The officer has a minute to decide (three working days in production).
@@ -174,24 +160,10 @@ describe('the monthly agency review', () => {
   });
 
   it('sends each organisation its D08a-TS list for next month, once', async () => {
-    const sfn = new SFNClient({});
-    const run = async () => {
-      const { executionArn } = await sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: stateMachineArn('DueLists'),
-          input: JSON.stringify({ asOf: ASOF }),
-        }),
-      );
-      const execution = await until(async () => {
-        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return described.status === 'RUNNING' ? undefined : described;
-      }, 60_000);
-      expect(execution.status, execution.cause).toBe('SUCCEEDED');
-      return JSON.parse(execution.output!) as {
-        month: string;
-        results: { sent: number; alreadySent: number; due: number }[];
-      };
-    };
+    const run = () =>
+      runToEnd<{ month: string; results: { sent: number; alreadySent: number; due: number }[] }>('DueLists', {
+        asOf: ASOF,
+      });
     const first = await run();
     expect(first.month).toBe('2027-01');
     const expected = [...dueList(province.participants, '2027-01').values()].flat().length;

@@ -1,16 +1,13 @@
 /** The escalation workflow tests' world: three officers, employers that never pay, and the mailbox. */
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { expect } from 'vitest';
 import { storedLedgerRows, type LedgerEntry } from '../../functions/c12/ledger.ts';
 import type { Statement } from '../../functions/c12/model.ts';
 import { C12Repository } from '../../functions/c12/repository.ts';
 import { EscalationRepository } from '../../functions/escalation/repository.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { addMonths } from '../../functions/shared/calendar.ts';
-import { stateMachineArn } from '../../infra/local/sfn-engine.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import { until } from '../infra/local/helpers.ts';
+import { runToEnd, until } from '../infra/local/helpers.ts';
 
 export interface StoredEmail {
   messageId: string;
@@ -84,22 +81,12 @@ export async function seedEscalation(
   }
 }
 
-const sfn = () => new SFNClient({});
-
 /** Runs the sweep as of a day (for one employer, or all) and returns its totals. */
-export async function sweep(asOf: string, employerId?: string) {
-  const { executionArn } = await sfn().send(
-    new StartExecutionCommand({
-      stateMachineArn: stateMachineArn('DebtEscalation'),
-      input: JSON.stringify({ asOf, ...(employerId ? { employerId } : {}) }),
-    }),
-  );
-  const execution = await until(async () => {
-    const described = await sfn().send(new DescribeExecutionCommand({ executionArn }));
-    return described.status === 'RUNNING' ? undefined : described;
-  }, 60_000);
-  expect(execution.status, execution.cause).toBe('SUCCEEDED');
-  return JSON.parse(execution.output!) as { totals: Record<string, number> };
+export function sweep(asOf: string, employerId?: string) {
+  return runToEnd<{ totals: Record<string, number> }>('DebtEscalation', {
+    asOf,
+    ...(employerId ? { employerId } : {}),
+  });
 }
 
 export function mailer(stack: LocalStack) {

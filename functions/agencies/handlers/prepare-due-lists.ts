@@ -1,5 +1,6 @@
 /** First step of the monthly D08a-TS lists: the month they cover (next month unless given), and the batches. */
 import { z } from 'zod';
+import { monthSchema } from '../../shared/schemas.ts';
 import { addMonths, todayInVietnam } from '../../shared/calendar.ts';
 import { awsClients } from '../../shared/aws.ts';
 import { defineHandler } from '../../shared/lambda.ts';
@@ -9,10 +10,7 @@ export const prepareDueListsEventSchema = z.object({
   input: z
     .object({
       /** The month whose payments the lists cover, YYYY-MM; default: the month after today's. */
-      month: z
-        .string()
-        .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM')
-        .optional(),
+      month: monthSchema.optional(),
       asOf: z.iso.date().optional(),
     })
     .default({}),

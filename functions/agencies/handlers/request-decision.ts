@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { monthSchema } from '../../shared/schemas.ts';
 import { ApprovalsRepository } from '../../approvals/repository.ts';
 import { approvalLink, newApproval } from '../../approvals/request.ts';
 import { EscalationRepository } from '../../escalation/repository.ts';
@@ -25,7 +26,7 @@ export class NoApproverError extends Error {
   override name = 'NoApproverError';
 }
 
-const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
+const month = monthSchema;
 const counts = z.object({ newBhxh: z.number(), newBhyt: z.number(), renewals: z.number() });
 const organisation = {
   organisationCode: z.string().min(1),

@@ -5,9 +5,11 @@
  */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { monthSchema } from '../../shared/schemas.ts';
 import { DEFAULT_ESCALATION_POLICY } from '../../escalation/policy.ts';
 import { stateMachineArnFromEnv } from '../../schedules/engine.ts';
 import { addMonths, addWorkingDays, lastClosedPeriod, todayInVietnam } from '../../shared/calendar.ts';
+import { groupBy } from '../../shared/collections.ts';
 import { appConfig } from '../../shared/config.ts';
 import { awsClients } from '../../shared/aws.ts';
 import { defineHandler } from '../../shared/lambda.ts';
@@ -20,10 +22,7 @@ export const reviewProvinceEventSchema = z.object({
   input: z
     .object({
       /** The month to review, YYYY-MM; default: the last closed month. */
-      month: z
-        .string()
-        .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM')
-        .optional(),
+      month: monthSchema.optional(),
       /** The day the review counts as today (clock override for demos and tests). */
       asOf: z.iso.date().optional(),
     })
@@ -57,11 +56,10 @@ export const handler = defineHandler(reviewProvinceEventSchema, async (event) =>
   const { data, rejected } = validateReviewData(raw, asOf);
   const review = reviewAgencies(data, month, AGENCY_POLICY);
   const reviewedAt = new Date().toISOString();
-  const findingsOf = new Map<string, typeof review.findings>();
-  for (const finding of review.findings) {
-    if (!finding.organisationCode) continue;
-    findingsOf.set(finding.organisationCode, [...(findingsOf.get(finding.organisationCode) ?? []), finding]);
-  }
+  const findingsOf = groupBy(
+    review.findings.filter((finding) => finding.organisationCode),
+    (finding) => finding.organisationCode!,
+  );
   for (const kpi of review.kpis) {
     await repository.storeReview({
       organisationCode: kpi.organisationCode,

@@ -4,6 +4,7 @@
  * does not validate is left out and counted, with its reason in the log.
  */
 import { z } from 'zod';
+import { monthSchema } from '../../shared/schemas.ts';
 import { formatMonth } from '../../c12/notice/format.ts';
 import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
@@ -17,7 +18,7 @@ import { participantSchema, type Participant } from '../model.ts';
 import { AgencyRepository } from '../repository.ts';
 
 export const sendDueListsEventSchema = z.object({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  month: monthSchema,
   organisationCodes: z.array(z.string().min(1)).min(1),
   /** The execution: a claim it made is its own to retry; another run's fresh claim is left alone. */
   runId: z.string().min(1),

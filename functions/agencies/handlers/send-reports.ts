@@ -3,6 +3,7 @@
  * month (claimed before sending, recorded after); an organisation without an email address is listed.
  */
 import { z } from 'zod';
+import { monthSchema } from '../../shared/schemas.ts';
 import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
 import { SendRateLimiter, sendEmail } from '../../shared/email.ts';
@@ -12,7 +13,7 @@ import { renderReviewPdf } from '../report-pdf.ts';
 import { AgencyRepository } from '../repository.ts';
 
 export const sendReportsEventSchema = z.object({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  month: monthSchema,
   organisationCodes: z.array(z.string().min(1)).min(1),
   /** The execution: a claim it made is its own to retry; another run's fresh claim is left alone. */
   runId: z.string().min(1),

@@ -1,5 +1,6 @@
 /** Last step of the agency review: the administrators' summary, sent once per month, and the run's figures. */
 import { z } from 'zod';
+import { monthSchema } from '../../shared/schemas.ts';
 import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
 import { sendEmail } from '../../shared/email.ts';
@@ -8,7 +9,7 @@ import { reviewSummaryLetter } from '../documents.ts';
 import { AgencyRepository } from '../repository.ts';
 
 export const summarizeReviewEventSchema = z.object({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  month: monthSchema,
   runId: z.string().min(1),
   results: z.array(
     z.object({ sent: z.number(), alreadySent: z.number(), noEmail: z.number(), rejected: z.number() }),

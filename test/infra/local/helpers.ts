@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { expect } from 'vitest';
+import { stateMachineArn } from '../../../infra/local/sfn-engine.ts';
 
 export function tempDataDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'dondoc-stack-'));
@@ -38,4 +41,18 @@ export function storedToken(dynamo: DynamoDBClient, executionArn: string): Promi
     20_000,
     `the task token of ${executionArn}`,
   );
+}
+
+/** Starts a workflow on the embedded stack, waits for it to end, expects it to succeed; its output. */
+export async function runToEnd<T>(workflow: string, input: unknown, timeoutMs = 60_000): Promise<T> {
+  const sfn = new SFNClient({});
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: stateMachineArn(workflow), input: JSON.stringify(input) }),
+  );
+  const execution = await until(async () => {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return described.status === 'RUNNING' ? undefined : described;
+  }, timeoutMs);
+  expect(execution.status, execution.cause).toBe('SUCCEEDED');
+  return JSON.parse(execution.output!) as T;
 }

@@ -18,7 +18,7 @@ import { tableName } from '../shared/tables.ts';
 import type { RejectedRecord } from './model.ts';
 import type { Finding, OrganisationKpi } from './review.ts';
 import { writeIf } from '../shared/conditional-write.ts';
-import { groupBy } from '../shared/collections.ts';
+import { chunked, groupBy } from '../shared/collections.ts';
 import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 
 export const PROVINCE = 'PROVINCE';
@@ -74,12 +74,6 @@ export interface ReviewSummary {
     | undefined;
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 export class AgencyRepository {
@@ -111,7 +105,7 @@ export class AgencyRepository {
       items.push({ organisationCode: code, entry: 'POINTS', records: JSON.stringify(group) });
     }
     for (const [code, group] of byOrg(province.participants, 'managedBy')) {
-      chunks(group, PARTICIPANTS_PER_ITEM).forEach((part, i) =>
+      chunked(group, PARTICIPANTS_PER_ITEM).forEach((part, i) =>
         items.push({ organisationCode: code, entry: `PARTICIPANTS#${i + 1}`, records: JSON.stringify(part) }),
       );
     }
@@ -119,7 +113,7 @@ export class AgencyRepository {
       const byMonth = groupBy(group, (e) => text(e.date).slice(0, 7) || '0000-00');
       for (const [month, records] of byMonth) {
         // Parts of 1,500 keep every item far under DynamoDB's 400 KB.
-        chunks(records, ENROLMENTS_PER_ITEM).forEach((part, i) =>
+        chunked(records, ENROLMENTS_PER_ITEM).forEach((part, i) =>
           items.push({
             organisationCode: code,
             entry: `ENROLMENTS#${month}#${String(i + 1).padStart(3, '0')}`,
@@ -196,7 +190,7 @@ export class AgencyRepository {
         start = page.LastEvaluatedKey;
       } while (start);
     };
-    for (const batch of chunks(codes, 8)) await Promise.all(batch.map(load));
+    for (const batch of chunked(codes, 8)) await Promise.all(batch.map(load));
     return province;
   }
 

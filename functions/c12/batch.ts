@@ -32,6 +32,7 @@ import {
 import { describeIssues, type Statement } from './model.ts';
 import type { BatchCounts, C12Repository, NoticeRecord, RunItem } from './repository.ts';
 import { emptyCounts } from './repository.ts';
+import { chunked } from '../shared/collections.ts';
 
 export interface BatchInput {
   runId: string;
@@ -121,12 +122,6 @@ function isDelivered(notice: NoticeRecord): boolean {
 interface EmailWork {
   employer: EmployerRecord;
   notice: NoticeRecord;
-}
-
-function chunked<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
 }
 
 export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<BatchResult> {

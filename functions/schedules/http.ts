@@ -16,8 +16,9 @@
  * Errors: 400 invalid change or unknown process in a change, 404 unknown process or run to read, 409 stale
  * version, 401 not signed in, 403 a form without its token. Nothing is changed by a refused request.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { HttpEvent, HttpResult } from '../approvals/http.ts';
+import { sameSecret } from '../approvals/model.ts';
 import { StaleVersionError, UnknownProcessError } from './model.ts';
 import { listPage, messagePage, runPage, schedulePage, type Lang } from './pages.ts';
 import { InvalidChangeError, type ScheduleService } from './service.ts';
@@ -42,12 +43,6 @@ export interface AdminAuth {
 
 const COOKIE = 'dondoc_admin';
 
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
 function cookieOf(event: AdminEvent, name: string): string | undefined {
   for (const part of (event.headers?.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
@@ -58,7 +53,7 @@ function cookieOf(event: AdminEvent, name: string): string | undefined {
 
 /** The embedded stack's admin: one token, printed at start, sent as a bearer token or the sign-in cookie. */
 export function tokenAuth(token: string, name = 'quantri-local'): AdminAuth {
-  const valid = (candidate: string | undefined) => candidate !== undefined && safeEqual(candidate, token);
+  const valid = (candidate: string | undefined) => candidate !== undefined && sameSecret(candidate, token);
   return {
     principal(event, surface) {
       const bearer = /^Bearer (.+)$/.exec(event.headers?.authorization ?? '')?.[1];
@@ -262,7 +257,7 @@ async function pages(
     if (method !== 'POST') return html(405, messagePage(lang, 405, `${method}?`));
     const form = new URLSearchParams(bodyText(event));
     // The session cookie is SameSite=Strict; the token also refuses a form posted from anywhere else.
-    if (!safeEqual(form.get('csrf') ?? '', csrf)) {
+    if (!sameSecret(form.get('csrf') ?? '', csrf)) {
       return html(
         403,
         messagePage(

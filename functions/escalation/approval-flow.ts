@@ -13,7 +13,7 @@ import type { ApprovalRecord, Approver } from '../approvals/model.ts';
 import type { ApprovalsRepository } from '../approvals/repository.ts';
 import { approvalLink, newApproval } from '../approvals/request.ts';
 import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
-import { approvalRequestLetter, type CaseFacts } from './documents.ts';
+import { approvalRequestLetter, type CaseFacts, type OfficeSettings } from './documents.ts';
 import { approvalDeadline } from './ladder.ts';
 import { policyFor, type ApproverRole, type EscalationPolicy } from './policy.ts';
 import type { EscalationRepository, OfficerRecord } from './repository.ts';
@@ -24,7 +24,7 @@ export interface FlowDeps {
   approvals: ApprovalsRepository;
   sfn: SFNClient;
   send(mail: OutgoingEmail): Promise<SendOutcome>;
-  office: { name: string; sender: string; configurationSet?: string | undefined };
+  office: OfficeSettings;
   baseUrl: string;
   /** The escalation policy versions (published and built in), oldest first. */
   policies(): Promise<EscalationPolicy[]>;

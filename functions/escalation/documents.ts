@@ -4,6 +4,7 @@
  * subject and parts out. Employer data is escaped in HTML; links carry ses:no-track.
  */
 import { formatDate, formatVnd } from '../c12/notice/format.ts';
+import type { Config } from '../shared/config.ts';
 import { escapeHtml, link } from '../shared/html.ts';
 import type { FineProposal, ReferralConditions } from './ladder.ts';
 import type { Stage } from './policy.ts';
@@ -23,6 +24,24 @@ export interface Letter {
   subject: string;
   text: string;
   html: string;
+}
+
+/** The office that signs and sends the case's documents, and who it informs of an evasion. */
+export interface OfficeSettings {
+  name: string;
+  sender: string;
+  configurationSet?: string | undefined;
+  /** The labour authority and the inspectorate: told of every employer classed as evading. */
+  evasionRecipients: string[];
+}
+
+export function officeSettings(config: Config): OfficeSettings {
+  return {
+    name: config.OFFICE_NAME,
+    sender: config.SENDER_EMAIL,
+    configurationSet: config.SES_CONFIGURATION_SET,
+    evasionRecipients: config.EVASION_NOTICE_RECIPIENTS,
+  };
 }
 
 /** Who a stage's document goes to: the employer, or the office only (a surprise inspection warns nobody). */
@@ -94,7 +113,13 @@ function letter(subject: string, paragraphs: string[], caseFacts: CaseFacts, aft
 }
 
 /** The document a stage sends when it is reached, with the office that signs it. */
-export function stageLetter(stage: Stage, caseFacts: CaseFacts, office: string, cureDate: string): Letter {
+export function stageLetter(
+  stage: Stage,
+  caseFacts: CaseFacts,
+  office: string,
+  cureDate: string,
+  evasionRecipients: string[] = [],
+): Letter {
   const who = `${caseFacts.employerName} (mã đơn vị ${caseFacts.employerId})`;
   switch (stage) {
     case 'REMINDER':
@@ -134,6 +159,12 @@ export function stageLetter(stage: Stage, caseFacts: CaseFacts, office: string, 
           `Đơn vị chưa nộp số tiền dưới đây sau 60 ngày kể từ hạn đóng dù đã được đôn đốc bằng văn bản: đây là hành vi trốn đóng. ${office} đã thông báo cơ quan quản lý nhà nước về lao động và thanh tra.`,
         ],
         caseFacts,
+        [
+          'Nơi nhận:',
+          `- ${who};`,
+          ...evasionRecipients.map((address) => `- ${address} (đồng gửi, Điều 35 Luật BHXH 2024);`),
+          '- Lưu hồ sơ.',
+        ],
       );
     default:
       return letter(

@@ -22,6 +22,8 @@ export interface CaseDocument {
   status: 'PENDING' | 'SENT' | 'POSTAL';
   at: string;
   messageId?: string;
+  /** Authorities the document was sent to besides the employer (the evasion notice). */
+  informed?: string[];
 }
 
 export interface EscalationCase {

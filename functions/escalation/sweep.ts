@@ -30,6 +30,7 @@ import {
   stageLetter,
   type CaseFacts,
   type Letter,
+  type OfficeSettings,
 } from './documents.ts';
 import { evaluateCase, type DebtFacts, type Evaluation } from './ladder.ts';
 import { renderUrgingLetterPdf } from './letter-pdf.ts';
@@ -59,7 +60,7 @@ export interface SweepDeps {
   startApproval(start: ApprovalStart): Promise<void>;
   /** The escalation policy versions (published and built in), oldest first. */
   policies(): Promise<EscalationPolicy[]>;
-  office: { name: string; sender: string; configurationSet?: string | undefined };
+  office: OfficeSettings;
   now(): string;
 }
 
@@ -299,7 +300,7 @@ async function sendDocument(
   const letter: Letter =
     key === 'CLOSED'
       ? closingLetter(facts, deps.office.name)
-      : stageLetter(key, facts, deps.office.name, cureDate);
+      : stageLetter(key, facts, deps.office.name, cureDate, deps.office.evasionRecipients);
   // The urging letter is a document of record: the email carries it as a PDF.
   const attachments =
     key === 'URGING_LETTER'
@@ -329,16 +330,21 @@ async function sendDocument(
       : undefined;
     to = officer?.email;
   }
+  // An evasion is told to the labour authority and the inspectorate in copy of the employer's notice, and
+  // to them alone when the employer's goes by post: they are informed either way.
+  const informed = key === 'EVASION_NOTICE' ? deps.office.evasionRecipients : [];
   const at = deps.now();
-  if (!to) return { status: 'POSTAL', at };
+  if (!to && informed.length === 0) return { status: 'POSTAL', at };
   const outcome = await deps.send({
     from: deps.office.sender,
-    to: [to],
+    to: to ? [to] : informed,
+    cc: to && informed.length ? informed : undefined,
     ...letter,
     attachments,
     configurationSet: deps.office.configurationSet,
   });
-  return outcome.status === 'SENT'
-    ? { status: 'SENT', at, messageId: outcome.messageId }
-    : { status: 'POSTAL', at };
+  const copies = informed.length && outcome.status === 'SENT' ? { informed } : {};
+  return outcome.status === 'SENT' && to
+    ? { status: 'SENT', at, messageId: outcome.messageId, ...copies }
+    : { status: 'POSTAL', at, ...copies };
 }

@@ -22,6 +22,14 @@ const configSchema = z.object({
   COLLECTION_ACCOUNT_NUMBER: z.string().default('3751.0.1058912.91049'),
   COLLECTION_ACCOUNT_NAME: z.string().default('Bảo hiểm xã hội tỉnh Lâm Đồng'),
   COLLECTION_ACCOUNT_BANK: z.string().default('Kho bạc Nhà nước tỉnh Lâm Đồng'),
+  /**
+   * Who is told when an employer is classed as evading (Law 41/2024 Art. 35: the labour authority and the
+   * inspectorate). They receive the evasion notice in copy, and alone when the employer has no email.
+   */
+  EVASION_NOTICE_RECIPIENTS: emailList.default([
+    'laodong@lamdong-demo.gov.vn',
+    'thanhtra@lamdong-demo.gov.vn',
+  ]),
   /** SES configuration set with open/click tracking off, when one is configured. */
   SES_CONFIGURATION_SET: z.string().optional(),
   /** Emails per second the batch handler may send (the SES sending quota). */

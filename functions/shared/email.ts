@@ -19,6 +19,8 @@ export interface EmailAttachment {
 export interface OutgoingEmail {
   from: string;
   to: string[];
+  /** In copy, seen by every recipient (the "Nơi nhận" of an official letter). */
+  cc?: string[] | undefined;
   subject: string;
   text: string;
   html: string;
@@ -45,7 +47,10 @@ export async function sendEmail(ses: SESv2Client, message: OutgoingEmail): Promi
     const result = await ses.send(
       new SendEmailCommand({
         FromEmailAddress: message.from,
-        Destination: { ToAddresses: message.to },
+        Destination: {
+          ToAddresses: message.to,
+          CcAddresses: message.cc?.length ? message.cc : undefined,
+        },
         Content: {
           Simple: {
             Subject: { Data: message.subject, Charset: 'UTF-8' },

@@ -19,6 +19,8 @@ import { fromRoot } from './paths.ts';
 export interface EmailSettings {
   senderEmail: string;
   adminEmails: string[];
+  /** Told of every employer classed as evading (the evasion notice goes to them in copy). */
+  evasionNoticeRecipients: string[];
   /** ARN of the sender's SES identity. */
   identityArn: string;
   configurationSetName: string;
@@ -151,6 +153,7 @@ export class DondocWorkflow extends Construct {
     const environment: Record<string, string> = {
       SENDER_EMAIL: email.senderEmail,
       ADMIN_EMAILS: email.adminEmails.join(','),
+      EVASION_NOTICE_RECIPIENTS: email.evasionNoticeRecipients.join(','),
       SES_CONFIGURATION_SET: email.configurationSetName,
       // Where the links in mail point (the approval pages' function URL).
       PUBLIC_BASE_URL: email.publicBaseUrl,

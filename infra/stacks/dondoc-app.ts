@@ -12,6 +12,8 @@ import { WorkflowsStack } from './workflows-stack.ts';
 export interface DondocSettings {
   senderEmail: string;
   adminEmails: string[];
+  /** The labour authority and the inspectorate, told of every employer classed as evading. */
+  evasionNoticeRecipients: string[];
   /** The SES account's maximum send rate (emails per second). */
   sesSendQuota: number;
 }
@@ -38,17 +40,11 @@ function requiredString(app: App, key: string): string {
 /** Context values come from cdk.json (arrays) or `-c key=value` on the command line (strings). */
 export function readSettings(app: App): DondocSettings {
   const senderEmail = requiredString(app, 'senderEmail');
-  const rawAdmins: unknown = app.node.tryGetContext('adminEmails');
-  const adminEmails = (Array.isArray(rawAdmins) ? rawAdmins : String(rawAdmins ?? '').split(','))
-    .map((item) => String(item).trim())
-    .filter(Boolean);
-  for (const email of [senderEmail, ...adminEmails]) {
-    if (!EMAIL.test(email)) throw new Error(`Context holds an invalid email address: "${email}"`);
-  }
-  if (adminEmails.length === 0) throw new Error('Context "adminEmails" must list at least one address');
+  if (!EMAIL.test(senderEmail)) throw new Error(`Context holds an invalid email address: "${senderEmail}"`);
   return {
     senderEmail,
-    adminEmails,
+    adminEmails: emailList(app, 'adminEmails'),
+    evasionNoticeRecipients: emailList(app, 'evasionNoticeRecipients'),
     sesSendQuota: positiveNumber(app, 'sesSendQuota'),
   };
 }
@@ -89,6 +85,19 @@ export function createDondocApp(props?: AppProps): DondocApp {
   });
 
   return { app, nag, settings, data, web, workflows, monitoring };
+}
+
+/** A list of addresses (an array in cdk.json, or comma-separated with -c), at least one. */
+function emailList(app: App, key: string): string[] {
+  const raw: unknown = app.node.tryGetContext(key);
+  const emails = (Array.isArray(raw) ? raw : String(raw ?? '').split(','))
+    .map((item) => String(item).trim())
+    .filter(Boolean);
+  for (const email of emails) {
+    if (!EMAIL.test(email)) throw new Error(`Context holds an invalid email address: "${email}"`);
+  }
+  if (emails.length === 0) throw new Error(`Context "${key}" must list at least one address`);
+  return emails;
 }
 
 function positiveNumber(app: App, key: string): number {

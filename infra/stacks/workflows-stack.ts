@@ -16,6 +16,7 @@ export interface WorkflowsStackProps extends StackProps {
   tables: Record<LogicalTableName, dynamodb.ITable>;
   senderEmail: string;
   adminEmails: string[];
+  evasionNoticeRecipients: string[];
   /** The SES account's maximum send rate (emails per second), shared by the functions that send. */
   sesSendQuota: number;
   /** The approval pages' address, for the links in mail. */
@@ -57,6 +58,7 @@ export class WorkflowsStack extends Stack {
         email: {
           senderEmail: props.senderEmail,
           adminEmails: props.adminEmails,
+          evasionNoticeRecipients: props.evasionNoticeRecipients,
           identityArn: this.senderIdentity.emailIdentityArn,
           configurationSetName: this.configurationSet.configurationSetName,
           sendQuotaPerSecond: props.sesSendQuota,

@@ -243,6 +243,7 @@ describe('workflows stack', () => {
         }
         expect(env.SENDER_EMAIL).toBe(dondoc.settings.senderEmail);
         expect(env.ADMIN_EMAILS).toBe(dondoc.settings.adminEmails.join(','));
+        expect(env.EVASION_NOTICE_RECIPIENTS).toBe(dondoc.settings.evasionNoticeRecipients.join(','));
         expect(env.SES_CONFIGURATION_SET).toEqual({ Ref: logicalId(dondoc.workflows.configurationSet) });
         // The SES quota shared by the workflow's concurrent instances: 14 per second over the monthly
         // run's 4 partitions at once; a workflow without a Map sends from one instance at a time.
@@ -432,6 +433,11 @@ describe('workflows stack', () => {
 
   it('refuses an invalid admin address in context', () => {
     expect(() => synth({ adminEmails: 'quantri@bhxh-demo.vn,not-an-address' })).toThrow(/not-an-address/);
+  });
+
+  it('refuses an empty or invalid list of evasion notice recipients', () => {
+    expect(() => synth({ evasionNoticeRecipients: '' })).toThrow(/evasionNoticeRecipients/);
+    expect(() => synth({ evasionNoticeRecipients: ['thanhtra@lamdong.gov.vn', 'x@'] })).toThrow(/"x@"/);
   });
 });
 

@@ -8,6 +8,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedLedgerRows } from '../../functions/c12/ledger.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
+import { appConfig } from '../../functions/shared/config.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
 import { tempDataDir } from '../infra/local/helpers.ts';
 import { pdfText } from '../unit/c12/notice/pdf-text.ts';
@@ -163,6 +164,16 @@ describe('debt escalation, driven through simulated days', () => {
         await approveFrom(ask);
       }
       await stageOf('TS0001A', stage);
+      if (stage === 'EVASION_NOTICE') {
+        // Classed as evading: the employer is told, the labour authority and the inspectorate in copy.
+        const notice = await mail.next(employerMail, /^Thông báo về việc trốn đóng/);
+        expect(notice.destination.cc).toEqual(appConfig().EVASION_NOTICE_RECIPIENTS);
+        expect(notice.body.text).toContain('Nơi nhận:');
+        expect((await cases().currentCase('TS0001A'))?.documents?.EVASION_NOTICE).toMatchObject({
+          status: 'SENT',
+          informed: appConfig().EVASION_NOTICE_RECIPIENTS,
+        });
+      }
     }
     const listed = (await (await fetch(`${stack.webUrl}/cong-khai/cham-dong.json`)).json()) as {
       entries: { employerId: string; classification: string }[];

@@ -12,7 +12,7 @@ import { runToEnd, until } from '../infra/local/helpers.ts';
 export interface StoredEmail {
   messageId: string;
   subject: string;
-  destination: { to: string[] };
+  destination: { to: string[]; cc?: string[] };
   body: { text?: string; html?: string };
 }
 

@@ -10,6 +10,7 @@ import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
 import { SendRateLimiter, sendEmail } from '../../shared/email.ts';
 import { defineHandler } from '../../shared/lambda.ts';
+import { officeSettings } from '../documents.ts';
 import { PolicyStore } from '../policy-store.ts';
 import { EscalationRepository, type EscalationCase } from '../repository.ts';
 import { evaluateOne, type CaseOutcome, type SweepDeps } from '../sweep.ts';
@@ -67,11 +68,7 @@ export const handler = defineHandler(evaluateCasesEventSchema, async (event) => 
         if ((error as Error)?.name !== 'ExecutionAlreadyExists') throw error;
       }
     },
-    office: {
-      name: config.OFFICE_NAME,
-      sender: config.SENDER_EMAIL,
-      configurationSet: config.SES_CONFIGURATION_SET,
-    },
+    office: officeSettings(config),
     policies: () => policies.versions(),
     now: () => new Date().toISOString(),
   };

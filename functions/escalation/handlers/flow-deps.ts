@@ -4,6 +4,7 @@ import { awsClients } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
 import { SendRateLimiter, sendEmail } from '../../shared/email.ts';
 import type { FlowDeps } from '../approval-flow.ts';
+import { officeSettings } from '../documents.ts';
 import { PolicyStore } from '../policy-store.ts';
 import { EscalationRepository } from '../repository.ts';
 
@@ -23,11 +24,7 @@ export function flowDeps(): FlowDeps {
       await limiter.acquire();
       return sendEmail(ses, mail);
     },
-    office: {
-      name: config.OFFICE_NAME,
-      sender: config.SENDER_EMAIL,
-      configurationSet: config.SES_CONFIGURATION_SET,
-    },
+    office: officeSettings(config),
     baseUrl: config.PUBLIC_BASE_URL,
     waitSecondsOverride: config.APPROVAL_WAIT_SECONDS_OVERRIDE,
     policies: () => policies.versions(),

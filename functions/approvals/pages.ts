@@ -76,7 +76,7 @@ const ACTIONS: Record<string, string> = {
   SKIPPED: 'Bỏ qua lần xét',
 };
 
-function trailTable(trail: readonly TrailLine[]): string {
+export function trailTable(trail: readonly TrailLine[]): string {
   if (trail.length === 0) return '';
   const rows = trail
     .map(

@@ -12,6 +12,7 @@
  *     GET  /admin/api/schedules/{process}/executions  recent runs, status and figures
  *   Pages (Vietnamese, ?lang=en): /admin/, /admin/schedules/{process}, /admin/schedules/{process}/runs/{name};
  *   forms post back to the same paths with the page's CSRF token.
+ *   The debt cases, behind the same sign-in: /admin/cases… and /admin/api/cases… (../escalation/case-http.ts).
  *
  * Errors: 400 invalid change or unknown process in a change, 404 unknown process or run to read, 409 stale
  * version, 401 not signed in, 403 a form without its token. Nothing is changed by a refused request.
@@ -22,6 +23,8 @@ import { sameSecret } from '../approvals/model.ts';
 import { StaleVersionError, UnknownProcessError } from './model.ts';
 import { listPage, messagePage, runPage, schedulePage, type Lang } from './pages.ts';
 import { InvalidChangeError, type ScheduleService } from './service.ts';
+import { bodyText, html, json, redirect } from '../shared/http-results.ts';
+import { caseApi, casePages, type CaseHttpDeps, type CaseRequest } from '../escalation/case-http.ts';
 
 export type AdminEvent = HttpEvent & {
   rawQueryString?: string;
@@ -89,40 +92,6 @@ export function iamAuth(formSecret: string): AdminAuth {
   };
 }
 
-const SECURITY_HEADERS = {
-  'cache-control': 'no-store',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
-const HTML_HEADERS = {
-  ...SECURITY_HEADERS,
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-};
-
-const json = (statusCode: number, body: unknown): HttpResult => ({
-  statusCode,
-  headers: { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8' },
-  body: JSON.stringify(body),
-});
-const html = (statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult => ({
-  statusCode,
-  headers: { ...HTML_HEADERS, ...headers },
-  body,
-});
-const redirect = (location: string, headers: Record<string, string> = {}): HttpResult => ({
-  statusCode: 303,
-  headers: { ...SECURITY_HEADERS, location, ...headers },
-  body: '',
-});
-
-function bodyText(event: AdminEvent): string {
-  const raw = event.body ?? '';
-  return event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-}
-
 /** The status a refusal gets, and its message; rethrows anything else. */
 function refusal(error: unknown, writing: boolean): { status: number; message: string } {
   if (error instanceof InvalidChangeError) return { status: 400, message: error.message };
@@ -134,6 +103,8 @@ function refusal(error: unknown, writing: boolean): { status: number; message: s
 export interface AdminHttpDeps {
   service: ScheduleService;
   auth: AdminAuth;
+  /** The debt cases' pages and API (../escalation/case-http.ts), behind the same sign-in. */
+  cases: CaseHttpDeps;
 }
 
 export async function handleAdminRequest(deps: AdminHttpDeps, event: AdminEvent): Promise<HttpResult> {
@@ -162,6 +133,18 @@ export async function handleAdminRequest(deps: AdminHttpDeps, event: AdminEvent)
           ),
         );
   }
+  const csrf = csrfFor(deps, event);
+  const caseRequest: CaseRequest = {
+    method,
+    path,
+    query,
+    by,
+    body: bodyText(event),
+    csrf,
+    validCsrf: (token) => sameSecret(token, csrf),
+  };
+  const caseResult = await (isApi ? caseApi : casePages)(deps.cases, caseRequest);
+  if (caseResult) return caseResult;
   return isApi ? api(deps, event, method, path, by) : pages(deps, event, method, path, by, lang);
 }
 

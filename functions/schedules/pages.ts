@@ -46,6 +46,7 @@ const TEXT = {
     errors: 'Chưa lưu được',
     run: 'Lần chạy',
     output: 'Kết quả trả về',
+    cases: 'Hồ sơ đôn đốc nợ',
   },
   en: {
     title: 'Process schedules',
@@ -78,6 +79,7 @@ const TEXT = {
     history: 'Change history',
     back: '← All schedules',
     other: 'Tiếng Việt',
+    cases: 'Debt cases (in Vietnamese)',
     saved: 'Saved.',
     startedNow: 'Started run',
     errors: 'Not saved',
@@ -96,7 +98,8 @@ const STATUS: Record<string, { vi: string; en: string }> = {
 
 const e = escapeHtml;
 
-function page(lang: Lang, title: string, path: string, body: string): string {
+/** The admin surface's layout; `path` is where the language link points (none for Vietnamese-only pages). */
+export function adminPage(lang: Lang, title: string, path: string | null, body: string): string {
   const other: Lang = lang === 'vi' ? 'en' : 'vi';
   return `<!doctype html>
 <html lang="${lang}">
@@ -116,7 +119,7 @@ textarea{min-height:3.5rem}button{font-size:.95rem;padding:.4rem 1rem;margin:.8r
 </style>
 </head>
 <body>
-<a class="lang" href="${e(path)}?lang=${other}">${TEXT[lang].other}</a>
+${path === null ? '' : `<a class="lang" href="${e(path)}?lang=${other}">${TEXT[lang].other}</a>`}
 ${body}
 </body>
 </html>
@@ -144,11 +147,12 @@ export function listPage(views: ScheduleView[], lang: Lang): string {
 </tr>`,
     )
     .join('\n');
-  return page(
+  return adminPage(
     lang,
     t.title,
     '/admin/',
     `<h1>${t.title}</h1>
+<p><a href="/admin/cases">${t.cases} →</a></p>
 <table>
 <tr><th>${t.process}</th><th>${t.schedule}</th><th>${t.zone}</th><th>${t.state}</th><th>${t.next}</th><th>${t.version}</th></tr>
 ${rows}
@@ -195,7 +199,7 @@ export function schedulePage(input: SchedulePageInput): string {
         `<td><code>${e(change.before.cron)}</code> → <code>${e(change.after.cron)}</code>${change.before.enabled !== change.after.enabled ? ` (${change.after.enabled ? t.resume : t.pause})` : ''}</td></tr>`,
     )
     .join('\n');
-  return page(
+  return adminPage(
     lang,
     `${view.title[lang]}: ${t.title}`,
     `/admin/schedules/${view.processId}`,
@@ -248,7 +252,7 @@ export function runPage(processId: string, run: ExecutionView & { output?: strin
   } catch {
     // shown as it is
   }
-  return page(
+  return adminPage(
     lang,
     `${t.run} ${run.name}`,
     `/admin/schedules/${processId}/runs/${run.name}`,
@@ -266,5 +270,5 @@ ${run.error ? `<tr><th>Error</th><td>${e(run.error)}</td></tr>` : ''}
 }
 
 export function messagePage(lang: Lang, status: number, text: string): string {
-  return page(lang, String(status), '/admin/', `<h1>${status}</h1><p>${e(text)}</p>`);
+  return adminPage(lang, String(status), '/admin/', `<h1>${status}</h1><p>${e(text)}</p>`);
 }

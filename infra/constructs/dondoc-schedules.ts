@@ -29,6 +29,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { schedulerDefinition, scheduleName, type SchedulerTarget } from '../../functions/schedules/engine.ts';
 import { PROCESS_IDS, SCHEDULED_PROCESSES, defaultSchedule } from '../../functions/schedules/model.ts';
+import { TABLES } from '../../functions/shared/tables.ts';
 import type { WorkflowName } from '../../workflows/registry.ts';
 import { DondocFunction } from './dondoc-function.ts';
 import { tableEnvName, type DondocWorkflow } from './dondoc-workflow.ts';
@@ -38,6 +39,9 @@ export const SCHEDULE_GROUP = 'dondoc';
 export interface DondocSchedulesProps {
   workflows: Record<WorkflowName, DondocWorkflow>;
   schedulesTable: dynamodb.ITable;
+  /** The debt cases and their trail, which the admin pages show, pause and resume. */
+  casesTable: dynamodb.ITable;
+  auditTable: dynamodb.ITable;
   deadLetterQueue: sqs.IQueue;
 }
 
@@ -152,12 +156,24 @@ export class DondocSchedules extends Construct {
       environment: {
         ...environment,
         ADMIN_AUTH: 'IAM',
+        [tableEnvName('Cases')]: props.casesTable.tableName,
+        [tableEnvName('Audit')]: props.auditTable.tableName,
         // Binds the pages' form tokens to a secret (with the caller's ARN), so another site cannot make
         // one. Resolved by CloudFormation at deploy; readable only by those who may read the function.
         ADMIN_FORM_SECRET: formSecret.secretValue.unsafeUnwrap(),
       },
     });
     props.schedulesTable.grantReadWriteData(this.admin.role);
+    // Cases: read (and their status index, named), pause/resume as conditional updates; the trail: read,
+    // append. Nothing deleted.
+    const grant = (actions: string[], resources: string[]) =>
+      this.admin.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
+    grant(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [props.casesTable.tableArn]);
+    grant(
+      ['dynamodb:Query'],
+      TABLES.Cases.indexes.map((index) => `${props.casesTable.tableArn}/index/${index.indexName}`),
+    );
+    grant(['dynamodb:Query', 'dynamodb:PutItem'], [props.auditTable.tableArn]);
     mayApply(this.admin);
     this.admin.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

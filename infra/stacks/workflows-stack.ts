@@ -83,6 +83,8 @@ export class WorkflowsStack extends Stack {
     this.schedules = new DondocSchedules(this, 'Schedules', {
       workflows: this.workflows,
       schedulesTable: props.tables.Schedules,
+      casesTable: props.tables.Cases,
+      auditTable: props.tables.Audit,
       deadLetterQueue: this.scheduleDeadLetterQueue,
     });
   }

@@ -417,6 +417,14 @@ describe('workflows stack', () => {
     const updatable = JSON.stringify(allowedResources(statements, 'scheduler:UpdateSchedule'));
     for (const processId of PROCESS_IDS) expect(updatable).toContain(`:schedule/dondoc/dondoc-${processId}`);
     expect(allowedResources(statements, 'iam:PassRole')).toHaveLength(1);
+    // The case pages: cases read and updated (pause, resume), never deleted; the trail read and appended.
+    const casesArn = { 'Fn::GetAtt': [logicalId(dondoc.data.tables.Cases), 'Arn'] };
+    const auditArn = { 'Fn::GetAtt': [logicalId(dondoc.data.tables.Audit), 'Arn'] };
+    expect(allowedResources(statements, 'dynamodb:UpdateItem')).toEqual(expect.arrayContaining([casesArn]));
+    expect(allowedResources(statements, 'dynamodb:PutItem')).toEqual(expect.arrayContaining([auditArn]));
+    expect(JSON.stringify(allowedResources(statements, 'dynamodb:DeleteItem'))).not.toContain(
+      JSON.stringify(casesArn),
+    );
   });
 
   it('re-applies the administrators’ changes after a deploy that changed the schedules', () => {

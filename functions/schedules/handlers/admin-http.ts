@@ -7,6 +7,9 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import type { HttpResult } from '../../approvals/http.ts';
+import type { CaseHttpDeps } from '../../escalation/case-http.ts';
+import { EscalationRepository } from '../../escalation/repository.ts';
+import { awsClients } from '../../shared/aws.ts';
 import { logger } from '../../shared/logger.ts';
 import { scheduleServiceFromEnv } from '../engine.ts';
 import type { ScheduleService } from '../service.ts';
@@ -22,6 +25,7 @@ function authFromEnv(): AdminAuth | undefined {
 }
 
 let service: ScheduleService | undefined;
+let cases: CaseHttpDeps | undefined;
 
 export const handler = middy<AdminEvent, HttpResult, Error, Context>()
   .use(injectLambdaContext(logger))
@@ -37,8 +41,9 @@ export const handler = middy<AdminEvent, HttpResult, Error, Context>()
     }
     // Built once per container: the clients inside are reused across requests.
     service ??= scheduleServiceFromEnv();
+    cases ??= { cases: new EscalationRepository(awsClients().dynamo), now: () => new Date().toISOString() };
     try {
-      const result = await handleAdminRequest({ service, auth }, event);
+      const result = await handleAdminRequest({ service, auth, cases }, event);
       if (event.requestContext.http.method !== 'GET' && result.statusCode < 400) {
         logger.info('admin change', {
           path: event.rawPath,

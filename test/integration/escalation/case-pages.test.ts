@@ -1,0 +1,142 @@
+/**
+ * The case pages and API of the admin surface on the embedded stack, over real HTTP: a case the real sweep
+ * climbed, shown with its documents and trail; paused and resumed from the page and the API; every refused
+ * request (no sign-in, forged form, bad reason, wrong state, unknown case, bad JSON) changes nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FREE_PORTS, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
+import { tempDataDir } from '../../infra/local/helpers.ts';
+import { cases, seedEscalation, sweep } from '../../workflows/escalation-fixtures.ts';
+
+const data = tempDataDir();
+let stack: LocalStack;
+let cookie = '';
+
+const EMPLOYER = {
+  employerId: 'TS0001A',
+  name: 'Công ty TNHH Nợ <Kéo> Dài',
+  email: 'ketoan@nokeodai.example',
+};
+
+const api = (path: string, init: RequestInit & { token?: string | null } = {}) => {
+  const { token, ...rest } = init;
+  return fetch(`${stack.webUrl}/admin/api${path}`, {
+    ...rest,
+    headers: {
+      'content-type': 'application/json',
+      ...(token === null ? {} : { authorization: `Bearer ${token ?? stack.adminToken}` }),
+    },
+  });
+};
+const page = (path: string, body?: Record<string, string>) =>
+  fetch(`${stack.webUrl}${path}`, {
+    redirect: 'manual',
+    headers: { cookie, ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    ...(body ? { method: 'POST', body: new URLSearchParams(body).toString() } : {}),
+  });
+const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+const current = async () => (await cases().currentCase('TS0001A'))!;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+  await seedEscalation([EMPLOYER]);
+  expect((await sweep('2026-10-02')).totals).toMatchObject({ CLIMBED: 1 });
+  const login = await fetch(`${stack.webUrl}/admin/login?token=${stack.adminToken}`, { redirect: 'manual' });
+  cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  data.remove();
+});
+
+describe('case pages', () => {
+  it('needs the admin sign-in, on the pages and the API', async () => {
+    expect((await fetch(`${stack.webUrl}/admin/cases/TS0001A`)).status).toBe(401);
+    expect((await api('/cases', { token: null })).status).toBe(401);
+  });
+
+  it('lists the open cases, and refuses an unknown status', async () => {
+    const list = await page('/admin/cases');
+    expect(list.status).toBe(200);
+    const html = await list.text();
+    expect(html).toContain('data-employer="TS0001A"');
+    expect(html).toContain('Nợ &lt;Kéo&gt; Dài');
+    expect(await (await page('/admin/cases?status=CLOSED')).text()).toContain('Không có hồ sơ nào.');
+    expect((await page('/admin/cases?status=LOST')).status).toBe(400);
+    const listed = (await (await api('/cases?status=OPEN')).json()) as { cases: { employerId: string }[] };
+    expect(listed.cases.map((kase) => kase.employerId)).toEqual(['TS0001A']);
+    expect((await api('/cases?status=LOST')).status).toBe(400);
+  });
+
+  it('shows one case: its stage, the documents sent and the whole trail', async () => {
+    const response = await page('/admin/cases/TS0001A');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('URGING_LETTER: Gửi văn bản đôn đốc');
+    expect(html).toMatch(/<td>REMINDER<\/td><td>đã gửi email<\/td>/);
+    expect(html).toContain('Nhật ký hồ sơ');
+    expect(html.match(/Chuyển bước/g)).toHaveLength(2);
+    expect(html).toContain('Tạm dừng đôn đốc');
+    const shown = (await (await api('/cases/TS0001A')).json()) as {
+      case: { stage: string };
+      trail: unknown[];
+    };
+    expect(shown.case.stage).toBe('URGING_LETTER');
+    expect(shown.trail).toHaveLength((await cases().trail((await current()).caseId)).length);
+    expect((await page('/admin/cases/TS9999Z')).status).toBe(404);
+    expect((await page('/admin/cases/TS0001A%3Cx%3E')).status).toBe(404);
+    expect((await api('/cases/TS9999Z')).status).toBe(404);
+  });
+
+  it('refuses a forged form and a bad reason, changing nothing', async () => {
+    const forged = await page('/admin/cases/TS0001A/pause', { csrf: 'forged', reason: 'DISPUTE' });
+    expect(forged.status).toBe(403);
+    const csrf = csrfOf(await (await page('/admin/cases/TS0001A')).text());
+    const bad = await page('/admin/cases/TS0001A/pause', { csrf, reason: 'BORED' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('reason must be one of FORCE_MAJEURE, DISPUTE, LEGAL_SUSPENSION');
+    const long = await page('/admin/cases/TS0001A/pause', { csrf, reason: 'DISPUTE', note: 'x'.repeat(501) });
+    expect(long.status).toBe(400);
+    expect((await current()).status).toBe('OPEN');
+    expect((await current()).pauses ?? []).toEqual([]);
+  });
+
+  it('pauses from the page (audited as the signed-in administrator, channel WEB), once', async () => {
+    const csrf = csrfOf(await (await page('/admin/cases/TS0001A')).text());
+    const paused = await page('/admin/cases/TS0001A/pause', {
+      csrf,
+      reason: 'DISPUTE',
+      note: 'Đơn vị khiếu nại số nợ tháng 8',
+    });
+    expect(paused.status).toBe(303);
+    const shown = await (await page(paused.headers.get('location')!)).text();
+    expect(shown).toContain('Đã tạm dừng hồ sơ.');
+    expect(shown).toContain('Đơn vị khiếu nại số nợ tháng 8');
+    expect(shown).toContain('Tiếp tục đôn đốc');
+    const kase = await current();
+    expect(kase.status).toBe('PAUSED');
+    const trail = await cases().trail(kase.caseId);
+    expect(trail.at(-1)).toMatchObject({ what: 'PAUSED', who: 'quantri-local', channel: 'WEB' });
+
+    const again = await page('/admin/cases/TS0001A/pause', { csrf, reason: 'DISPUTE' });
+    expect(again.status).toBe(409);
+    expect((await current()).pauses).toHaveLength(1);
+  });
+
+  it('resumes through the API once; a second resume and bad JSON are refused', async () => {
+    expect((await api('/cases/TS0001A/resume', { method: 'POST', body: '{' })).status).toBe(400);
+    const resumed = await api('/cases/TS0001A/resume', {
+      method: 'POST',
+      body: JSON.stringify({ note: 'Đã đối chiếu xong' }),
+    });
+    expect(resumed.status).toBe(200);
+    expect(((await resumed.json()) as { case: { status: string } }).case.status).toBe('OPEN');
+    const again = await api('/cases/TS0001A/resume', { method: 'POST', body: '{}' });
+    expect(again.status).toBe(409);
+    expect((await api('/cases/TS0001A/pause', { method: 'POST', body: '{"reason":"x"}' })).status).toBe(400);
+    expect((await current()).status).toBe('OPEN');
+    const trail = await cases().trail((await current()).caseId);
+    expect(trail.filter((entry) => entry.what === 'RESUMED')).toHaveLength(1);
+  });
+});

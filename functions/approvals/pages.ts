@@ -74,6 +74,7 @@ const ACTIONS: Record<string, string> = {
   RESUMED: 'Tiếp tục',
   CLOSED: 'Kết thúc hồ sơ',
   SKIPPED: 'Bỏ qua lần xét',
+  APPROVAL_NOT_STARTED: 'Chưa gửi được đề nghị phê duyệt',
 };
 
 export function trailTable(trail: readonly TrailLine[]): string {

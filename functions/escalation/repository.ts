@@ -474,16 +474,20 @@ export class EscalationRepository {
   }
 
   /** Ends the approval in progress for `stage` (decided, rejected or lapsed). */
-  async clearPendingApproval(employerId: string, stage: Stage): Promise<void> {
+  /** Ends the case's wait for `stage` (for the run `executionName` only, when given). */
+  async clearPendingApproval(employerId: string, stage: Stage, executionName?: string): Promise<void> {
     try {
       await this.dynamo.send(
         new UpdateCommand({
           TableName: this.tables.cases,
           Key: { employerId, slot: CURRENT },
           UpdateExpression: 'REMOVE pendingApproval',
-          ConditionExpression: 'pendingApproval.#stage = :stage',
+          ConditionExpression: `pendingApproval.#stage = :stage${executionName ? ' AND pendingApproval.executionName = :name' : ''}`,
           ExpressionAttributeNames: { '#stage': 'stage' },
-          ExpressionAttributeValues: { ':stage': stage },
+          ExpressionAttributeValues: {
+            ':stage': stage,
+            ...(executionName ? { ':name': executionName } : {}),
+          },
         }),
       );
     } catch (error) {

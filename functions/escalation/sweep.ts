@@ -57,7 +57,11 @@ export interface SweepDeps {
   employer(employerId: string): Promise<Record<string, unknown> | undefined>;
   ledger(partition: string, employerId: string): Promise<LedgerRow[]>;
   send(mail: OutgoingEmail): Promise<SendOutcome>;
-  startApproval(start: ApprovalStart): Promise<void>;
+  /**
+   * Starts the approval workflow under the start's name. `RUNNING`: a run of that name is going (an earlier
+   * attempt's); `ended`: a run of that name ended without this start (it failed, or the name was used today).
+   */
+  startApproval(start: ApprovalStart): Promise<'STARTED' | 'RUNNING' | { ended: string }>;
   /** The escalation policy versions (published and built in), oldest first. */
   policies(): Promise<EscalationPolicy[]>;
   office: OfficeSettings;
@@ -220,10 +224,7 @@ async function act(
   // The climb in one write: the automatic stages reached, their documents claimed, the approval marked in
   // progress. A crash after it leaves the documents PENDING and the approval unstarted; the next evaluation
   // sends the first and starts the second (evaluateOne).
-  if (resumed && start) {
-    await deps.startApproval(start);
-    return 'APPROVAL_REQUESTED';
-  }
+  if (resumed && start) return startApproval(deps, kase, start, at);
   const pending = start && { stage: start.stage, requestedAt: at, executionName: start.executionName };
   if (!(await deps.cases.advance(kase.employerId, kase.stage, evaluation.automatic, at, pending))) {
     return 'WAITING'; // another run moved the case meanwhile
@@ -264,8 +265,33 @@ async function act(
     await deps.cases.markDocuments(kase.employerId, sent);
   }
   if (!start) return 'CLIMBED';
-  await deps.startApproval(start);
-  return 'APPROVAL_REQUESTED';
+  return startApproval(deps, kase, start, at);
+}
+
+/**
+ * Hands the stage to its approval workflow. A name already taken by a run that ended means no approval is
+ * coming from it: the case's marker is cleared (it would otherwise wait for it forever) and the next
+ * evaluation, under its own day's name, asks again.
+ */
+async function startApproval(
+  deps: SweepDeps,
+  kase: EscalationCase,
+  start: ApprovalStart,
+  at: string,
+): Promise<CaseOutcome> {
+  const started = await deps.startApproval(start);
+  if (typeof started === 'string') return 'APPROVAL_REQUESTED';
+  await deps.cases.clearPendingApproval(kase.employerId, start.stage, start.executionName);
+  await deps.cases.audit({
+    caseId: kase.caseId,
+    at,
+    who: 'dondoc',
+    what: 'APPROVAL_NOT_STARTED',
+    why: `quy trình phê duyệt ${start.executionName} đã kết thúc (${started.ended}) mà chưa hỏi ý kiến; sẽ đề nghị lại ở lần xét sau`,
+    channel: 'SYSTEM',
+    discriminator: `${start.stage}#${start.executionName}`,
+  });
+  return 'WAITING';
 }
 
 type DeliverDeps = Pick<SweepDeps, 'cases' | 'send' | 'office' | 'now'>;

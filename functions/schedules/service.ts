@@ -11,6 +11,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { WorkflowName } from '../../workflows/registry.ts';
+import { executionArnOf } from '../shared/aws.ts';
 import { describeCron, nextRuns } from './cron.ts';
 import {
   StaleVersionError,
@@ -188,7 +189,7 @@ export class ScheduleService {
   ): Promise<(ExecutionView & { output?: string }) | undefined> {
     const { workflow } = processOf(processId);
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) return undefined;
-    const executionArn = `${this.deps.stateMachineArn(workflow).replace(':stateMachine:', ':execution:')}:${name}`;
+    const executionArn = executionArnOf(this.deps.stateMachineArn(workflow), name);
     try {
       const described = await this.deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
       return {

@@ -45,3 +45,8 @@ export function awsClients(): AwsClients {
 export function resetAwsClients(): void {
   clients = undefined;
 }
+
+/** The ARN of the execution `name` of a state machine, as Step Functions forms it. */
+export function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}

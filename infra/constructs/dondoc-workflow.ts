@@ -213,6 +213,24 @@ export class DondocWorkflow extends Construct {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [arn] }),
       );
+      // A name already taken: whether that run is still going or ended without starting this one.
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['states:DescribeExecution'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: `dondoc-${workflow}:*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      );
+      Validations.of(fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:dondoc-${workflow}:*]`,
+        reason: `DescribeExecution on the executions of dondoc-${workflow} only, which this function starts under names of its own: when a name is taken, it must tell a run still going from one that ended.`,
+      });
     }
     if (spec.answersOwnTasks) {
       fn.role.addToPrincipalPolicy(

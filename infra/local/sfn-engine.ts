@@ -27,6 +27,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { executionArnOf } from '../../functions/shared/aws.ts';
 import { WORKFLOWS, substituteDefinition } from '../../workflows/registry.ts';
 import type { FunctionSpec, WorkflowSpec } from '../../workflows/registry.ts';
 
@@ -52,9 +53,6 @@ export function localFunctionArn(placeholder: string): string {
 }
 export function stateMachineArn(workflowName: string): string {
   return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:dondoc-${workflowName}`;
-}
-function executionArnFor(smArn: string, name: string): string {
-  return smArn.replace(':stateMachine:', ':execution:') + `:${name}`;
 }
 
 /** An error with the `__type` the Step Functions API returns; sfn-api.ts turns it into an HTTP 400. */
@@ -504,7 +502,7 @@ export class LocalSfnEngine {
     if (Buffer.byteLength(input) > MAX_PAYLOAD_BYTES) {
       throw new SfnApiError('InvalidExecutionInput', `Execution input exceeds ${MAX_PAYLOAD_BYTES} bytes`);
     }
-    const executionArn = executionArnFor(workflow.stateMachineArn, name);
+    const executionArn = executionArnOf(workflow.stateMachineArn, name);
     const existing = this.executions.get(executionArn);
     if (existing) {
       if (existing.status === 'RUNNING' && existing.input === input) {
@@ -918,7 +916,7 @@ export class LocalSfnEngine {
         parentExecutionArn: record.executionArn,
       });
     } catch (error) {
-      const existing = name ? this.executions.get(executionArnFor(smArn, name)) : undefined;
+      const existing = name ? this.executions.get(executionArnOf(smArn, name)) : undefined;
       // A parent re-run after a crash meets the child it already started: attach to it instead of failing.
       if (
         error instanceof SfnApiError &&

@@ -331,6 +331,15 @@ describe('workflows stack', () => {
     }
   });
 
+  it('the sweep may describe the approval runs it starts, and no other workflow’s', () => {
+    const evaluate = dondoc.workflows.workflows.DebtEscalation.functions.EvaluateCasesFunctionArn!;
+    const described = JSON.stringify(
+      allowedResources(statementsOfRole(logicalId(evaluate.role)), 'states:DescribeExecution'),
+    );
+    expect(described).toContain(':execution:dondoc-CaseApproval:*');
+    expect(described).not.toContain('dondoc-MonthlyC12Notices');
+  });
+
   it('has an SES sender identity from context with a configuration set that tracks nothing', () => {
     workflows.hasResourceProperties('AWS::SES::EmailIdentity', {
       EmailIdentity: dondoc.settings.senderEmail,

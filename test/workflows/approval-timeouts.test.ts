@@ -2,7 +2,7 @@
  * What happens when nobody answers, or the answer is no: on the embedded stack with approvals that wait two
  * seconds instead of three working days.
  */
-import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients } from '../../functions/shared/aws.ts';
@@ -24,6 +24,7 @@ beforeAll(async () => {
     { employerId: 'TS0011A', name: 'Công ty TNHH Im Lặng', email: 'ketoan@imlang.example' },
     { employerId: 'TS0012A', name: 'Công ty TNHH Bị Từ Chối', email: 'ketoan@bituchoi.example' },
     { employerId: 'TS0013A', name: 'Công ty TNHH Gián Đoạn', email: 'ketoan@giandoan.example' },
+    { employerId: 'TS0014A', name: 'Công ty TNHH Hỏng Giữa Đường', email: 'ketoan@hong.example' },
   ]);
   await sweep('2026-10-02');
 }, 60_000);
@@ -117,5 +118,45 @@ describe('approval timeouts and rejections', () => {
     expect(executions.filter((e) => e.name?.startsWith('TS0013A-'))).toEqual([
       expect.objectContaining({ name: marked.executionName }),
     ]);
+  }, 60_000);
+
+  it('asks again when the marked approval run ended without asking, instead of waiting for it forever', async () => {
+    const { dynamo, sfn } = awsClients();
+    const name = 'TS0014A-WORKING_SESSION-2026-10-29';
+    // A run of the marked name that failed before it asked anyone (here: started without its input).
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: stateMachineArn('CaseApproval'), name, input: '{}' }),
+    );
+    await until(async () => {
+      const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return status === 'FAILED' ? true : undefined;
+    });
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: 'Cases',
+        Key: { employerId: 'TS0014A', slot: 'CURRENT' },
+        UpdateExpression: 'SET pendingApproval = :pending',
+        ExpressionAttributeValues: {
+          ':pending': {
+            stage: 'WORKING_SESSION',
+            requestedAt: '2026-10-29T00:05:00.000Z',
+            executionName: name,
+          },
+        },
+      }),
+    );
+    expect((await sweep('2026-10-30', 'TS0014A')).totals).toMatchObject({ WAITING: 1 });
+    expect((await cases().currentCase('TS0014A'))?.pendingApproval).toBeUndefined();
+    const trail = await cases().trail('TS0014A#2026-09');
+    expect(trail.find((entry) => entry.what === 'APPROVAL_NOT_STARTED')?.why).toContain(
+      `${name} đã kết thúc (FAILED)`,
+    );
+    // The next evaluation asks, under its own day's name.
+    expect((await sweep('2026-10-31', 'TS0014A')).totals).toMatchObject({ APPROVAL_REQUESTED: 1 });
+    const ask = await mail.next('binh.tv@bhxh-demo.vn', /^Đề nghị phê duyệt.*TS0014A/);
+    expect(linkOf(ask)).toMatch(/\/approvals\//);
+    expect((await cases().currentCase('TS0014A'))?.pendingApproval?.executionName).toBe(
+      'TS0014A-WORKING_SESSION-2026-10-31',
+    );
   }, 60_000);
 });

@@ -2,11 +2,11 @@
  * The escalation sweep's batch: a page of open cases (or the one asked for), each evaluated (../sweep.ts),
  * a few at a time; the running totals travel in the state, so the last batch's output is the sweep's.
  */
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { forEachLimited } from '../../c12/batch.ts';
 import { C12Repository } from '../../c12/repository.ts';
-import { awsClients } from '../../shared/aws.ts';
+import { awsClients, executionArnOf } from '../../shared/aws.ts';
 import { appConfig } from '../../shared/config.ts';
 import { SendRateLimiter, sendEmail } from '../../shared/email.ts';
 import { defineHandler } from '../../shared/lambda.ts';
@@ -63,9 +63,17 @@ export const handler = defineHandler(evaluateCasesEventSchema, async (event) => 
             }),
           }),
         );
+        return 'STARTED';
       } catch (error) {
-        // Started by an earlier attempt of this batch (same name, same input): nothing to do.
         if ((error as Error)?.name !== 'ExecutionAlreadyExists') throw error;
+        // The name is taken: by the run an earlier attempt started (still going, or it asked and the case
+        // records the link), or by a run that ended without asking (failed, or the name was used today).
+        const { status } = await sfn.send(
+          new DescribeExecutionCommand({
+            executionArn: executionArnOf(config.CASE_APPROVAL_STATE_MACHINE_ARN, start.executionName),
+          }),
+        );
+        return status === 'RUNNING' ? 'RUNNING' : { ended: status ?? 'UNKNOWN' };
       }
     },
     office: officeSettings(config),

@@ -58,6 +58,8 @@ export interface TrailLine {
   who: string;
   why?: string | undefined;
   channel: string;
+  /** The stage it concerns, when the entry names one. */
+  details?: { stage?: unknown } | undefined;
 }
 
 const ACTIONS: Record<string, string> = {
@@ -82,7 +84,7 @@ export function trailTable(trail: readonly TrailLine[]): string {
   const rows = trail
     .map(
       (line) =>
-        `<tr><td>${escapeHtml(formatInstant(line.at))}</td><td>${escapeHtml(ACTIONS[line.what] ?? line.what)}</td>` +
+        `<tr><td>${escapeHtml(formatInstant(line.at))}</td><td>${escapeHtml(ACTIONS[line.what] ?? line.what)}${typeof line.details?.stage === 'string' ? ` ${escapeHtml(line.details.stage)}` : ''}</td>` +
         `<td>${escapeHtml(line.who)}</td><td>${escapeHtml(line.why ?? '')}</td><td>${escapeHtml(line.channel)}</td></tr>`,
     )
     .join('');

@@ -175,6 +175,7 @@ export async function start(options: StartOptions) {
   }
   log(`Hộp thư (SES cục bộ): ${stack.mailboxUrl}`);
   log(`Trang quản trị lịch chạy: ${stack.webUrl}/admin/login?token=${stack.adminToken}`);
+  log(`Hồ sơ đôn đốc nợ (sau khi đăng nhập): ${stack.webUrl}/admin/cases`);
   log(`API quản trị: ${stack.webUrl}/admin/api/schedules (Authorization: Bearer ${stack.adminToken})`);
   return { stack, execution, period };
 }

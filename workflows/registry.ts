@@ -16,6 +16,11 @@ export interface FunctionSpec {
   readsOwnExecutions?: boolean;
   /** Starts executions of these workflows (states:StartExecution). */
   startsWorkflows?: readonly string[];
+  /**
+   * Also reads the executions it starts (states:DescribeExecution on those workflows'): when a name it
+   * starts under is taken, whether that run still goes.
+   */
+  readsStartedExecutions?: boolean;
   /** Completes its own workflow's waiting tasks (states:SendTaskSuccess / SendTaskFailure). */
   answersOwnTasks?: boolean;
   timeoutSeconds: number;
@@ -75,6 +80,7 @@ export const WORKFLOWS = {
         tables: ['Cases', 'Audit', 'Employers', 'Ledger', 'Officers', 'Policies'],
         sendsEmail: true,
         startsWorkflows: ['CaseApproval'],
+        readsStartedExecutions: true,
         timeoutSeconds: 900,
         memoryMb: 1024,
       },

@@ -35,17 +35,18 @@ const casePath = (employerId: string) => `/admin/cases/${encodeURIComponent(empl
 
 export function caseListPage(input: {
   status: CaseStatus;
+  /** One page of them, in employer order. */
   cases: readonly EscalationCase[];
   today: string;
-  /** Rows shown at most; the page says when there are more. */
-  limit: number;
+  /** Whether this is the first page; `next` is the cursor of the following one (null: the last). */
+  first: boolean;
+  next: string | null;
 }): string {
-  const { status, cases, today, limit } = input;
+  const { status, cases, today, first, next } = input;
   const tabs = CASE_STATUSES.map((s) =>
     s === status ? `<strong>${STATUS[s]}</strong>` : `<a href="/admin/cases?status=${s}">${STATUS[s]}</a>`,
   ).join(' · ');
   const rows = cases
-    .slice(0, limit)
     .map(
       (kase) => `<tr data-employer="${e(kase.employerId)}">
 <td><a href="${casePath(kase.employerId)}">${e(kase.employerId)}</a></td>
@@ -58,10 +59,14 @@ export function caseListPage(input: {
 </tr>`,
     )
     .join('\n');
-  const more =
-    cases.length > limit
-      ? `<p class="muted">Hiện ${limit} trên ${cases.length} hồ sơ; xem đủ bằng <code>npx dondoc cases list --status ${status}</code>.</p>`
-      : '';
+  const pager = [
+    first ? '' : `<a href="/admin/cases?status=${status}">← Trang đầu</a>`,
+    next
+      ? `<a id="next" href="/admin/cases?status=${status}&amp;cursor=${encodeURIComponent(next)}">Trang sau →</a>`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return adminPage(
     'vi',
     'Hồ sơ đôn đốc nợ',
@@ -70,14 +75,14 @@ export function caseListPage(input: {
 <h1>Hồ sơ đôn đốc nợ</h1>
 <p>${tabs}</p>
 ${
-  cases.length
+  cases.length || !first
     ? `<table id="cases">
 <tr><th>Mã đơn vị</th><th>Tên đơn vị</th><th>Bước</th><th>Số nợ quá hạn</th><th>Số ngày chậm đóng</th><th>Cán bộ</th><th>Chờ phê duyệt</th></tr>
 ${rows}
 </table>`
     : '<p>Không có hồ sơ nào.</p>'
 }
-${more}`,
+${pager ? `<p>${pager}</p>` : ''}`,
   );
 }
 

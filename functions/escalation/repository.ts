@@ -24,6 +24,8 @@ export interface CaseDocument {
   messageId?: string;
   /** Authorities the document was sent to besides the employer (the evasion notice). */
   informed?: string[];
+  /** Their message, when it went to them alone (the employer's copy by post). */
+  informedMessageId?: string;
 }
 
 export interface EscalationCase {
@@ -473,25 +475,30 @@ export class EscalationRepository {
     );
   }
 
-  /** Ends the approval in progress for `stage` (decided, rejected or lapsed). */
-  /** Ends the case's wait for `stage` (for the run `executionName` only, when given). */
-  async clearPendingApproval(employerId: string, stage: Stage, executionName?: string): Promise<void> {
+  /**
+   * Ends the approval in progress for `stage` (decided, rejected or lapsed). With `unaskedRun`, only that
+   * run's marker, and only if it never recorded an approval link (a run that asked keeps its marker).
+   * Whether there was a marker to clear.
+   */
+  async clearPendingApproval(employerId: string, stage: Stage, unaskedRun?: string): Promise<boolean> {
     try {
       await this.dynamo.send(
         new UpdateCommand({
           TableName: this.tables.cases,
           Key: { employerId, slot: CURRENT },
           UpdateExpression: 'REMOVE pendingApproval',
-          ConditionExpression: `pendingApproval.#stage = :stage${executionName ? ' AND pendingApproval.executionName = :name' : ''}`,
+          ConditionExpression: `pendingApproval.#stage = :stage${unaskedRun ? ' AND pendingApproval.executionName = :name AND attribute_not_exists(pendingApproval.approvalId)' : ''}`,
           ExpressionAttributeNames: { '#stage': 'stage' },
           ExpressionAttributeValues: {
             ':stage': stage,
-            ...(executionName ? { ':name': executionName } : {}),
+            ...(unaskedRun ? { ':name': unaskedRun } : {}),
           },
         }),
       );
+      return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      return false;
     }
   }
 

@@ -269,8 +269,9 @@ async function act(
 }
 
 /**
- * Hands the stage to its approval workflow. A name already taken by a run that ended means no approval is
- * coming from it: the case's marker is cleared (it would otherwise wait for it forever) and the next
+ * Hands the stage to its approval workflow. A name already taken by a run that ended (it failed before
+ * asking, or the name was used earlier today) means no approval is coming from it: the case's marker is
+ * cleared, if no approval link was recorded under it (the case would otherwise wait forever), and the next
  * evaluation, under its own day's name, asks again.
  */
 async function startApproval(
@@ -281,13 +282,15 @@ async function startApproval(
 ): Promise<CaseOutcome> {
   const started = await deps.startApproval(start);
   if (typeof started === 'string') return 'APPROVAL_REQUESTED';
-  await deps.cases.clearPendingApproval(kase.employerId, start.stage, start.executionName);
+  // Only a marker of this run with no approval link recorded: if the run asked, its link stands.
+  if (!(await deps.cases.clearPendingApproval(kase.employerId, start.stage, start.executionName)))
+    return 'AWAITING_APPROVAL';
   await deps.cases.audit({
     caseId: kase.caseId,
     at,
     who: 'dondoc',
     what: 'APPROVAL_NOT_STARTED',
-    why: `quy trình phê duyệt ${start.executionName} đã kết thúc (${started.ended}) mà chưa hỏi ý kiến; sẽ đề nghị lại ở lần xét sau`,
+    why: `tên quy trình phê duyệt ${start.executionName} thuộc một lần chạy đã kết thúc (${started.ended}) mà hồ sơ chưa ghi nhận đề nghị nào; sẽ đề nghị lại ở lần xét sau`,
     channel: 'SYSTEM',
     discriminator: `${start.stage}#${start.executionName}`,
   });
@@ -360,17 +363,30 @@ async function sendDocument(
   // to them alone when the employer's goes by post: they are informed either way.
   const informed = key === 'EVASION_NOTICE' ? deps.office.evasionRecipients : [];
   const at = deps.now();
-  if (!to && informed.length === 0) return { status: 'POSTAL', at };
-  const outcome = await deps.send({
-    from: deps.office.sender,
-    to: to ? [to] : informed,
-    cc: to && informed.length ? informed : undefined,
-    ...letter,
-    attachments,
-    configurationSet: deps.office.configurationSet,
-  });
-  const copies = informed.length && outcome.status === 'SENT' ? { informed } : {};
-  return outcome.status === 'SENT' && to
-    ? { status: 'SENT', at, messageId: outcome.messageId, ...copies }
+  const mail = (recipients: string[], cc?: string[]) =>
+    deps.send({
+      from: deps.office.sender,
+      to: recipients,
+      cc,
+      ...letter,
+      attachments,
+      configurationSet: deps.office.configurationSet,
+    });
+  const toEmployer = to ? await mail([to], informed.length ? informed : undefined) : undefined;
+  let copies: Pick<CaseDocument, 'informed' | 'informedMessageId'> = {};
+  if (informed.length && toEmployer?.status === 'SENT') copies = { informed };
+  else if (informed.length) {
+    // The employer's copy goes by post (no address, or SES refused the message): the authorities are
+    // told all the same, alone.
+    const alone = await mail(informed);
+    if (alone.status === 'SENT') copies = { informed, informedMessageId: alone.messageId };
+    else
+      logger.warn('evasion notice not delivered to the authorities', {
+        caseId: kase.caseId,
+        why: alone.reason,
+      });
+  }
+  return toEmployer?.status === 'SENT'
+    ? { status: 'SENT', at, messageId: toEmployer.messageId, ...copies }
     : { status: 'POSTAL', at, ...copies };
 }

@@ -96,10 +96,11 @@ export class SendRateLimiter {
     this.spacingMs = 1000 / perSecond;
   }
 
-  async acquire(): Promise<void> {
+  /** Waits for the slot of a message to `recipients` addresses (SES counts each recipient a send). */
+  async acquire(recipients = 1): Promise<void> {
     const now = this.now();
     const slot = Math.max(now, this.next);
-    this.next = slot + this.spacingMs;
+    this.next = slot + this.spacingMs * recipients;
     if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
   }
 }

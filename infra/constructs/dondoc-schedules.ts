@@ -168,7 +168,7 @@ export class DondocSchedules extends Construct {
     // append. Nothing deleted.
     const grant = (actions: string[], resources: string[]) =>
       this.admin.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
-    grant(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [props.casesTable.tableArn]);
+    grant(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [props.casesTable.tableArn]);
     grant(
       ['dynamodb:Query'],
       TABLES.Cases.indexes.map((index) => `${props.casesTable.tableArn}/index/${index.indexName}`),

@@ -213,6 +213,7 @@ export class DondocWorkflow extends Construct {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [arn] }),
       );
+      if (!spec.readsStartedExecutions) continue;
       // A name already taken: whether that run is still going or ended without starting this one.
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({

@@ -338,6 +338,11 @@ describe('workflows stack', () => {
     );
     expect(described).toContain(':execution:dondoc-CaseApproval:*');
     expect(described).not.toContain('dondoc-MonthlyC12Notices');
+    // The agency review starts decisions but never reads them.
+    const review = dondoc.workflows.workflows.AgencyReview.functions.ReviewProvinceFunctionArn!;
+    expect(allowedResources(statementsOfRole(logicalId(review.role)), 'states:DescribeExecution')).toEqual(
+      [],
+    );
   });
 
   it('has an SES sender identity from context with a configuration set that tracks nothing', () => {
@@ -430,7 +435,11 @@ describe('workflows stack', () => {
     const casesArn = { 'Fn::GetAtt': [logicalId(dondoc.data.tables.Cases), 'Arn'] };
     const auditArn = { 'Fn::GetAtt': [logicalId(dondoc.data.tables.Audit), 'Arn'] };
     expect(allowedResources(statements, 'dynamodb:UpdateItem')).toEqual(expect.arrayContaining([casesArn]));
+    expect(allowedResources(statements, 'dynamodb:GetItem')).toEqual(expect.arrayContaining([casesArn]));
     expect(allowedResources(statements, 'dynamodb:PutItem')).toEqual(expect.arrayContaining([auditArn]));
+    expect(allowedResources(statements, 'dynamodb:Query')).toEqual(
+      expect.arrayContaining([auditArn, { 'Fn::Join': ['', [casesArn, '/index/byStatus']] }]),
+    );
     expect(JSON.stringify(allowedResources(statements, 'dynamodb:DeleteItem'))).not.toContain(
       JSON.stringify(casesArn),
     );

@@ -149,7 +149,7 @@ describe('approval timeouts and rejections', () => {
     expect((await cases().currentCase('TS0014A'))?.pendingApproval).toBeUndefined();
     const trail = await cases().trail('TS0014A#2026-09');
     expect(trail.find((entry) => entry.what === 'APPROVAL_NOT_STARTED')?.why).toContain(
-      `${name} đã kết thúc (FAILED)`,
+      `${name} thuộc một lần chạy đã kết thúc (FAILED)`,
     );
     // The next evaluation asks, under its own day's name.
     expect((await sweep('2026-10-31', 'TS0014A')).totals).toMatchObject({ APPROVAL_REQUESTED: 1 });

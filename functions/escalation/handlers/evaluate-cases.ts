@@ -46,7 +46,7 @@ export const handler = defineHandler(evaluateCasesEventSchema, async (event) => 
     employer: async () => undefined, // set per page below
     ledger: (partition, employerId) => c12.ledger(partition, employerId),
     send: async (mail) => {
-      await limiter.acquire();
+      await limiter.acquire(mail.to.length + (mail.cc?.length ?? 0));
       return sendEmail(ses, mail);
     },
     startApproval: async (start) => {
@@ -73,7 +73,10 @@ export const handler = defineHandler(evaluateCasesEventSchema, async (event) => 
             executionArn: executionArnOf(config.CASE_APPROVAL_STATE_MACHINE_ARN, start.executionName),
           }),
         );
-        return status === 'RUNNING' ? 'RUNNING' : { ended: status ?? 'UNKNOWN' };
+        // PENDING_REDRIVE: failed, but a redrive may resume it; treated as going.
+        return status === 'RUNNING' || status === 'PENDING_REDRIVE'
+          ? 'RUNNING'
+          : { ended: status ?? 'UNKNOWN' };
       }
     },
     office: officeSettings(config),

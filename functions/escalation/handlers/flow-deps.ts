@@ -21,7 +21,7 @@ export function flowDeps(): FlowDeps {
     approvals: new ApprovalsRepository(dynamo),
     sfn,
     send: async (mail) => {
-      await limiter.acquire();
+      await limiter.acquire(mail.to.length + (mail.cc?.length ?? 0));
       return sendEmail(ses, mail);
     },
     office: officeSettings(config),

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
-import { tempDataDir } from '../../infra/local/helpers.ts';
+import { tempDataDir, until } from '../../infra/local/helpers.ts';
 import { cases, seedEscalation, sweep } from '../../workflows/escalation-fixtures.ts';
 
 const data = tempDataDir();
@@ -17,6 +17,7 @@ const EMPLOYER = {
   name: 'Công ty TNHH Nợ <Kéo> Dài',
   email: 'ketoan@nokeodai.example',
 };
+const OTHER = { employerId: 'TS0002A', name: 'Công ty CP Chờ Duyệt', email: 'ketoan@choduyet.example' };
 
 const api = (path: string, init: RequestInit & { token?: string | null } = {}) => {
   const { token, ...rest } = init;
@@ -39,8 +40,11 @@ const current = async () => (await cases().currentCase('TS0001A'))!;
 
 beforeAll(async () => {
   stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
-  await seedEscalation([EMPLOYER]);
-  expect((await sweep('2026-10-02')).totals).toMatchObject({ CLIMBED: 1 });
+  await seedEscalation([EMPLOYER, OTHER]);
+  expect((await sweep('2026-10-02')).totals).toMatchObject({ CLIMBED: 2 });
+  // The other case goes on to wait for its officer's approval (its link recorded on the case).
+  expect((await sweep('2026-10-30', 'TS0002A')).totals).toMatchObject({ APPROVAL_REQUESTED: 1 });
+  await until(async () => (await cases().currentCase('TS0002A'))?.pendingApproval?.approvalId);
   const login = await fetch(`${stack.webUrl}/admin/login?token=${stack.adminToken}`, { redirect: 'manual' });
   cookie = login.headers.get('set-cookie')!.split(';')[0]!;
 }, 60_000);
@@ -65,8 +69,32 @@ describe('case pages', () => {
     expect(await (await page('/admin/cases?status=CLOSED')).text()).toContain('Không có hồ sơ nào.');
     expect((await page('/admin/cases?status=LOST')).status).toBe(400);
     const listed = (await (await api('/cases?status=OPEN')).json()) as { cases: { employerId: string }[] };
-    expect(listed.cases.map((kase) => kase.employerId)).toEqual(['TS0001A']);
+    expect(listed.cases.map((kase) => kase.employerId)).toEqual(['TS0001A', 'TS0002A']);
     expect((await api('/cases?status=LOST')).status).toBe(400);
+  });
+
+  it('pages through the cases, by cursor', async () => {
+    type Page = { cases: { employerId: string }[]; next: string | null };
+    const first = (await (await api('/cases?status=OPEN&limit=1')).json()) as Page;
+    expect(first.cases.map((kase) => kase.employerId)).toEqual(['TS0001A']);
+    expect(first.next).toBe('TS0001A');
+    const second = (await (await api(`/cases?status=OPEN&limit=1&cursor=${first.next}`)).json()) as Page;
+    expect(second.cases.map((kase) => kase.employerId)).toEqual(['TS0002A']);
+    for (const bad of ['limit=0', 'limit=501', 'limit=two', 'cursor=%3Cx%3E'])
+      expect((await api(`/cases?status=OPEN&${bad}`)).status, bad).toBe(400);
+    const officers = (await (await api('/cases?status=OPEN&officer=CB01')).json()) as Page;
+    expect(officers.cases).toHaveLength(2);
+    expect(((await (await api('/cases?officer=NOBODY')).json()) as Page).cases).toEqual([]);
+  });
+
+  it('never hands out the approval link a case waits on', async () => {
+    const stored = (await cases().currentCase('TS0002A'))!.pendingApproval!.approvalId!;
+    for (const path of ['/cases?status=OPEN', '/cases/TS0002A']) {
+      const body = await (await api(path)).text();
+      expect(body).toContain('"approverId"');
+      expect(body).not.toContain(stored);
+    }
+    expect(await (await page('/admin/cases/TS0002A')).text()).not.toContain(stored);
   });
 
   it('shows one case: its stage, the documents sent and the whole trail', async () => {
@@ -85,8 +113,12 @@ describe('case pages', () => {
     };
     expect(shown.case.stage).toBe('URGING_LETTER');
     expect(shown.trail).toHaveLength((await cases().trail((await current()).caseId)).length);
+    expect(html).toContain('Công ty TNHH Nợ &lt;Kéo&gt; Dài');
+    expect(html).not.toContain('<Kéo>');
     expect((await page('/admin/cases/TS9999Z')).status).toBe(404);
-    expect((await page('/admin/cases/TS0001A%3Cx%3E')).status).toBe(404);
+    const reflected = await page('/admin/cases/TS0001A%3Cscript%3E');
+    expect(reflected.status).toBe(404);
+    expect(await reflected.text()).not.toContain('<script>');
     expect((await api('/cases/TS9999Z')).status).toBe(404);
   });
 
@@ -97,7 +129,11 @@ describe('case pages', () => {
     const bad = await page('/admin/cases/TS0001A/pause', { csrf, reason: 'BORED' });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('reason must be one of FORCE_MAJEURE, DISPUTE, LEGAL_SUSPENSION');
-    const long = await page('/admin/cases/TS0001A/pause', { csrf, reason: 'DISPUTE', note: 'x'.repeat(501) });
+    const long = await page('/admin/cases/TS0001A/pause', {
+      csrf,
+      reason: 'DISPUTE',
+      note: 'x'.repeat(1001),
+    });
     expect(long.status).toBe(400);
     expect((await current()).status).toBe('OPEN');
     expect((await current()).pauses ?? []).toEqual([]);
@@ -111,8 +147,12 @@ describe('case pages', () => {
       note: 'Đơn vị khiếu nại số nợ tháng 8',
     });
     expect(paused.status).toBe(303);
+    expect(paused.headers.get('location')).toBe('/admin/cases/TS0001A?done=paused');
     const shown = await (await page(paused.headers.get('location')!)).text();
     expect(shown).toContain('Đã tạm dừng hồ sơ.');
+    // The notice is a code: a link cannot make the page say anything else.
+    const forgedNotice = await page('/admin/cases/TS0001A?done=Tr%C3%BAng%20th%C6%B0%E1%BB%9Fng');
+    expect(await forgedNotice.text()).not.toContain('role="status"');
     expect(shown).toContain('Đơn vị khiếu nại số nợ tháng 8');
     expect(shown).toContain('Tiếp tục đôn đốc');
     const kase = await current();

@@ -25,7 +25,12 @@ const facts: CaseFacts = {
   asOf: '2026-11-29',
 };
 
-function world(outcome: SendOutcome = { status: 'SENT', messageId: 'm-1' }) {
+const SENT: SendOutcome = { status: 'SENT', messageId: 'm-1' };
+const REJECTED: SendOutcome = { status: 'REJECTED', reason: 'MessageRejected: bad address' };
+
+/** `outcomes`: what SES answers each send in turn (the last one repeats). */
+function world(...outcomes: SendOutcome[]) {
+  if (outcomes.length === 0) outcomes.push(SENT);
   const sent: OutgoingEmail[] = [];
   const recorded: [string, CaseDocument][] = [];
   const cases = {
@@ -36,7 +41,10 @@ function world(outcome: SendOutcome = { status: 'SENT', messageId: 'm-1' }) {
   } as unknown as EscalationRepository;
   const deps = {
     cases,
-    send: async (mail: OutgoingEmail) => (sent.push(mail), outcome),
+    send: async (mail: OutgoingEmail) => (
+      sent.push(mail),
+      outcomes[Math.min(sent.length, outcomes.length) - 1]!
+    ),
     office,
     now: () => '2026-11-29T01:00:00.000Z',
   };
@@ -63,13 +71,32 @@ describe('deliver', () => {
     await deliver(deps, kase, { email: undefined }, 'EVASION_NOTICE', facts, facts.asOf);
     expect(sent.map((mail) => [mail.to, mail.cc])).toEqual([[AUTHORITIES, undefined]]);
     expect(recorded).toEqual([
-      ['EVASION_NOTICE', { status: 'POSTAL', at: deps.now(), informed: AUTHORITIES }],
+      [
+        'EVASION_NOTICE',
+        { status: 'POSTAL', at: deps.now(), informed: AUTHORITIES, informedMessageId: 'm-1' },
+      ],
     ]);
   });
 
-  it('records no one informed when SES rejects the message', async () => {
-    const { deps, recorded } = world({ status: 'REJECTED', reason: 'MessageRejected: bad address' });
+  it('tells the authorities alone when SES refuses the message with the employer on it', async () => {
+    const { deps, sent, recorded } = world(REJECTED, SENT);
     await deliver(deps, kase, { email: 'ketoan@minhphat.vn' }, 'EVASION_NOTICE', facts, facts.asOf);
+    expect(sent.map((mail) => [mail.to, mail.cc])).toEqual([
+      [['ketoan@minhphat.vn'], AUTHORITIES],
+      [AUTHORITIES, undefined],
+    ]);
+    expect(recorded).toEqual([
+      [
+        'EVASION_NOTICE',
+        { status: 'POSTAL', at: deps.now(), informed: AUTHORITIES, informedMessageId: 'm-1' },
+      ],
+    ]);
+  });
+
+  it('records no one informed when SES refuses the authorities too', async () => {
+    const { deps, sent, recorded } = world(REJECTED);
+    await deliver(deps, kase, { email: 'ketoan@minhphat.vn' }, 'EVASION_NOTICE', facts, facts.asOf);
+    expect(sent).toHaveLength(2);
     expect(recorded).toEqual([['EVASION_NOTICE', { status: 'POSTAL', at: deps.now() }]]);
   });
 

@@ -122,22 +122,39 @@ describe('sendEmail failures', () => {
   });
 });
 
+/** The waits the limiter asks for while `run` acquires, recorded instead of slept. */
+async function waitsOf(run: () => Promise<void>): Promise<number[]> {
+  const waits: number[] = [];
+  const originalSetTimeout = globalThis.setTimeout;
+  globalThis.setTimeout = ((callback: () => void, ms: number) => {
+    waits.push(ms);
+    callback();
+    return 0;
+  }) as unknown as typeof setTimeout;
+  try {
+    await run();
+  } finally {
+    globalThis.setTimeout = originalSetTimeout;
+  }
+  return waits;
+}
+
 describe('SendRateLimiter', () => {
   it('spaces sends evenly under the quota', async () => {
     const limiter = new SendRateLimiter(10, () => 0);
-    const waits: number[] = [];
-    const originalSetTimeout = globalThis.setTimeout;
-    // Record the waits the limiter asks for instead of sleeping.
-    globalThis.setTimeout = ((callback: () => void, ms: number) => {
-      waits.push(ms);
-      callback();
-      return 0;
-    }) as unknown as typeof setTimeout;
-    try {
+    const waits = await waitsOf(async () => {
       for (let i = 0; i < 4; i++) await limiter.acquire();
-    } finally {
-      globalThis.setTimeout = originalSetTimeout;
-    }
+    });
     expect(waits).toEqual([100, 200, 300]);
+  });
+
+  it('counts every recipient of a message as a send, as SES does', async () => {
+    const limiter = new SendRateLimiter(10, () => 0);
+    const waits = await waitsOf(async () => {
+      await limiter.acquire(3); // the employer and two authorities in copy
+      await limiter.acquire();
+      await limiter.acquire();
+    });
+    expect(waits).toEqual([300, 400]);
   });
 });

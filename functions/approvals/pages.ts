@@ -77,6 +77,7 @@ const ACTIONS: Record<string, string> = {
   CLOSED: 'Kết thúc hồ sơ',
   SKIPPED: 'Bỏ qua lần xét',
   APPROVAL_NOT_STARTED: 'Chưa gửi được đề nghị phê duyệt',
+  APPROVAL_FAILED: 'Quy trình phê duyệt gặp lỗi',
 };
 
 export function trailTable(trail: readonly TrailLine[]): string {

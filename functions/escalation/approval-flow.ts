@@ -285,16 +285,27 @@ export async function grantStage(
   );
 }
 
-/** A rejection (with its reason) or a lapse (no one decided): the case stays at its stage until the next evaluation. */
+const OUTCOME_AUDIT = {
+  REJECTED: 'APPROVAL_REJECTED',
+  LAPSED: 'APPROVAL_LAPSED',
+  FAILED: 'APPROVAL_FAILED',
+} as const;
+
+/**
+ * A rejection (with its reason), a lapse (no one decided) or a failure (a step failed after its retries):
+ * the case stays at its stage, no longer waiting, until the next evaluation.
+ */
 export async function recordOutcome(
   deps: FlowDeps,
-  input: { start: ApprovalStart; outcome: 'REJECTED' | 'LAPSED'; cause?: string | undefined },
+  input: { start: ApprovalStart; outcome: keyof typeof OUTCOME_AUDIT; cause?: string | undefined },
 ): Promise<void> {
   const { start } = input;
   const at = deps.now();
   let who = 'dondoc';
   let why: string | undefined = input.outcome === 'LAPSED' ? 'không ai quyết định trong thời hạn' : undefined;
-  if (input.cause) {
+  if (input.outcome === 'FAILED') {
+    why = `quy trình phê duyệt gặp lỗi, sẽ đề nghị lại ở lần xét sau (${(input.cause ?? '').slice(0, 300)})`;
+  } else if (input.cause) {
     try {
       const cause = JSON.parse(input.cause) as { by?: string; reason?: string };
       who = cause.by ?? who;
@@ -308,7 +319,7 @@ export async function recordOutcome(
     caseId: start.caseId,
     at,
     who,
-    what: input.outcome === 'REJECTED' ? 'APPROVAL_REJECTED' : 'APPROVAL_LAPSED',
+    what: OUTCOME_AUDIT[input.outcome],
     why,
     channel: 'SYSTEM',
     discriminator: start.stage,

@@ -3,7 +3,7 @@
  * seconds instead of three working days.
  */
 import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { stateMachineArn } from '../../infra/local/sfn-engine.ts';
@@ -25,6 +25,7 @@ beforeAll(async () => {
     { employerId: 'TS0012A', name: 'Công ty TNHH Bị Từ Chối', email: 'ketoan@bituchoi.example' },
     { employerId: 'TS0013A', name: 'Công ty TNHH Gián Đoạn', email: 'ketoan@giandoan.example' },
     { employerId: 'TS0014A', name: 'Công ty TNHH Hỏng Giữa Đường', email: 'ketoan@hong.example' },
+    { employerId: 'TS0015A', name: 'Công ty TNHH Lỗi Bước Hỏi', email: 'ketoan@loibuochoi.example' },
   ]);
   await sweep('2026-10-02');
 }, 60_000);
@@ -157,6 +158,71 @@ describe('approval timeouts and rejections', () => {
     expect(linkOf(ask)).toMatch(/\/approvals\//);
     expect((await cases().currentCase('TS0014A'))?.pendingApproval?.executionName).toBe(
       'TS0014A-WORKING_SESSION-2026-10-31',
+    );
+  }, 60_000);
+
+  it('ends the case’s wait when a step fails for good, audits it and fails the run (its alarm)', async () => {
+    const { dynamo, sfn } = awsClients();
+    // An officer record without a name: the ask step refuses the plan built from it (not retried).
+    await dynamo.send(
+      new PutCommand({
+        TableName: 'Officers',
+        Item: { officerId: 'CB99', email: 'cb99@bhxh-demo.vn', role: 'OFFICER', supervisorId: 'TP01' },
+      }),
+    );
+    const kase = (await cases().currentCase('TS0015A'))!;
+    const name = 'TS0015A-WORKING_SESSION-2026-10-30';
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: 'Cases',
+        Key: { employerId: 'TS0015A', slot: 'CURRENT' },
+        UpdateExpression: 'SET pendingApproval = :pending, officerId = :officer',
+        ExpressionAttributeValues: {
+          ':pending': {
+            stage: 'WORKING_SESSION',
+            requestedAt: '2026-10-30T00:05:00.000Z',
+            executionName: name,
+          },
+          ':officer': 'CB99',
+        },
+      }),
+    );
+    const start = {
+      executionName: name,
+      employerId: 'TS0015A',
+      caseId: kase.caseId,
+      stage: 'WORKING_SESSION',
+      approvers: ['OFFICER'],
+      asOf: '2026-10-30',
+      policyVersion: kase.policyVersion,
+      officerId: 'CB99',
+      subject: {
+        caseId: kase.caseId,
+        employerId: 'TS0015A',
+        employerName: 'Công ty TNHH Lỗi Bước Hỏi',
+        stage: 'WORKING_SESSION',
+        action: 'Mời đơn vị làm việc',
+        overdueVnd: 40_000_000,
+        daysLate: 30,
+        details: [],
+      },
+    };
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: stateMachineArn('CaseApproval'),
+        name,
+        input: JSON.stringify({ start, approverCount: 1, index: 0, previousApprover: null }),
+      }),
+    );
+    const ended = await until(async () => {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return execution.status === 'RUNNING' ? undefined : execution;
+    });
+    expect(ended).toMatchObject({ status: 'FAILED', error: 'ApprovalWorkflowFailed' });
+    expect((await cases().currentCase('TS0015A'))?.pendingApproval).toBeUndefined();
+    const trail = await cases().trail(kase.caseId);
+    expect(trail.find((entry) => entry.what === 'APPROVAL_FAILED')?.why).toMatch(
+      /quy trình phê duyệt gặp lỗi.*InvalidEventError/,
     );
   }, 60_000);
 });

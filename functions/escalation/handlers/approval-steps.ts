@@ -67,7 +67,7 @@ export const grant = defineHandler(z.object({ start: startSchema }), async (even
 export const outcome = defineHandler(
   z.object({
     start: startSchema,
-    outcome: z.enum(['REJECTED', 'LAPSED']),
+    outcome: z.enum(['REJECTED', 'LAPSED', 'FAILED']),
     cause: z.string().nullable().optional(),
   }),
   async (event) => {

@@ -218,7 +218,17 @@ export class DondocSchedules extends Construct {
       .digest('hex');
     const resource = new CustomResource(this, 'SyncAfterDeploy', {
       serviceToken: provider.serviceToken,
-      properties: { schedulesDigest: digest },
+      // The digest covers what the template says; the targets, resolved by CloudFormation, cover what it
+      // references: a replaced state machine, role or queue changes the schedules without changing the
+      // template's text, and must re-apply the administrators' changes as well.
+      properties: {
+        schedulesDigest: digest,
+        schedulesTargets: Object.values(this.schedules).map((schedule) => {
+          const target = schedule.target as scheduler.CfnSchedule.TargetProperty;
+          const deadLetter = target.deadLetterConfig as scheduler.CfnSchedule.DeadLetterConfigProperty;
+          return { Arn: target.arn, RoleArn: target.roleArn, DeadLetterArn: deadLetter.arn };
+        }),
+      },
     });
     for (const schedule of Object.values(this.schedules)) resource.node.addDependency(schedule);
 

@@ -455,6 +455,13 @@ describe('workflows stack', () => {
       .filter(([, resource]) => resource.Type === 'AWS::Scheduler::Schedule')
       .map(([id]) => id);
     expect(sync.DependsOn).toEqual(expect.arrayContaining(schedules));
+    // What the schedules reference, resolved at deploy: a replaced state machine or role re-syncs too.
+    const targets = sync.Properties.schedulesTargets as { Arn: unknown; RoleArn: unknown }[];
+    expect(targets).toHaveLength(schedules.length);
+    for (const [index, id] of schedules.entries()) {
+      const target = resources[id]!.Properties.Target as { Arn: unknown; RoleArn: unknown };
+      expect(targets[index]).toMatchObject({ Arn: target.Arn, RoleArn: target.RoleArn });
+    }
   });
 
   it('refuses an invalid admin address in context', () => {

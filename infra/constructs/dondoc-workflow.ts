@@ -143,6 +143,27 @@ export class DondocWorkflow extends Construct {
     });
   }
 
+  /** states:DescribeExecution on the executions of one state machine (named: it may be built later). */
+  private mayDescribeExecutions(fn: DondocFunction, stateMachineName: string, reason: string): void {
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: `${stateMachineName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    Validations.of(fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*]`,
+      reason,
+    });
+  }
+
   private buildFunction(
     name: string,
     spec: FunctionSpec,
@@ -215,23 +236,11 @@ export class DondocWorkflow extends Construct {
       );
       if (!spec.readsStartedExecutions) continue;
       // A name already taken: whether that run is still going or ended without starting this one.
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['states:DescribeExecution'],
-          resources: [
-            Stack.of(this).formatArn({
-              service: 'states',
-              resource: 'execution',
-              resourceName: `dondoc-${workflow}:*`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          ],
-        }),
+      this.mayDescribeExecutions(
+        fn,
+        `dondoc-${workflow}`,
+        `DescribeExecution on the executions of dondoc-${workflow} only, which this function starts under names of its own: when a name is taken, it must tell a run still going from one that ended.`,
       );
-      Validations.of(fn).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:dondoc-${workflow}:*]`,
-        reason: `DescribeExecution on the executions of dondoc-${workflow} only, which this function starts under names of its own: when a name is taken, it must tell a run still going from one that ended.`,
-      });
     }
     if (spec.answersOwnTasks) {
       fn.role.addToPrincipalPolicy(
@@ -243,24 +252,11 @@ export class DondocWorkflow extends Construct {
     }
 
     if (spec.readsOwnExecutions) {
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['states:DescribeExecution'],
-          resources: [
-            Stack.of(this).formatArn({
-              service: 'states',
-              resource: 'execution',
-              resourceName: `${stateMachineName}:*`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          ],
-        }),
+      this.mayDescribeExecutions(
+        fn,
+        stateMachineName,
+        "DescribeExecution on this workflow's own executions only: the period lease names the execution holding it, whose name is not known before it starts.",
       );
-      Validations.of(fn).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*]`,
-        reason:
-          "DescribeExecution on this workflow's own executions only: the period lease names the execution holding it, whose name is not known before it starts.",
-      });
     }
 
     if (spec.sendsEmail) {

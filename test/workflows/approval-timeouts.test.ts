@@ -17,6 +17,23 @@ const data = tempDataDir();
 let stack: LocalStack;
 let mail: ReturnType<typeof mailer>;
 
+/** Marks a case as waiting for an approval of `stage` under the run `executionName` (as the sweep's climb does). */
+async function markWaiting(employerId: string, executionName: string, set: Record<string, unknown> = {}) {
+  const [, stage, day] = /^[A-Z0-9]+-([A-Z_]+)-(\d{4}-\d{2}-\d{2})$/.exec(executionName)!;
+  const extra = Object.keys(set);
+  await awsClients().dynamo.send(
+    new UpdateCommand({
+      TableName: 'Cases',
+      Key: { employerId, slot: 'CURRENT' },
+      UpdateExpression: `SET pendingApproval = :pending${extra.map((key) => `, ${key} = :${key}`).join('')}`,
+      ExpressionAttributeValues: {
+        ':pending': { stage, requestedAt: `${day}T00:05:00.000Z`, executionName },
+        ...Object.fromEntries(extra.map((key) => [`:${key}`, set[key]])),
+      },
+    }),
+  );
+}
+
 beforeAll(async () => {
   stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
   mail = mailer(stack);
@@ -96,20 +113,8 @@ describe('approval timeouts and rejections', () => {
 
   it('starts an approval a crash left marked but unstarted, under the name it was marked with', async () => {
     // As if the sweep had written the climb and crashed before StartExecution.
-    const { dynamo } = awsClients();
-    const marked = {
-      stage: 'WORKING_SESSION',
-      requestedAt: '2026-10-29T00:05:00.000Z',
-      executionName: 'TS0013A-WORKING_SESSION-2026-10-29',
-    };
-    await dynamo.send(
-      new UpdateCommand({
-        TableName: 'Cases',
-        Key: { employerId: 'TS0013A', slot: 'CURRENT' },
-        UpdateExpression: 'SET pendingApproval = :pending',
-        ExpressionAttributeValues: { ':pending': marked },
-      }),
-    );
+    const marked = { executionName: 'TS0013A-WORKING_SESSION-2026-10-29' };
+    await markWaiting('TS0013A', marked.executionName);
     await sweep('2026-10-30', 'TS0013A');
     const ask = await mail.next('binh.tv@bhxh-demo.vn', /^Đề nghị phê duyệt.*TS0013A/);
     expect((await decide(linkOf(ask), 'approve')).status).toBe(200);
@@ -122,7 +127,7 @@ describe('approval timeouts and rejections', () => {
   }, 60_000);
 
   it('asks again when the marked approval run ended without asking, instead of waiting for it forever', async () => {
-    const { dynamo, sfn } = awsClients();
+    const { sfn } = awsClients();
     const name = 'TS0014A-WORKING_SESSION-2026-10-29';
     // A run of the marked name that failed before it asked anyone (here: started without its input).
     const { executionArn } = await sfn.send(
@@ -132,20 +137,7 @@ describe('approval timeouts and rejections', () => {
       const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       return status === 'FAILED' ? true : undefined;
     });
-    await dynamo.send(
-      new UpdateCommand({
-        TableName: 'Cases',
-        Key: { employerId: 'TS0014A', slot: 'CURRENT' },
-        UpdateExpression: 'SET pendingApproval = :pending',
-        ExpressionAttributeValues: {
-          ':pending': {
-            stage: 'WORKING_SESSION',
-            requestedAt: '2026-10-29T00:05:00.000Z',
-            executionName: name,
-          },
-        },
-      }),
-    );
+    await markWaiting('TS0014A', name);
     expect((await sweep('2026-10-30', 'TS0014A')).totals).toMatchObject({ WAITING: 1 });
     expect((await cases().currentCase('TS0014A'))?.pendingApproval).toBeUndefined();
     const trail = await cases().trail('TS0014A#2026-09');
@@ -172,21 +164,7 @@ describe('approval timeouts and rejections', () => {
     );
     const kase = (await cases().currentCase('TS0015A'))!;
     const name = 'TS0015A-WORKING_SESSION-2026-10-30';
-    await dynamo.send(
-      new UpdateCommand({
-        TableName: 'Cases',
-        Key: { employerId: 'TS0015A', slot: 'CURRENT' },
-        UpdateExpression: 'SET pendingApproval = :pending, officerId = :officer',
-        ExpressionAttributeValues: {
-          ':pending': {
-            stage: 'WORKING_SESSION',
-            requestedAt: '2026-10-30T00:05:00.000Z',
-            executionName: name,
-          },
-          ':officer': 'CB99',
-        },
-      }),
-    );
+    await markWaiting('TS0015A', name, { officerId: 'CB99' });
     const start = {
       executionName: name,
       employerId: 'TS0015A',

@@ -56,3 +56,20 @@ export async function runToEnd<T>(workflow: string, input: unknown, timeoutMs = 
   expect(execution.status, execution.cause).toBe('SUCCEEDED');
   return JSON.parse(execution.output!) as T;
 }
+
+/**
+ * The admin API of a running stack: `path` under /admin/api, the admin token as bearer unless `token` says
+ * otherwise (null: none).
+ */
+export function adminApi(stack: { webUrl: string; adminToken: string }) {
+  return (path: string, init: RequestInit & { token?: string | null } = {}) => {
+    const { token, ...rest } = init;
+    return fetch(`${stack.webUrl}/admin/api${path}`, {
+      ...rest,
+      headers: {
+        'content-type': 'application/json',
+        ...(token === null ? {} : { authorization: `Bearer ${token ?? stack.adminToken}` }),
+      },
+    });
+  };
+}

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
-import { tempDataDir, until } from '../../infra/local/helpers.ts';
+import { adminApi, tempDataDir, until } from '../../infra/local/helpers.ts';
 import { cases, seedEscalation, sweep } from '../../workflows/escalation-fixtures.ts';
 
 const data = tempDataDir();
@@ -19,16 +19,7 @@ const EMPLOYER = {
 };
 const OTHER = { employerId: 'TS0002A', name: 'Công ty CP Chờ Duyệt', email: 'ketoan@choduyet.example' };
 
-const api = (path: string, init: RequestInit & { token?: string | null } = {}) => {
-  const { token, ...rest } = init;
-  return fetch(`${stack.webUrl}/admin/api${path}`, {
-    ...rest,
-    headers: {
-      'content-type': 'application/json',
-      ...(token === null ? {} : { authorization: `Bearer ${token ?? stack.adminToken}` }),
-    },
-  });
-};
+const api: ReturnType<typeof adminApi> = (path, init) => adminApi(stack)(path, init);
 const page = (path: string, body?: Record<string, string>) =>
   fetch(`${stack.webUrl}${path}`, {
     redirect: 'manual',

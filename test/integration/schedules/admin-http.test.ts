@@ -3,21 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleRepository } from '../../../functions/schedules/repository.ts';
 import { awsClients } from '../../../functions/shared/aws.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
-import { tempDataDir, until } from '../../infra/local/helpers.ts';
+import { adminApi, tempDataDir, until } from '../../infra/local/helpers.ts';
 
 const data = tempDataDir();
 let stack: LocalStack;
 
-const api = (path: string, init: RequestInit & { token?: string | null } = {}) => {
-  const { token, ...rest } = init;
-  return fetch(`${stack.webUrl}/admin/api${path}`, {
-    ...rest,
-    headers: {
-      'content-type': 'application/json',
-      ...(token === null ? {} : { authorization: `Bearer ${token ?? stack.adminToken}` }),
-    },
-  });
-};
+const api: ReturnType<typeof adminApi> = (path, init) => adminApi(stack)(path, init);
 const put = (path: string, body: unknown) => api(path, { method: 'PUT', body: JSON.stringify(body) });
 const stored = () => new ScheduleRepository(awsClients().dynamo).get('monthly-c12');
 

@@ -96,6 +96,11 @@ export class CaseStateError extends Error {
   override name = 'CaseStateError';
 }
 
+/** The case no longer waits for this approval (closed, or its wait ended meanwhile): nothing to ask. */
+export class CaseNotWaitingError extends Error {
+  override name = 'CaseNotWaitingError';
+}
+
 const CURRENT = 'CURRENT';
 
 const OFFICER_CACHE_MS = 5 * 60_000;
@@ -463,7 +468,8 @@ export class EscalationRepository {
     approvalId: string,
     approverId: string,
   ): Promise<void> {
-    await this.dynamo.send(
+    const waiting = await writeIf(
+      this.dynamo,
       new UpdateCommand({
         TableName: this.tables.cases,
         Key: { employerId, slot: CURRENT },
@@ -473,6 +479,8 @@ export class EscalationRepository {
         ExpressionAttributeValues: { ':id': approvalId, ':who': approverId, ':stage': stage },
       }),
     );
+    // Paid and closed, or its wait ended, since the approval was asked for: a retry would not change that.
+    if (!waiting) throw new CaseNotWaitingError(`the case of ${employerId} no longer waits for ${stage}`);
   }
 
   /**

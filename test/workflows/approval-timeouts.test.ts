@@ -9,6 +9,7 @@ import { awsClients } from '../../functions/shared/aws.ts';
 import { stateMachineArn } from '../../infra/local/sfn-engine.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
 import { tempDataDir, until } from '../infra/local/helpers.ts';
+import type { EscalationCase } from '../../functions/escalation/repository.ts';
 import { cases, decide, linkOf, mailer, seedEscalation, stageOf, sweep } from './escalation-fixtures.ts';
 
 process.env.APPROVAL_WAIT_SECONDS_OVERRIDE = '2';
@@ -34,6 +35,43 @@ async function markWaiting(employerId: string, executionName: string, set: Recor
   );
 }
 
+/** Starts the approval workflow for the WORKING_SESSION of a case, as the sweep would; the ended run. */
+async function runApproval(kase: EscalationCase, officerId: string) {
+  const { sfn } = awsClients();
+  const name = `${kase.employerId}-WORKING_SESSION-2026-10-30`;
+  const start = {
+    executionName: name,
+    employerId: kase.employerId,
+    caseId: kase.caseId,
+    stage: 'WORKING_SESSION',
+    approvers: ['OFFICER'],
+    asOf: '2026-10-30',
+    policyVersion: kase.policyVersion,
+    officerId,
+    subject: {
+      caseId: kase.caseId,
+      employerId: kase.employerId,
+      employerName: kase.employerName ?? kase.employerId,
+      stage: 'WORKING_SESSION',
+      action: 'Mời đơn vị làm việc',
+      overdueVnd: 40_000_000,
+      daysLate: 30,
+      details: [],
+    },
+  };
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: stateMachineArn('CaseApproval'),
+      name,
+      input: JSON.stringify({ start, approverCount: 1, index: 0, previousApprover: null }),
+    }),
+  );
+  return until(async () => {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return execution.status === 'RUNNING' ? undefined : execution;
+  });
+}
+
 beforeAll(async () => {
   stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
   mail = mailer(stack);
@@ -43,6 +81,7 @@ beforeAll(async () => {
     { employerId: 'TS0013A', name: 'Công ty TNHH Gián Đoạn', email: 'ketoan@giandoan.example' },
     { employerId: 'TS0014A', name: 'Công ty TNHH Hỏng Giữa Đường', email: 'ketoan@hong.example' },
     { employerId: 'TS0015A', name: 'Công ty TNHH Lỗi Bước Hỏi', email: 'ketoan@loibuochoi.example' },
+    { employerId: 'TS0016A', name: 'Công ty TNHH Vừa Nộp Đủ', email: 'ketoan@vuanopdu.example' },
   ]);
   await sweep('2026-10-02');
 }, 60_000);
@@ -154,7 +193,7 @@ describe('approval timeouts and rejections', () => {
   }, 60_000);
 
   it('ends the case’s wait when a step fails for good, audits it and fails the run (its alarm)', async () => {
-    const { dynamo, sfn } = awsClients();
+    const { dynamo } = awsClients();
     // An officer record without a name: the ask step refuses the plan built from it (not retried).
     await dynamo.send(
       new PutCommand({
@@ -165,42 +204,26 @@ describe('approval timeouts and rejections', () => {
     const kase = (await cases().currentCase('TS0015A'))!;
     const name = 'TS0015A-WORKING_SESSION-2026-10-30';
     await markWaiting('TS0015A', name, { officerId: 'CB99' });
-    const start = {
-      executionName: name,
-      employerId: 'TS0015A',
-      caseId: kase.caseId,
-      stage: 'WORKING_SESSION',
-      approvers: ['OFFICER'],
-      asOf: '2026-10-30',
-      policyVersion: kase.policyVersion,
-      officerId: 'CB99',
-      subject: {
-        caseId: kase.caseId,
-        employerId: 'TS0015A',
-        employerName: 'Công ty TNHH Lỗi Bước Hỏi',
-        stage: 'WORKING_SESSION',
-        action: 'Mời đơn vị làm việc',
-        overdueVnd: 40_000_000,
-        daysLate: 30,
-        details: [],
-      },
-    };
-    const { executionArn } = await sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: stateMachineArn('CaseApproval'),
-        name,
-        input: JSON.stringify({ start, approverCount: 1, index: 0, previousApprover: null }),
-      }),
-    );
-    const ended = await until(async () => {
-      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return execution.status === 'RUNNING' ? undefined : execution;
-    });
+    const ended = await runApproval(kase, 'CB99');
     expect(ended).toMatchObject({ status: 'FAILED', error: 'ApprovalWorkflowFailed' });
     expect((await cases().currentCase('TS0015A'))?.pendingApproval).toBeUndefined();
     const trail = await cases().trail(kase.caseId);
     expect(trail.find((entry) => entry.what === 'APPROVAL_FAILED')?.why).toMatch(
       /quy trình phê duyệt gặp lỗi.*InvalidEventError/,
     );
+  }, 60_000);
+
+  it('ends quietly, asking nobody, when the case stopped waiting before the ask (paid meanwhile, say)', async () => {
+    const kase = (await cases().currentCase('TS0016A'))!;
+    expect(kase.pendingApproval).toBeUndefined();
+    const ended = await runApproval(kase, 'CB01');
+    expect(ended.status).toBe('SUCCEEDED');
+    const trail = await cases().trail(kase.caseId);
+    expect(trail.map((entry) => entry.what)).not.toContain('APPROVAL_FAILED');
+    expect(trail.map((entry) => entry.what)).not.toContain('APPROVAL_ASKED');
+    const asked = (await mail.mailbox()).filter(
+      (m) => /TS0016A/.test(m.subject) && /^Đề nghị/.test(m.subject),
+    );
+    expect(asked).toEqual([]);
   }, 60_000);
 });

@@ -285,6 +285,18 @@ export async function grantStage(
   );
 }
 
+/** A failed step's error in a line: its name and message, without the stack trace a Lambda error carries. */
+function failureText(error: string | undefined, cause: string | undefined): string {
+  let message = cause ?? '';
+  try {
+    const parsed = JSON.parse(message) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') message = parsed.errorMessage;
+  } catch {
+    // plain text
+  }
+  return [error, message].filter(Boolean).join(': ').slice(0, 300);
+}
+
 const OUTCOME_AUDIT = {
   REJECTED: 'APPROVAL_REJECTED',
   LAPSED: 'APPROVAL_LAPSED',
@@ -297,14 +309,20 @@ const OUTCOME_AUDIT = {
  */
 export async function recordOutcome(
   deps: FlowDeps,
-  input: { start: ApprovalStart; outcome: keyof typeof OUTCOME_AUDIT; cause?: string | undefined },
+  input: {
+    start: ApprovalStart;
+    outcome: keyof typeof OUTCOME_AUDIT;
+    /** FAILED: the step's error name; its cause is a Lambda error's JSON or plain text. */
+    error?: string | undefined;
+    cause?: string | undefined;
+  },
 ): Promise<void> {
   const { start } = input;
   const at = deps.now();
   let who = 'dondoc';
   let why: string | undefined = input.outcome === 'LAPSED' ? 'không ai quyết định trong thời hạn' : undefined;
   if (input.outcome === 'FAILED') {
-    why = `quy trình phê duyệt gặp lỗi, sẽ đề nghị lại ở lần xét sau (${(input.cause ?? '').slice(0, 300)})`;
+    why = `quy trình phê duyệt gặp lỗi, sẽ đề nghị lại ở lần xét sau (${failureText(input.error, input.cause)})`;
   } else if (input.cause) {
     try {
       const cause = JSON.parse(input.cause) as { by?: string; reason?: string };

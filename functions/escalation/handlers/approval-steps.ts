@@ -68,12 +68,14 @@ export const outcome = defineHandler(
   z.object({
     start: startSchema,
     outcome: z.enum(['REJECTED', 'LAPSED', 'FAILED']),
+    error: z.string().nullable().optional(),
     cause: z.string().nullable().optional(),
   }),
   async (event) => {
     await recordOutcome(flowDeps(), {
       start: event.start,
       outcome: event.outcome,
+      error: event.error ?? undefined,
       cause: event.cause ?? undefined,
     });
     return { recorded: event.outcome };

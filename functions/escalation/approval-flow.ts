@@ -16,7 +16,7 @@ import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
 import { approvalRequestLetter, type CaseFacts, type OfficeSettings } from './documents.ts';
 import { approvalDeadline } from './ladder.ts';
 import { policyFor, type ApproverRole, type EscalationPolicy } from './policy.ts';
-import type { EscalationRepository, OfficerRecord } from './repository.ts';
+import { CaseNotWaitingError, type EscalationRepository, type OfficerRecord } from './repository.ts';
 import { deliver, type ApprovalStart } from './sweep.ts';
 
 export interface FlowDeps {
@@ -203,7 +203,7 @@ export async function requestApproval(
     await deps.approvals.create(record);
     await deps.cases.setWaitingApproval(
       start.employerId,
-      start.stage,
+      { stage: start.stage, executionName: start.executionName },
       record.approvalId,
       plan.approver.officerId,
     );
@@ -213,8 +213,12 @@ export async function requestApproval(
   }
 
   const kase = await deps.cases.currentCase(start.employerId);
-  const approvalId =
-    kase?.pendingApproval?.stage === start.stage ? kase.pendingApproval.approvalId : undefined;
+  // Paid and closed, or its wait ended, meanwhile: nobody is reminded or asked.
+  if (kase?.pendingApproval?.executionName !== start.executionName || kase.status === 'CLOSED')
+    throw new CaseNotWaitingError(
+      `the case of ${start.employerId} no longer waits for ${start.executionName}`,
+    );
+  const approvalId = kase.pendingApproval.approvalId;
   const current = approvalId ? await deps.approvals.get(approvalId) : undefined;
   if (!current) throw new NoApproverError(`case ${start.caseId} has no approval waiting for ${start.stage}`);
   if (current.state === 'APPROVED' || current.state === 'REJECTED') return forward(deps, current, token);
@@ -230,6 +234,20 @@ export async function requestApproval(
   }
 
   // REASSIGN: the approver's supervisor takes it over with a new link; the first one dies.
+  if (current.approver.officerId !== plan.approver.officerId) {
+    // An earlier attempt of this step passed it on already (and failed after): the supervisor's approval
+    // takes this attempt's token and its email goes (again), rather than climbing one more level.
+    if (!(await deps.approvals.renew(current.approvalId, token, expiresAt, at))) {
+      return forward(deps, (await deps.approvals.get(current.approvalId))!, token);
+    }
+    await mail(deps, { ...current, expiresAt }, start, deadline, { reassignedFrom: plan.approver.name });
+    await audit(
+      'APPROVAL_REASSIGNED',
+      current.approver.officerId,
+      `${plan.approver.officerId} chưa quyết định trong thời hạn`,
+    );
+    return;
+  }
   const approver = await requireOfficer(deps, current.approver.officerId, 'the approver');
   const supervisor = await requireOfficer(
     deps,
@@ -247,7 +265,12 @@ export async function requestApproval(
   if (!(await deps.approvals.reassign(current.approvalId, record.approvalId, at))) {
     return forward(deps, (await deps.approvals.get(current.approvalId))!, token);
   }
-  await deps.cases.setWaitingApproval(start.employerId, start.stage, record.approvalId, supervisor.officerId);
+  await deps.cases.setWaitingApproval(
+    start.employerId,
+    { stage: start.stage, executionName: start.executionName },
+    record.approvalId,
+    supervisor.officerId,
+  );
   await mail(deps, record, start, deadline, { reassignedFrom: approver.name });
   await audit(
     'APPROVAL_REASSIGNED',
@@ -263,18 +286,21 @@ export async function grantStage(
 ): Promise<void> {
   const { start } = input;
   const at = deps.now();
-  if (!(await deps.cases.grantStage(start.employerId, start.stage, at))) return; // granted by an earlier attempt
-  await deps.cases.audit({
-    caseId: start.caseId,
-    at,
-    who: 'dondoc',
-    what: 'STAGE_REACHED',
-    why: 'đã được phê duyệt',
-    channel: 'SYSTEM',
-    discriminator: start.stage,
-    details: { stage: start.stage },
-  });
+  if (await deps.cases.grantStage(start.employerId, start.stage, at)) {
+    await deps.cases.audit({
+      caseId: start.caseId,
+      at,
+      who: 'dondoc',
+      what: 'STAGE_REACHED',
+      why: 'đã được phê duyệt',
+      channel: 'SYSTEM',
+      discriminator: start.stage,
+      details: { stage: start.stage },
+    });
+  }
   const kase = await deps.cases.currentCase(start.employerId);
+  // Granted now, or by an earlier attempt whose letter did not go out (it stays claimed): send it.
+  if (kase?.stage !== start.stage || kase.documents?.[start.stage]?.status !== 'PENDING') return;
   await deliver(
     deps,
     { employerId: start.employerId, caseId: start.caseId, officerId: kase?.officerId },
@@ -332,7 +358,16 @@ export async function recordOutcome(
       why = input.cause;
     }
   }
-  await deps.cases.clearPendingApproval(start.employerId, start.stage);
+  const cleared = await deps.cases.clearPendingApproval(start.employerId, start.stage);
+  if (input.outcome === 'FAILED' && !cleared) {
+    // The case was not waiting any more: the stage was granted (its letter, still claimed, goes with the
+    // next evaluation), or the case was closed. No new ask is coming.
+    const kase = await deps.cases.currentCase(start.employerId);
+    why =
+      kase?.stage === start.stage
+        ? `bước ${start.stage} đã được ghi nhận; văn bản của bước sẽ được gửi ở lần xét sau (${failureText(input.error, input.cause)})`
+        : `quy trình phê duyệt gặp lỗi khi hồ sơ không còn chờ phê duyệt này (${failureText(input.error, input.cause)})`;
+  }
   await deps.cases.audit({
     caseId: start.caseId,
     at,

@@ -462,9 +462,14 @@ export class EscalationRepository {
   }
 
   /** Names the approval (link) now waiting for the case's stage. */
+  /**
+   * Records on the case the approval (link) now waiting, and whose it is, for the run `executionName`. A case
+   * that no longer waits for that run (closed, or its wait ended or passed to another run) is
+   * CaseNotWaitingError; a case that is not there at all, CaseNotFoundError.
+   */
   async setWaitingApproval(
     employerId: string,
-    stage: Stage,
+    waitingFor: { stage: Stage; executionName: string },
     approvalId: string,
     approverId: string,
   ): Promise<void> {
@@ -474,13 +479,22 @@ export class EscalationRepository {
         TableName: this.tables.cases,
         Key: { employerId, slot: CURRENT },
         UpdateExpression: 'SET pendingApproval.approvalId = :id, pendingApproval.approverId = :who',
-        ConditionExpression: 'pendingApproval.#stage = :stage',
+        ConditionExpression: 'pendingApproval.#stage = :stage AND pendingApproval.executionName = :run',
         ExpressionAttributeNames: { '#stage': 'stage' },
-        ExpressionAttributeValues: { ':id': approvalId, ':who': approverId, ':stage': stage },
+        ExpressionAttributeValues: {
+          ':id': approvalId,
+          ':who': approverId,
+          ':stage': waitingFor.stage,
+          ':run': waitingFor.executionName,
+        },
       }),
     );
+    if (waiting) return;
+    await this.requireCase(employerId);
     // Paid and closed, or its wait ended, since the approval was asked for: a retry would not change that.
-    if (!waiting) throw new CaseNotWaitingError(`the case of ${employerId} no longer waits for ${stage}`);
+    throw new CaseNotWaitingError(
+      `the case of ${employerId} no longer waits for ${waitingFor.stage} (${waitingFor.executionName})`,
+    );
   }
 
   /**

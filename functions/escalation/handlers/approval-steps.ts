@@ -68,15 +68,16 @@ export const outcome = defineHandler(
   z.object({
     start: startSchema,
     outcome: z.enum(['REJECTED', 'LAPSED', 'FAILED']),
-    error: z.string().nullable().optional(),
     cause: z.string().nullable().optional(),
+    /** FAILED: the error a step failed with, as Step Functions catches it (Cause may be absent). */
+    failure: z.object({ Error: z.string().optional(), Cause: z.string().nullable().optional() }).optional(),
   }),
   async (event) => {
     await recordOutcome(flowDeps(), {
       start: event.start,
       outcome: event.outcome,
-      error: event.error ?? undefined,
-      cause: event.cause ?? undefined,
+      error: event.failure?.Error,
+      cause: (event.failure ? event.failure.Cause : event.cause) ?? undefined,
     });
     return { recorded: event.outcome };
   },

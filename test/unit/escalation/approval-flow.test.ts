@@ -1,0 +1,215 @@
+/**
+ * The approval workflow's steps against in-memory records (approval-flow.ts): the retries Step Functions
+ * makes of a step that failed half-way must not climb twice or lose a letter, and a case that stopped
+ * waiting is asked nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ApprovalRecord } from '../../../functions/approvals/model.ts';
+import type { ApprovalsRepository } from '../../../functions/approvals/repository.ts';
+import {
+  grantStage,
+  requestApproval,
+  type FlowDeps,
+  type Plan,
+} from '../../../functions/escalation/approval-flow.ts';
+import { DEFAULT_ESCALATION_POLICY } from '../../../functions/escalation/policy.ts';
+import {
+  CaseNotWaitingError,
+  type AuditEntry,
+  type CaseDocument,
+  type EscalationCase,
+  type EscalationRepository,
+  type OfficerRecord,
+} from '../../../functions/escalation/repository.ts';
+import type { ApprovalStart } from '../../../functions/escalation/sweep.ts';
+import type { OutgoingEmail } from '../../../functions/shared/email.ts';
+
+const OFFICERS: OfficerRecord[] = [
+  { officerId: 'GD01', name: 'Nguyễn Văn Thành', email: 'thanh.nv@bhxh-demo.vn', role: 'DIRECTOR' },
+  {
+    officerId: 'TP01',
+    name: 'Lê Thị Hoa',
+    email: 'hoa.lt@bhxh-demo.vn',
+    role: 'SUPERVISOR',
+    supervisorId: 'GD01',
+  },
+  {
+    officerId: 'CB01',
+    name: 'Trần Văn Bình',
+    email: 'binh.tv@bhxh-demo.vn',
+    role: 'OFFICER',
+    supervisorId: 'TP01',
+  },
+];
+const approverOf = (officer: OfficerRecord) => ({
+  officerId: officer.officerId,
+  name: officer.name,
+  email: officer.email,
+  role: officer.role,
+});
+
+const start: ApprovalStart = {
+  executionName: 'TS0001A-WORKING_SESSION-2026-10-30',
+  employerId: 'TS0001A',
+  caseId: 'TS0001A#2026-09',
+  stage: 'WORKING_SESSION',
+  approvers: ['OFFICER'],
+  asOf: '2026-10-30',
+  policyVersion: DEFAULT_ESCALATION_POLICY.version,
+  officerId: 'CB01',
+  subject: {
+    caseId: 'TS0001A#2026-09',
+    employerId: 'TS0001A',
+    employerName: 'Công ty TNHH Nợ Kéo Dài',
+    stage: 'WORKING_SESSION',
+    action: 'Mời đơn vị làm việc',
+    overdueVnd: 40_000_000,
+    daysLate: 30,
+    details: [],
+  },
+};
+const plan: Plan = {
+  role: 'OFFICER',
+  approver: approverOf(OFFICERS[2]!),
+  expiresAt: '2026-11-04T16:59:59.999Z',
+  waitSeconds: 600,
+  deadline: '2026-11-04',
+};
+
+function world(kase: EscalationCase) {
+  const approvals = new Map<string, ApprovalRecord>();
+  const sent: OutgoingEmail[] = [];
+  const trail: AuditEntry[] = [];
+  const marked: [string, CaseDocument][] = [];
+  const cases = {
+    currentCase: async () => kase,
+    officer: async (id: string) => OFFICERS.find((officer) => officer.officerId === id),
+    audit: async (entry: AuditEntry) => void trail.push(entry),
+    setWaitingApproval: async (
+      _employerId: string,
+      waitingFor: { executionName: string },
+      approvalId: string,
+      approverId: string,
+    ) => {
+      if (kase.pendingApproval?.executionName !== waitingFor.executionName)
+        throw new CaseNotWaitingError('gone');
+      kase.pendingApproval = { ...kase.pendingApproval, approvalId, approverId };
+    },
+    grantStage: async () => false, // granted by an earlier attempt
+    markDocument: async (_employerId: string, key: string, document: CaseDocument) => {
+      marked.push([key, document]);
+    },
+  } as unknown as EscalationRepository;
+  const repository = {
+    create: async (record: ApprovalRecord) => void approvals.set(record.approvalId, record),
+    get: async (id: string) => approvals.get(id),
+    renew: async (id: string, taskToken: string, expiresAt: string) => {
+      const record = approvals.get(id);
+      if (record?.state !== 'PENDING') return false;
+      approvals.set(id, { ...record, taskToken, expiresAt });
+      return true;
+    },
+    reassign: async (id: string, to: string) => {
+      const record = approvals.get(id);
+      if (record?.state !== 'PENDING') return false;
+      approvals.set(id, { ...record, state: 'REASSIGNED', reassignedTo: to });
+      return true;
+    },
+  } as unknown as ApprovalsRepository;
+  const deps: FlowDeps = {
+    cases,
+    approvals: repository,
+    sfn: { send: async () => ({}) } as never,
+    send: async (mail) => (sent.push(mail), { status: 'SENT', messageId: `m-${sent.length}` }),
+    office: { name: 'Bảo hiểm xã hội tỉnh Lâm Đồng', sender: 'thongbao@bhxh-demo.vn', evasionRecipients: [] },
+    baseUrl: 'http://127.0.0.1:8090',
+    policies: async () => [DEFAULT_ESCALATION_POLICY],
+    now: () => '2026-11-05T01:00:00.000Z',
+  };
+  return { deps, approvals, sent, trail, marked };
+}
+
+function waitingCase(): EscalationCase {
+  return {
+    employerId: 'TS0001A',
+    caseId: start.caseId,
+    status: 'OPEN',
+    stage: 'URGING_LETTER',
+    pendingApproval: {
+      stage: 'WORKING_SESSION',
+      requestedAt: '2026-10-30T00:05:00.000Z',
+      executionName: start.executionName,
+    },
+    policyVersion: start.policyVersion,
+    officerId: 'CB01',
+    openedAt: '2026-10-02T00:00:00.000Z',
+    openedForPeriod: '2026-09',
+    overduePrincipal: 40_000_000,
+    overdueInterest: 0,
+    owed: 40_000_000,
+    interestOwed: 0,
+    oldestOverdueDueDate: '2026-09-30',
+    lastStatementPeriod: '2026-10',
+    updatedAt: '2026-10-30T00:05:00.000Z',
+  };
+}
+
+describe('requestApproval', () => {
+  it('passes a lapsed approval to the supervisor once, even when the step is retried after it did', async () => {
+    const kase = waitingCase();
+    const { deps, approvals, sent } = world(kase);
+    await requestApproval(deps, { token: 'token-1', start, plan, attempt: 'FIRST' });
+    await requestApproval(deps, { token: 'token-2', start, plan, attempt: 'REASSIGN' });
+    const supervisors = [...approvals.values()].filter((r) => r.approver.officerId === 'TP01');
+    expect(supervisors).toHaveLength(1);
+    // The retry (a new task token) finds the supervisor's approval: it renews it, it does not climb again.
+    await requestApproval(deps, { token: 'token-3', start, plan, attempt: 'REASSIGN' });
+    expect([...approvals.values()].map((r) => r.approver.officerId).sort()).toEqual(['CB01', 'TP01']);
+    expect(approvals.get(kase.pendingApproval!.approvalId!)).toMatchObject({
+      approver: { officerId: 'TP01' },
+      taskToken: 'token-3',
+      state: 'PENDING',
+    });
+    expect(sent.map((mail) => mail.to[0])).toEqual([
+      'binh.tv@bhxh-demo.vn',
+      'hoa.lt@bhxh-demo.vn',
+      'hoa.lt@bhxh-demo.vn',
+    ]);
+  });
+
+  it('asks nobody when the case no longer waits for this run (closed meanwhile)', async () => {
+    const kase = { ...waitingCase(), status: 'CLOSED' as const, pendingApproval: undefined };
+    const { deps, sent } = world(kase);
+    await expect(requestApproval(deps, { token: 't', start, plan, attempt: 'FIRST' })).rejects.toThrow(
+      CaseNotWaitingError,
+    );
+    await expect(requestApproval(deps, { token: 't', start, plan, attempt: 'REMINDER' })).rejects.toThrow(
+      CaseNotWaitingError,
+    );
+    await expect(requestApproval(deps, { token: 't', start, plan, attempt: 'REASSIGN' })).rejects.toThrow(
+      CaseNotWaitingError,
+    );
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('grantStage', () => {
+  it('sends the letter an earlier attempt granted but left claimed, and nothing when it went out', async () => {
+    const kase: EscalationCase = {
+      ...waitingCase(),
+      stage: 'WORKING_SESSION',
+      pendingApproval: undefined,
+      documents: { WORKING_SESSION: { status: 'PENDING', at: '2026-11-05T00:59:00.000Z' } },
+    };
+    const { deps, sent, marked } = world(kase);
+    await grantStage(deps, { start, employerEmail: 'ketoan@nokeodai.example' });
+    expect(sent.map((mail) => mail.subject)).toEqual([expect.stringMatching(/^Giấy mời làm việc/)]);
+    expect(marked).toEqual([['WORKING_SESSION', expect.objectContaining({ status: 'SENT' })]]);
+
+    kase.documents = {
+      WORKING_SESSION: { status: 'SENT', at: '2026-11-05T01:00:00.000Z', messageId: 'm-1' },
+    };
+    await grantStage(deps, { start, employerEmail: 'ketoan@nokeodai.example' });
+    expect(sent).toHaveLength(1);
+  });
+});

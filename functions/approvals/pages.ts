@@ -202,7 +202,7 @@ const OUTCOMES: Record<Outcome, { status: number; title: string; text: string }>
   WORKFLOW_GONE: {
     status: 409,
     title: 'Quyết định đã ghi nhận, quy trình đã kết thúc',
-    text: 'Quyết định đã được ghi nhận, nhưng quy trình chờ duyệt đã hết hạn trước đó; lần xét tiếp theo sẽ tính đến.',
+    text: 'Quyết định đã được ghi nhận, nhưng bước chờ duyệt đã hết hạn trước đó. Nếu quy trình còn chạy (bước nhắc), quyết định được chuyển ngay cho bước đó; nếu quy trình đã kết thúc, lần xét tiếp theo sẽ đề nghị phê duyệt lại.',
   },
 };
 

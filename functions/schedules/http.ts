@@ -145,7 +145,7 @@ export async function handleAdminRequest(deps: AdminHttpDeps, event: AdminEvent)
   };
   const caseResult = await (isApi ? caseApi : casePages)(deps.cases, caseRequest);
   if (caseResult) return caseResult;
-  return isApi ? api(deps, event, method, path, by) : pages(deps, event, method, path, by, lang);
+  return isApi ? api(deps, event, method, path, by) : pages(deps, event, method, path, by, lang, csrf);
 }
 
 async function api(
@@ -202,6 +202,7 @@ async function pages(
   path: string,
   by: string,
   lang: Lang,
+  csrf: string,
 ): Promise<HttpResult> {
   if (path === '/admin' && method === 'GET') return html(200, listPage(await deps.service.list(), lang));
   const run = /^\/admin\/schedules\/([^/]+)\/runs\/([^/]+)$/.exec(path);
@@ -218,7 +219,6 @@ async function pages(
   const match = /^\/admin\/schedules\/([^/]+)(?:\/(pause|resume|run-now))?$/.exec(path);
   if (!match) return html(404, messagePage(lang, 404, `Không có trang ${path}. / No such page.`));
   const [, processId, action] = match as unknown as [string, string, string | undefined];
-  const csrf = csrfFor(deps, event);
   const render = async (
     status: number,
     notice?: Parameters<typeof schedulePage>[0]['notice'],

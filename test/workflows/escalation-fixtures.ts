@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { storedLedgerRows, type LedgerEntry } from '../../functions/c12/ledger.ts';
 import type { Statement } from '../../functions/c12/model.ts';
 import { C12Repository } from '../../functions/c12/repository.ts';
-import { EscalationRepository } from '../../functions/escalation/repository.ts';
+import { EscalationRepository, type OfficerRecord } from '../../functions/escalation/repository.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { addMonths } from '../../functions/shared/calendar.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
@@ -33,7 +33,7 @@ export const OFFICERS = [
     role: 'OFFICER',
     supervisorId: 'TP01',
   },
-];
+] satisfies OfficerRecord[];
 const employees = [
   { id: 'NV01', insuredWage: 10_000_000 },
   { id: 'NV02', insuredWage: 60_000_000 },

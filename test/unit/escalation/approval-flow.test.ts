@@ -23,24 +23,8 @@ import {
 } from '../../../functions/escalation/repository.ts';
 import type { ApprovalStart } from '../../../functions/escalation/sweep.ts';
 import type { OutgoingEmail } from '../../../functions/shared/email.ts';
+import { OFFICERS } from '../../workflows/escalation-fixtures.ts';
 
-const OFFICERS: OfficerRecord[] = [
-  { officerId: 'GD01', name: 'Nguyễn Văn Thành', email: 'thanh.nv@bhxh-demo.vn', role: 'DIRECTOR' },
-  {
-    officerId: 'TP01',
-    name: 'Lê Thị Hoa',
-    email: 'hoa.lt@bhxh-demo.vn',
-    role: 'SUPERVISOR',
-    supervisorId: 'GD01',
-  },
-  {
-    officerId: 'CB01',
-    name: 'Trần Văn Bình',
-    email: 'binh.tv@bhxh-demo.vn',
-    role: 'OFFICER',
-    supervisorId: 'TP01',
-  },
-];
 const approverOf = (officer: OfficerRecord) => ({
   officerId: officer.officerId,
   name: officer.name,

@@ -7,6 +7,9 @@ declare module 'fontkit' {
     id: number;
     advanceWidth: number;
     codePoints: number[];
+    /** The outline (tests compare outlines as SVG path data). */
+    path: { toSVG(): string };
+    bbox: { minX: number; minY: number; maxX: number; maxY: number };
   }
 
   export interface GlyphPosition {
@@ -32,6 +35,7 @@ declare module 'fontkit' {
   export interface Font {
     postscriptName: string;
     unitsPerEm: number;
+    numGlyphs: number;
     ascent: number;
     descent: number;
     lineGap: number;

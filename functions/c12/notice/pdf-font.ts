@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as fontkit from 'fontkit';
+import { unhinted } from './unhinted.ts';
 
 /** A laid-out line: original glyph ids, with advances and offsets in 1/1000 em. */
 export interface Run {
@@ -426,7 +427,7 @@ export class NoticeFont {
       // (CIDToGIDMap /Identity). Composite glyphs' components are appended after these by encode().
       cids.set(gid, subset.includeGlyph(gid));
     }
-    const fontFile = Buffer.from(subset.encode());
+    const fontFile = unhinted(Buffer.from(subset.encode()));
     const tag = [
       ...createHash('md5')
         .update(`${this.name}:${gids.join(',')}`)

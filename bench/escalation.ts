@@ -14,6 +14,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addDays } from '../functions/shared/calendar.ts';
+import { cpuSeconds, descendants, printCpuBounds } from './processes.ts';
 
 type Line = (label: string, value: string, target?: string, ok?: boolean) => void;
 
@@ -53,6 +54,8 @@ export async function benchSweep(line: Line, cases: number, asOf: string): Promi
         ['next day (ordinary)', addDays(asOf, 1)],
       ] as const) {
         const cpuStart = process.cpuUsage();
+        const emulators = descendants();
+        const emulatorsCpuStart = emulators.map((pid) => cpuSeconds(pid));
         const started = performance.now();
         const { executionArn } = await sfn.send(
           new StartExecutionCommand({
@@ -76,9 +79,17 @@ export async function benchSweep(line: Line, cases: number, asOf: string): Promi
         console.log(`  ${label}, ${day}:`);
         line('  sweep time', `${seconds.toFixed(1)} s`);
         line('  cases/s (end to end)', fmt(perSecond, 1), '>= 200', perSecond >= 200);
-        line(
-          '  handlers CPU per case',
-          `${fmt((cpu.user + cpu.system) / 1000 / Math.max(1, totals.evaluated ?? 0), 2)} ms`,
+        const emulatorsCpu = emulators.reduce(
+          (sum, pid, i) => sum + cpuSeconds(pid) - emulatorsCpuStart[i]!,
+          0,
+        );
+        printCpuBounds(
+          line,
+          'case',
+          totals.evaluated ?? 0,
+          (cpu.user + cpu.system) / 1e6,
+          emulatorsCpu,
+          '  ',
         );
         line(
           '  outcomes',

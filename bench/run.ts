@@ -15,9 +15,9 @@
  *         this process and the emulator process; summarise with `bench/cpuprofile-summary.ts`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,6 +25,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { benchAgencyReview, benchAgencyReviewOnStack } from './agencies.ts';
 import { benchApprovals, benchSweep } from './escalation.ts';
+import { cpuSeconds, descendants, printCpuBounds, resetPeak, statusKb } from './processes.ts';
 
 // A full collection between seeding and the run, so the seed data held here does not count in its peak.
 setFlagsFromString('--expose-gc');
@@ -154,66 +155,6 @@ async function benchEngine(): Promise<void> {
 }
 
 // ---- memory ---------------------------------------------------------------------------------------------
-
-/** Every descendant of this process (the emulators' child, and whatever it starts). */
-function descendants(root = process.pid): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Field 4 (ppid) follows the parenthesised command, which may itself hold spaces.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parentOf.set(Number(entry), ppid);
-    } catch {
-      // Exited while listing.
-    }
-  }
-  const found: number[] = [];
-  const frontier = [root];
-  while (frontier.length > 0) {
-    const parent = frontier.pop()!;
-    for (const [pid, ppid] of parentOf) {
-      if (ppid !== parent) continue;
-      found.push(pid);
-      frontier.push(pid);
-    }
-  }
-  return found;
-}
-
-/** User + system CPU seconds a process has used so far (/proc/PID/stat fields 14 and 15, in clock ticks). */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-/** sysconf(_SC_CLK_TCK): 100 on Linux. */
-const CLOCK_TICKS = 100;
-
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
-      readFileSync(`/proc/${pid}/status`, 'utf8'),
-    );
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Resets the kernel's peak-RSS mark (VmHWM) so seeding does not count in the run's peak. */
-function resetPeak(pid: number): void {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-  } catch {
-    // Not permitted here: the peak then includes seeding (an over-estimate, never an under-estimate).
-  }
-}
 
 // ---- run ------------------------------------------------------------------------------------------------
 
@@ -387,16 +328,7 @@ async function benchRun(): Promise<void> {
     const mainCpu = (cpu.user + cpu.system) / 1e6;
     line('main process CPU (user+sys)', `${mainCpu.toFixed(1)} s`);
     line('emulator processes CPU', `${childCpu.toFixed(1)} s`);
-    // Both figures per employer, and what they allow on this machine's cores if nothing else ran.
-    const perEmployerMs = ((mainCpu + childCpu) / Math.max(1, employers)) * 1000;
-    line(
-      'CPU per employer: handlers + emulators',
-      `${fmt((mainCpu / Math.max(1, employers)) * 1000, 2)} + ${fmt((childCpu / Math.max(1, employers)) * 1000, 2)} ms`,
-    );
-    line(
-      `  ceiling on ${availableParallelism()} cores (employers/s)`,
-      fmt((availableParallelism() * 1000) / perEmployerMs),
-    );
+    printCpuBounds(line, 'employer', employers, mainCpu, childCpu);
     line('employers', fmt(employers));
     line('sent', fmt(output.sent ?? 0));
     line('postal', fmt(output.postal ?? 0));

@@ -1,0 +1,94 @@
+/**
+ * The bench's view of its processes, from /proc (Linux): the emulators' child and whatever it starts, their
+ * CPU and memory, and what the CPU a unit of work costs allows on this machine.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+/** Every descendant of this process (the emulators' child, and whatever it starts). */
+export function descendants(root = process.pid): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 (ppid) follows the parenthesised command, which may itself hold spaces.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // Exited while listing.
+    }
+  }
+  const found: number[] = [];
+  const frontier = [root];
+  while (frontier.length > 0) {
+    const parent = frontier.pop()!;
+    for (const [pid, ppid] of parentOf) {
+      if (ppid !== parent) continue;
+      found.push(pid);
+      frontier.push(pid);
+    }
+  }
+  return found;
+}
+
+/** User + system CPU seconds a process has used so far (/proc/PID/stat fields 14 and 15, in clock ticks). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+/** sysconf(_SC_CLK_TCK): 100 on Linux. */
+const CLOCK_TICKS = 100;
+
+export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resets the kernel's peak-RSS mark (VmHWM) so seeding does not count in the run's peak. */
+export function resetPeak(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // Not permitted here: the peak then includes seeding (an over-estimate, never an under-estimate).
+  }
+}
+
+type Line = (label: string, value: string, target?: string, ok?: boolean) => void;
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * CPU per unit of work in this process (the handlers and the engine) and in the emulators, and the two
+ * bounds they set: all cores busy, and this process's one thread busy (the handlers run on it).
+ */
+export function printCpuBounds(
+  line: Line,
+  unit: string,
+  count: number,
+  mainCpuSeconds: number,
+  childCpuSeconds: number,
+  indent = '',
+): void {
+  const per = (seconds: number) => (seconds / Math.max(1, count)) * 1000;
+  const main = per(mainCpuSeconds);
+  const child = per(childCpuSeconds);
+  line(`${indent}CPU/${unit}, handlers+emulators`, `${fmt(main, 2)} + ${fmt(child, 2)} ms`);
+  line(
+    `${indent}  bound: ${availableParallelism()} cores busy`,
+    `${fmt((availableParallelism() * 1000) / (main + child))} ${unit}s/s`,
+  );
+  line(`${indent}  bound: handlers' thread busy`, `${fmt(1000 / main)} ${unit}s/s`);
+}

@@ -106,6 +106,14 @@ const CURRENT = 'CURRENT';
 const OFFICER_CACHE_MS = 5 * 60_000;
 const officerCache = new Map<string, { record: OfficerRecord | undefined; until: number }>();
 
+/** A case as stored: `slot` is the sort key (CURRENT, or CLOSED#caseId for a closed case's copy). */
+type StoredCase = EscalationCase & { slot: string };
+
+/** The case without its storage key: callers (the CLI, the case API) see the case, not the table. */
+function asCase({ slot: _slot, ...kase }: StoredCase): EscalationCase {
+  return kase;
+}
+
 export class EscalationRepository {
   private readonly tables = {
     cases: tableName('Cases'),
@@ -124,7 +132,7 @@ export class EscalationRepository {
         ConsistentRead: true,
       }),
     );
-    return Item as EscalationCase | undefined;
+    return Item && asCase(Item as StoredCase);
   }
 
   /** Cases of a status, by employer (the byStatus index), optionally one officer's. */
@@ -142,8 +150,8 @@ export class EscalationRepository {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of (page.Items ?? []) as (EscalationCase & { slot: string })[]) {
-        if (item.slot === CURRENT && (!officerId || item.officerId === officerId)) cases.push(item);
+      for (const item of (page.Items ?? []) as StoredCase[]) {
+        if (item.slot === CURRENT && (!officerId || item.officerId === officerId)) cases.push(asCase(item));
       }
       start = page.LastEvaluatedKey;
     } while (start);
@@ -166,10 +174,10 @@ export class EscalationRepository {
         Limit: limit,
       }),
     );
-    const items = (page.Items ?? []) as (EscalationCase & { slot: string })[];
+    const items = (page.Items ?? []) as StoredCase[];
     const last = items.at(-1)?.employerId;
     return {
-      cases: items.filter((item) => item.slot === CURRENT),
+      cases: items.filter((item) => item.slot === CURRENT).map(asCase),
       next: page.LastEvaluatedKey && last ? last : null,
     };
   }

@@ -103,6 +103,10 @@ describe('case pages', () => {
       trail: unknown[];
     };
     expect(shown.case.stage).toBe('URGING_LETTER');
+    // The case, not its storage: no sort key of the Cases table.
+    expect(shown.case).not.toHaveProperty('slot');
+    const listed = (await (await api('/cases?status=OPEN')).json()) as { cases: object[] };
+    for (const kase of listed.cases) expect(kase).not.toHaveProperty('slot');
     expect(shown.trail).toHaveLength((await cases().trail((await current()).caseId)).length);
     expect(html).toContain('Công ty TNHH Nợ &lt;Kéo&gt; Dài');
     expect(html).not.toContain('<Kéo>');

@@ -77,7 +77,8 @@ export const WORKFLOWS = {
       },
       EvaluateCasesFunctionArn: {
         entry: 'functions/escalation/handlers/evaluate-cases.ts',
-        tables: ['Cases', 'Audit', 'Employers', 'Ledger', 'Officers', 'Policies'],
+        // Approvals: the link of an approval a case stopped waiting for is withdrawn.
+        tables: ['Cases', 'Audit', 'Employers', 'Ledger', 'Officers', 'Policies', 'Approvals'],
         sendsEmail: true,
         startsWorkflows: ['CaseApproval'],
         readsStartedExecutions: true,

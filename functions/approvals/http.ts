@@ -81,6 +81,7 @@ function outcome(kind: Outcome, record?: ApprovalRecord, detail?: string): HttpR
 /** Why a record that exists cannot be decided now, or undefined when it can. */
 function refusal(record: ApprovalRecord, now: string): Outcome | undefined {
   if (record.state === 'REASSIGNED') return 'REASSIGNED';
+  if (record.state === 'WITHDRAWN') return 'WITHDRAWN';
   if (record.state !== 'PENDING') return 'ALREADY_DECIDED';
   if (record.expiresAt <= now) return 'EXPIRED';
   return undefined;
@@ -141,7 +142,8 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
   const method = event.requestContext.http.method.toUpperCase();
   const match = /^\/approvals\/([^/]+)\/?$/.exec(event.rawPath);
   if (!match) return outcome('NOT_FOUND');
-  const approvalId = decodeURIComponent(match[1]!);
+  // An id is 24 URL-safe characters: anything else (a malformed %-escape included) names no approval.
+  const approvalId = match[1]!;
   if (!APPROVAL_ID.test(approvalId)) return outcome('NOT_FOUND');
 
   if (method === 'GET' || method === 'HEAD') {

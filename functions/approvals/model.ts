@@ -9,7 +9,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ApproverRole, Stage } from '../escalation/policy.ts';
 
-export type ApprovalState = 'PENDING' | 'APPROVED' | 'REJECTED' | 'REASSIGNED';
+export type ApprovalState = 'PENDING' | 'APPROVED' | 'REJECTED' | 'REASSIGNED' | 'WITHDRAWN';
 
 export interface Approver {
   officerId: string;
@@ -84,6 +84,8 @@ export interface ApprovalRecord {
   decision?: { reason?: string | undefined; choice?: string | undefined; channel: 'EMAIL_LINK' } | undefined;
   /** The approval that replaced this one (the supervisor's), when it was reassigned. */
   reassignedTo?: string | undefined;
+  /** Why it was withdrawn undecided (the case was paid, paused, or no longer due for the stage). */
+  withdrawnReason?: string | undefined;
   reminderSentAt?: string | undefined;
 }
 

@@ -147,6 +147,7 @@ export type Outcome =
   | 'ALREADY_DECIDED'
   | 'EXPIRED'
   | 'REASSIGNED'
+  | 'WITHDRAWN'
   | 'NOT_FOUND'
   | 'BAD_FORM'
   | 'REASON_REQUIRED'
@@ -178,6 +179,11 @@ const OUTCOMES: Record<Outcome, { status: number; title: string; text: string }>
     status: 410,
     title: 'Liên kết không còn hiệu lực',
     text: 'Đề nghị này đã được chuyển cho người khác phê duyệt; không có gì thay đổi.',
+  },
+  WITHDRAWN: {
+    status: 410,
+    title: 'Đề nghị đã được rút',
+    text: 'Hồ sơ không còn chờ quyết định này (đơn vị đã nộp tiền, hồ sơ tạm dừng hoặc không còn đủ điều kiện cho bước này); không có gì thay đổi.',
   },
   NOT_FOUND: {
     status: 404,

@@ -104,6 +104,29 @@ export class ApprovalsRepository {
     );
   }
 
+  /**
+   * PENDING -> WITHDRAWN: the case no longer waits for this decision, so its link decides nothing. False if
+   * it was no longer pending (decided or reassigned meanwhile).
+   */
+  async withdraw(approvalId: string, at: string, reason: string): Promise<boolean> {
+    return writeIf(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { approvalId },
+        UpdateExpression: 'SET #state = :withdrawn, withdrawnReason = :reason, decidedAt = :at',
+        ConditionExpression: '#state = :pending',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':withdrawn': 'WITHDRAWN',
+          ':pending': 'PENDING',
+          ':reason': reason,
+          ':at': at,
+        },
+      }),
+    );
+  }
+
   /** PENDING -> REASSIGNED, naming the approval that replaces it: its link dies. False if no longer pending. */
   async reassign(approvalId: string, to: string, at: string): Promise<boolean> {
     return writeIf(

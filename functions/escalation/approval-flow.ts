@@ -13,6 +13,7 @@ import type { ApprovalRecord, Approver } from '../approvals/model.ts';
 import type { ApprovalsRepository } from '../approvals/repository.ts';
 import { approvalLink, newApproval } from '../approvals/request.ts';
 import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
+import { todayInVietnam } from '../shared/calendar.ts';
 import { approvalRequestLetter, type CaseFacts, type OfficeSettings } from './documents.ts';
 import { approvalDeadline } from './ladder.ts';
 import { policyFor, type ApproverRole, type EscalationPolicy } from './policy.ts';
@@ -78,12 +79,18 @@ async function resolve(
   return person;
 }
 
-/** End of the deadline day in Vietnam (UTC+7), or `now + override`. */
+/**
+ * End of the deadline day in Vietnam (UTC+7), or `now + override`. Counted from today in Vietnam, or from the
+ * sweep's day when that is later (a simulated day ahead): a second approver asked days after the sweep gets
+ * their own working days, not what is left of the first's.
+ */
 async function expiry(
   deps: FlowDeps,
   start: ApprovalStart,
 ): Promise<{ expiresAt: string; waitSeconds: number; deadline: string }> {
-  const deadline = approvalDeadline(policyFor(start.policyVersion, await deps.policies()), start.asOf);
+  const today = todayInVietnam(new Date(deps.now()));
+  const from = start.asOf > today ? start.asOf : today;
+  const deadline = approvalDeadline(policyFor(start.policyVersion, await deps.policies()), from);
   const now = Date.parse(deps.now());
   if (deps.waitSecondsOverride) {
     return {
@@ -136,17 +143,37 @@ async function mail(
     deadline,
     ...extra,
   });
-  await deps.send({
+  const sent = await deps.send({
     from: deps.office.sender,
     to: [record.approver.email],
     ...letter,
     attachments: [],
     configurationSet: deps.office.configurationSet,
   });
+  // The wait goes on (at its end: the reminder, then the supervisor), but the trail says the mail did not go.
+  if (sent.status === 'REJECTED')
+    await deps.cases.audit({
+      caseId: start.caseId,
+      at: deps.now(),
+      who: 'dondoc',
+      what: 'APPROVAL_EMAIL_REJECTED',
+      why: `thư tới ${record.approver.email} bị từ chối (${sent.reason}); hết hạn sẽ nhắc lại rồi chuyển cấp trên`,
+      channel: 'SYSTEM',
+      discriminator: `${start.stage}#${record.approvalId}`,
+    });
+}
+
+/** An approval in a state no step expected (e.g. reassigned twice over): the run fails, recorded. */
+export class ApprovalStateError extends Error {
+  override name = 'ApprovalStateError';
 }
 
 /** A decision made while no task was waiting for it: the task now waiting gets it at once. */
 async function forward(deps: FlowDeps, record: ApprovalRecord, token: string): Promise<void> {
+  if (record.state === 'WITHDRAWN')
+    throw new CaseNotWaitingError(`approval ${record.approvalId} was withdrawn: the case no longer waits`);
+  if (record.state !== 'APPROVED' && record.state !== 'REJECTED')
+    throw new ApprovalStateError(`approval ${record.approvalId} is ${record.state}: no decision to forward`);
   if (record.state === 'APPROVED') {
     const output: ApprovalGranted = {
       decision: 'APPROVED',
@@ -193,6 +220,24 @@ export async function requestApproval(
     });
 
   if (input.attempt === 'FIRST') {
+    // A retry of this step (the email went, a later write failed) asks with the link already recorded for
+    // this approver, so only one link is ever live for the run. (The first approver's, when this is the
+    // second of a two-person stage, is someone else's: a new one is made.)
+    const kase = await deps.cases.currentCase(start.employerId);
+    const asked = kase?.pendingApproval;
+    const recorded =
+      asked?.executionName === start.executionName && asked.approvalId
+        ? await deps.approvals.get(asked.approvalId)
+        : undefined;
+    const earlier = recorded?.approver.officerId === plan.approver.officerId ? recorded : undefined;
+    if (earlier && earlier.state !== 'PENDING') return forward(deps, earlier, token);
+    if (earlier) {
+      if (!(await deps.approvals.renew(earlier.approvalId, token, plan.expiresAt, at)))
+        return forward(deps, (await deps.approvals.get(earlier.approvalId))!, token);
+      await mail(deps, { ...earlier, expiresAt: plan.expiresAt }, start, plan.deadline);
+      await audit('APPROVAL_ASKED', earlier.approver.officerId, `${start.stage}, hạn ${plan.deadline}`);
+      return;
+    }
     const record = newApproval({
       taskToken: token,
       approver: plan.approver,
@@ -201,12 +246,19 @@ export async function requestApproval(
       expiresAt: plan.expiresAt,
     });
     await deps.approvals.create(record);
-    await deps.cases.setWaitingApproval(
-      start.employerId,
-      { stage: start.stage, executionName: start.executionName },
-      record.approvalId,
-      plan.approver.officerId,
-    );
+    try {
+      await deps.cases.setWaitingApproval(
+        start.employerId,
+        { stage: start.stage, executionName: start.executionName },
+        record.approvalId,
+        plan.approver.officerId,
+      );
+    } catch (error) {
+      // The case stopped waiting before the ask: the link, never sent, is withdrawn with it.
+      if (error instanceof CaseNotWaitingError)
+        await deps.approvals.withdraw(record.approvalId, at, 'hồ sơ không còn chờ phê duyệt trước khi gửi');
+      throw error;
+    }
     await mail(deps, record, start, plan.deadline);
     await audit('APPROVAL_ASKED', plan.approver.officerId, `${start.stage}, hạn ${plan.deadline}`);
     return;
@@ -219,11 +271,18 @@ export async function requestApproval(
       `the case of ${start.employerId} no longer waits for ${start.executionName}`,
     );
   const approvalId = kase.pendingApproval.approvalId;
-  const current = approvalId ? await deps.approvals.get(approvalId) : undefined;
+  let current = approvalId ? await deps.approvals.get(approvalId) : undefined;
   if (!current) throw new NoApproverError(`case ${start.caseId} has no approval waiting for ${start.stage}`);
-  if (current.state === 'APPROVED' || current.state === 'REJECTED') return forward(deps, current, token);
+  // An earlier attempt of this step passed the approval on and failed before the case recorded it: go on
+  // with the approval it passed to, rather than climbing again (or reading "reassigned" as a refusal).
+  const passedOn = current.state === 'REASSIGNED' && current.reassignedTo;
+  if (passedOn) current = await deps.approvals.get(current.reassignedTo!);
+  if (!current) throw new NoApproverError(`case ${start.caseId}: the approval it passed to is missing`);
+  if (current.state !== 'PENDING') return forward(deps, current, token);
 
-  const { expiresAt, deadline } = await expiry(deps, { ...start, asOf: at.slice(0, 10) });
+  // The step waits plan.waitSeconds (its TimeoutSecondsPath) from now: the renewed link lasts exactly that.
+  const expiresAt = new Date(Date.parse(at) + plan.waitSeconds * 1000).toISOString();
+  const deadline = todayInVietnam(new Date(expiresAt));
   if (input.attempt === 'REMINDER') {
     if (!(await deps.approvals.renew(current.approvalId, token, expiresAt, at))) {
       return forward(deps, (await deps.approvals.get(current.approvalId))!, token);
@@ -240,6 +299,13 @@ export async function requestApproval(
     if (!(await deps.approvals.renew(current.approvalId, token, expiresAt, at))) {
       return forward(deps, (await deps.approvals.get(current.approvalId))!, token);
     }
+    if (passedOn)
+      await deps.cases.setWaitingApproval(
+        start.employerId,
+        { stage: start.stage, executionName: start.executionName },
+        current.approvalId,
+        current.approver.officerId,
+      );
     await mail(deps, { ...current, expiresAt }, start, deadline, { reassignedFrom: plan.approver.name });
     await audit(
       'APPROVAL_REASSIGNED',
@@ -299,6 +365,20 @@ export async function grantStage(
     });
   }
   const kase = await deps.cases.currentCase(start.employerId);
+  if (kase && kase.stage !== start.stage) {
+    // Approved when the case no longer waited for it (paused, closed, or the approval withdrawn meanwhile):
+    // no step is taken on it, and the trail says so; the evaluation after a resume asks again.
+    await deps.cases.audit({
+      caseId: start.caseId,
+      at,
+      who: 'dondoc',
+      what: 'APPROVAL_SET_ASIDE',
+      why: `${start.stage} được phê duyệt khi hồ sơ ${kase.status === 'OPEN' ? 'không còn chờ phê duyệt này' : kase.status === 'PAUSED' ? 'đang tạm dừng' : 'đã đóng'}: không thực hiện bước`,
+      channel: 'SYSTEM',
+      discriminator: `${start.stage}#${start.executionName}`,
+    });
+    return;
+  }
   // Granted now, or by an earlier attempt whose letter did not go out (it stays claimed): send it.
   if (kase?.stage !== start.stage || kase.documents?.[start.stage]?.status !== 'PENDING') return;
   await deliver(

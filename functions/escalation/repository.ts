@@ -10,6 +10,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { ApprovalsRepository } from '../approvals/repository.ts';
 import { todayInVietnam } from '../shared/calendar.ts';
 import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 import { tableName } from '../shared/tables.ts';
@@ -122,7 +123,11 @@ export class EscalationRepository {
     employers: tableName('Employers'),
   };
 
-  constructor(private readonly dynamo: DynamoDBDocumentClient) {}
+  private readonly approvals: ApprovalsRepository;
+
+  constructor(private readonly dynamo: DynamoDBDocumentClient) {
+    this.approvals = new ApprovalsRepository(dynamo);
+  }
 
   async currentCase(employerId: string): Promise<EscalationCase | undefined> {
     const { Item } = await this.dynamo.send(
@@ -224,13 +229,16 @@ export class EscalationRepository {
       ...(action.note ? { note: action.note } : {}),
     };
     let updated: EscalationCase;
+    let pending: EscalationCase['pendingApproval'];
     try {
       const { Attributes } = await this.dynamo.send(
         new UpdateCommand({
           TableName: this.tables.cases,
           Key: { employerId, slot: CURRENT },
+          // A paused case waits for no decision: the approval in progress (if any) ends with the pause, and
+          // the evaluation after the resume asks again.
           UpdateExpression:
-            'SET #s = :paused, pauses = list_append(if_not_exists(pauses, :none), :pause), updatedAt = :at',
+            'SET #s = :paused, pauses = list_append(if_not_exists(pauses, :none), :pause), updatedAt = :at REMOVE pendingApproval',
           ConditionExpression: '#s = :open',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
@@ -240,10 +248,17 @@ export class EscalationRepository {
             ':pause': [pause],
             ':at': action.at,
           },
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      updated = Attributes as EscalationCase;
+      const { pendingApproval: waitedFor, ...before } = asCase(Attributes as StoredCase);
+      updated = {
+        ...before,
+        status: 'PAUSED',
+        pauses: [...(before.pauses ?? []), pause],
+        updatedAt: action.at,
+      };
+      pending = waitedFor;
     } catch (error) {
       if (isConditionFailure(error))
         throw new CaseStateError(`case ${current.caseId} is ${current.status}, not OPEN: nothing changed`);
@@ -258,6 +273,11 @@ export class EscalationRepository {
       channel: action.channel,
       discriminator: employerId,
     });
+    if (pending)
+      await this.withdrawApprovalLink(current.caseId, pending, action.at, 'hồ sơ tạm dừng đôn đốc', {
+        who: action.by,
+        channel: action.channel,
+      });
     return updated;
   }
 
@@ -530,6 +550,53 @@ export class EscalationRepository {
       if (!isConditionFailure(error)) throw error;
       return false;
     }
+  }
+
+  /**
+   * The approval `pending` marks ends undecided, when the case no longer warrants it (paid below the stage's
+   * threshold meanwhile): the marker goes, if it is still that run's, and the link dies. Whether it went.
+   */
+  async withdrawPendingApproval(
+    kase: Pick<EscalationCase, 'employerId' | 'caseId'>,
+    pending: NonNullable<EscalationCase['pendingApproval']>,
+    at: string,
+    why: string,
+  ): Promise<boolean> {
+    const removed = await writeIf(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.tables.cases,
+        Key: { employerId: kase.employerId, slot: CURRENT },
+        UpdateExpression: 'REMOVE pendingApproval',
+        ConditionExpression: 'pendingApproval.executionName = :run',
+        ExpressionAttributeValues: { ':run': pending.executionName },
+      }),
+    );
+    if (removed) await this.withdrawApprovalLink(kase.caseId, pending, at, why);
+    return removed;
+  }
+
+  /**
+   * The link of an approval the case stopped waiting for decides nothing any more (WITHDRAWN), and the trail
+   * says why. The workflow still waiting on it finds the case not waiting at its next step and ends quietly.
+   */
+  async withdrawApprovalLink(
+    caseId: string,
+    pending: NonNullable<EscalationCase['pendingApproval']>,
+    at: string,
+    why: string,
+    by: { who: string; channel: Channel } = { who: 'dondoc', channel: 'SYSTEM' },
+  ): Promise<void> {
+    if (pending.approvalId && !(await this.approvals.withdraw(pending.approvalId, at, why))) return;
+    await this.audit({
+      caseId,
+      at,
+      who: by.who,
+      what: 'APPROVAL_WITHDRAWN',
+      why: `${pending.stage}: ${why}`,
+      channel: by.channel,
+      discriminator: `${pending.stage}#${pending.executionName}`,
+    });
   }
 
   private async requireCase(employerId: string): Promise<EscalationCase> {

@@ -145,6 +145,21 @@ export async function evaluateOne(deps: SweepDeps, kase: EscalationCase, asOf: s
     if (again.action === 'CLIMB' && again.automatic.length === 0 && again.approval?.stage === pending.stage) {
       evaluation = again;
     }
+  } else if (evaluation.action === 'WAIT' && evaluation.reason === 'AWAITING_APPROVAL' && pending) {
+    // Asked on the figures of its day: a payment since may have taken the case below the stage. Then the
+    // approval is withdrawn (its link dies) rather than decided on old figures, and the case goes on from
+    // today's debt: closed if paid in full, waiting otherwise.
+    const again = evaluateCase(policy, { ...state, pendingApproval: undefined }, facts);
+    const stillDue =
+      again.action === 'CLIMB' && again.automatic.length === 0 && again.approval?.stage === pending.stage;
+    if (again.action === 'CLOSE') evaluation = again;
+    else if (!stillDue) {
+      const why = `số nợ quá hạn nay là ${debt.overduePrincipal + debt.overdueInterest} đồng, ${again.action === 'WAIT' ? again.daysLate : 0} ngày chậm đóng: chưa đến bước này`;
+      if (await deps.cases.withdrawPendingApproval(kase, pending, at, why)) {
+        evaluation = again;
+        kase = { ...kase, pendingApproval: undefined };
+      }
+    }
   }
   const caseFacts = (daysLate: number): CaseFacts => ({
     caseId: kase.caseId,
@@ -190,6 +205,13 @@ async function act(
   if (evaluation.action === 'CLOSE') {
     if (!(await deps.cases.close(kase.employerId, 'PAID_IN_FULL', at))) return 'CLOSED';
     await audit('CLOSED', 'nộp đủ số tiền quá hạn');
+    if (kase.pendingApproval)
+      await deps.cases.withdrawApprovalLink(
+        kase.caseId,
+        kase.pendingApproval,
+        at,
+        'đơn vị đã nộp đủ số tiền quá hạn',
+      );
     await deliver(deps, kase, employer, 'CLOSED', facts, asOf);
     return 'CLOSED';
   }

@@ -99,7 +99,7 @@ export const TABLES = {
     indexes: [],
     accessPatterns: [
       'the approval an email link names (approvalId, 144 random bits): get, then one conditional write ' +
-        'PENDING -> APPROVED | REJECTED | REASSIGNED (single use)',
+        'PENDING -> APPROVED | REJECTED | REASSIGNED | WITHDRAWN (single use)',
     ],
   },
   Audit: {

@@ -42,6 +42,8 @@ export interface DondocSchedulesProps {
   /** The debt cases and their trail, which the admin pages show, pause and resume. */
   casesTable: dynamodb.ITable;
   auditTable: dynamodb.ITable;
+  /** A pause withdraws the approval the case waited for (its link dies). */
+  approvalsTable: dynamodb.ITable;
   deadLetterQueue: sqs.IQueue;
 }
 
@@ -158,6 +160,7 @@ export class DondocSchedules extends Construct {
         ADMIN_AUTH: 'IAM',
         [tableEnvName('Cases')]: props.casesTable.tableName,
         [tableEnvName('Audit')]: props.auditTable.tableName,
+        [tableEnvName('Approvals')]: props.approvalsTable.tableName,
         // Binds the pages' form tokens to a secret (with the caller's ARN), so another site cannot make
         // one. Resolved by CloudFormation at deploy; readable only by those who may read the function.
         ADMIN_FORM_SECRET: formSecret.secretValue.unsafeUnwrap(),
@@ -165,7 +168,7 @@ export class DondocSchedules extends Construct {
     });
     props.schedulesTable.grantReadWriteData(this.admin.role);
     // Cases: read (and their status index, named), pause/resume as conditional updates; the trail: read,
-    // append. Nothing deleted.
+    // append; an approval withdrawn by a pause. Nothing deleted.
     const grant = (actions: string[], resources: string[]) =>
       this.admin.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
     grant(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [props.casesTable.tableArn]);
@@ -174,6 +177,8 @@ export class DondocSchedules extends Construct {
       TABLES.Cases.indexes.map((index) => `${props.casesTable.tableArn}/index/${index.indexName}`),
     );
     grant(['dynamodb:Query', 'dynamodb:PutItem'], [props.auditTable.tableArn]);
+    // A pause ends the approval in progress: one conditional update of its record, nothing read.
+    grant(['dynamodb:UpdateItem'], [props.approvalsTable.tableArn]);
     mayApply(this.admin);
     this.admin.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

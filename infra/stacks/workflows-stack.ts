@@ -85,6 +85,7 @@ export class WorkflowsStack extends Stack {
       schedulesTable: props.tables.Schedules,
       casesTable: props.tables.Cases,
       auditTable: props.tables.Audit,
+      approvalsTable: props.tables.Approvals,
       deadLetterQueue: this.scheduleDeadLetterQueue,
     });
   }

@@ -220,6 +220,8 @@ describe('approval links', () => {
   it('answers unknown or malformed links and other methods without touching anything', async () => {
     expect((await request(`/approvals/${newApprovalId()}`)).status).toBe(404);
     expect((await request('/approvals/not-an-id')).status).toBe(404);
+    // A malformed %-escape is a link that names nothing, not a server error.
+    expect((await request('/approvals/%E0%A4%A')).status).toBe(404);
     expect((await request('/approvals/')).status).toBe(404);
     const { record } = await pendingApproval();
     expect((await request(`/approvals/${record.approvalId}`, { method: 'PUT', body: 'x' })).status).toBe(405);

@@ -8,6 +8,7 @@ import type { ApprovalRecord } from '../../../functions/approvals/model.ts';
 import type { ApprovalsRepository } from '../../../functions/approvals/repository.ts';
 import {
   grantStage,
+  planApproval,
   requestApproval,
   type FlowDeps,
   type Plan,
@@ -99,18 +100,30 @@ function world(kase: EscalationCase) {
       approvals.set(id, { ...record, state: 'REASSIGNED', reassignedTo: to });
       return true;
     },
+    withdraw: async (id: string, _at: string, reason: string) => {
+      const record = approvals.get(id);
+      if (record?.state !== 'PENDING') return false;
+      approvals.set(id, { ...record, state: 'WITHDRAWN', withdrawnReason: reason });
+      return true;
+    },
   } as unknown as ApprovalsRepository;
+  const told: { command: string; input: Record<string, unknown> }[] = [];
   const deps: FlowDeps = {
     cases,
     approvals: repository,
-    sfn: { send: async () => ({}) } as never,
+    sfn: {
+      send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        told.push({ command: command.constructor.name, input: command.input });
+        return {};
+      },
+    } as never,
     send: async (mail) => (sent.push(mail), { status: 'SENT', messageId: `m-${sent.length}` }),
     office: { name: 'Bảo hiểm xã hội tỉnh Lâm Đồng', sender: 'thongbao@bhxh-demo.vn', evasionRecipients: [] },
     baseUrl: 'http://127.0.0.1:8090',
     policies: async () => [DEFAULT_ESCALATION_POLICY],
     now: () => '2026-11-05T01:00:00.000Z',
   };
-  return { deps, approvals, sent, trail, marked };
+  return { deps, approvals, sent, trail, marked, told };
 }
 
 function waitingCase(): EscalationCase {
@@ -161,6 +174,103 @@ describe('requestApproval', () => {
     ]);
   });
 
+  it('takes up the approval it passed on when the step failed before the case recorded it', async () => {
+    const kase = waitingCase();
+    const { deps, approvals, sent, told, trail } = world(kase);
+    await requestApproval(deps, { token: 'token-1', start, plan, attempt: 'FIRST' });
+    const waitFor = deps.cases.setWaitingApproval.bind(deps.cases);
+    let failures = 1;
+    deps.cases.setWaitingApproval = async (...args) => {
+      if (failures-- > 0) throw Object.assign(new Error('throttled'), { name: 'TransientError' });
+      return waitFor(...args);
+    };
+    await expect(
+      requestApproval(deps, { token: 'token-2', start, plan, attempt: 'REASSIGN' }),
+    ).rejects.toThrow('throttled');
+    // The retry: the officer's approval is REASSIGNED, the case still names it.
+    await requestApproval(deps, { token: 'token-3', start, plan, attempt: 'REASSIGN' });
+    expect(told).toEqual([]); // no refusal invented on the officer's behalf
+    expect(trail.map((entry) => entry.what)).not.toContain('APPROVAL_REJECTED');
+    const supervisors = [...approvals.values()].filter((r) => r.approver.officerId === 'TP01');
+    expect(supervisors).toHaveLength(1);
+    expect(supervisors[0]).toMatchObject({ state: 'PENDING', taskToken: 'token-3' });
+    expect(kase.pendingApproval).toMatchObject({
+      approvalId: supervisors[0]!.approvalId,
+      approverId: 'TP01',
+    });
+    expect(sent.at(-1)!.to).toEqual(['hoa.lt@bhxh-demo.vn']);
+  });
+
+  it('keeps one live link when the first ask is retried after its email went out', async () => {
+    const kase = waitingCase();
+    const { deps, approvals, sent } = world(kase);
+    const audit = deps.cases.audit.bind(deps.cases);
+    let failures = 1;
+    deps.cases.audit = async (entry) => {
+      if (failures-- > 0) throw Object.assign(new Error('throttled'), { name: 'TransientError' });
+      return audit(entry);
+    };
+    await expect(requestApproval(deps, { token: 'token-1', start, plan, attempt: 'FIRST' })).rejects.toThrow(
+      'throttled',
+    );
+    await requestApproval(deps, { token: 'token-2', start, plan, attempt: 'FIRST' });
+    expect(approvals.size).toBe(1);
+    const [record] = [...approvals.values()];
+    expect(record).toMatchObject({ state: 'PENDING', taskToken: 'token-2' });
+    expect(kase.pendingApproval?.approvalId).toBe(record!.approvalId);
+    // The email again, with the same link.
+    expect(sent).toHaveLength(2);
+    for (const mail of sent) expect(mail.text).toContain(`/approvals/${record!.approvalId}`);
+  });
+
+  it('asks the second approver with a link of their own, the first one decided', async () => {
+    const kase = waitingCase();
+    const { deps, approvals, sent, told } = world(kase);
+    await requestApproval(deps, { token: 'token-1', start, plan, attempt: 'FIRST' });
+    const first = kase.pendingApproval!.approvalId!;
+    approvals.set(first, { ...approvals.get(first)!, state: 'APPROVED' });
+    const second: Plan = { ...plan, role: 'SUPERVISOR', approver: approverOf(OFFICERS[1]!) };
+    await requestApproval(deps, { token: 'token-2', start, plan: second, attempt: 'FIRST' });
+    expect(told).toEqual([]); // the officer's approval is not taken for the supervisor's
+    expect(approvals.size).toBe(2);
+    expect(approvals.get(kase.pendingApproval!.approvalId!)).toMatchObject({
+      approver: { officerId: OFFICERS[1]!.officerId },
+      state: 'PENDING',
+      taskToken: 'token-2',
+    });
+    expect(sent.at(-1)!.to).toEqual([OFFICERS[1]!.email]);
+  });
+
+  it("says in the trail when the approver's mail was refused, and waits on for the reminder", async () => {
+    const kase = waitingCase();
+    const { deps, approvals, trail } = world(kase);
+    deps.send = async () => ({ status: 'REJECTED', reason: 'MessageRejected: address blacklisted' });
+    await requestApproval(deps, { token: 'token-1', start, plan, attempt: 'FIRST' });
+    expect(trail.map((entry) => entry.what)).toEqual(['APPROVAL_EMAIL_REJECTED', 'APPROVAL_ASKED']);
+    expect(trail[0]!.why).toContain('address blacklisted');
+    expect([...approvals.values()].map((record) => record.state)).toEqual(['PENDING']);
+  });
+
+  it('renews a reminded link for exactly as long as the step waits, counted from now', async () => {
+    const kase = waitingCase();
+    const { deps, approvals, sent } = world(kase);
+    await requestApproval(deps, { token: 'token-1', start, plan, attempt: 'FIRST' });
+    await requestApproval(deps, { token: 'token-2', start, plan, attempt: 'REMINDER' });
+    const record = approvals.get(kase.pendingApproval!.approvalId!)!;
+    expect(record.expiresAt).toBe(new Date(Date.parse(deps.now()) + plan.waitSeconds * 1000).toISOString());
+    expect(sent[1]!.text).toContain('05/11/2026');
+  });
+
+  it('withdraws the link it made when the case stopped waiting before the ask', async () => {
+    const kase = { ...waitingCase(), pendingApproval: undefined };
+    const { deps, approvals, sent } = world(kase);
+    await expect(requestApproval(deps, { token: 't', start, plan, attempt: 'FIRST' })).rejects.toThrow(
+      CaseNotWaitingError,
+    );
+    expect([...approvals.values()].map((record) => record.state)).toEqual(['WITHDRAWN']);
+    expect(sent).toEqual([]);
+  });
+
   it('asks nobody when the case no longer waits for this run (closed meanwhile)', async () => {
     const kase = { ...waitingCase(), status: 'CLOSED' as const, pendingApproval: undefined };
     const { deps, sent } = world(kase);
@@ -177,7 +287,35 @@ describe('requestApproval', () => {
   });
 });
 
+describe('planApproval', () => {
+  it('gives the second approver their own working days, from the day they are asked', async () => {
+    const kase = waitingCase();
+    const { deps } = world(kase);
+    // The sweep asked on 10-30; the officer approved on Thursday 2027-01-07: the supervisor has until the
+    // third working day after it, not a deadline already passed.
+    deps.now = () => '2027-01-07T03:00:00.000Z';
+    const second = await planApproval(deps, {
+      start: { ...start, stage: 'INSPECTION', approvers: ['OFFICER', 'SUPERVISOR'] },
+      index: 1,
+      previousApprover: 'CB01',
+    });
+    expect(second.approver.officerId).toBe('TP01');
+    expect(second.deadline).toBe('2027-01-12');
+    expect(second.waitSeconds).toBeGreaterThan(4 * 86_400);
+  });
+});
+
 describe('grantStage', () => {
+  it('takes no step on an approval that arrives when the case is paused, and says so', async () => {
+    const kase: EscalationCase = { ...waitingCase(), status: 'PAUSED', pendingApproval: undefined };
+    const { deps, sent, trail } = world(kase);
+    await grantStage(deps, { start, employerEmail: 'ketoan@nokeodai.example' });
+    expect(sent).toEqual([]);
+    expect(trail).toEqual([
+      expect.objectContaining({ what: 'APPROVAL_SET_ASIDE', why: expect.stringContaining('đang tạm dừng') }),
+    ]);
+  });
+
   it('sends the letter an earlier attempt granted but left claimed, and nothing when it went out', async () => {
     const kase: EscalationCase = {
       ...waitingCase(),

@@ -53,9 +53,18 @@ export const escalationPolicySchema = z
     criminalReferral: z.object({ minEvasionMonths: whole, minAmountVnd: whole, minWorkers: whole }),
     holidays: z.array(isoDate),
   })
-  .refine((policy) => policy.stages.find((s) => s.stage === 'REMINDER')!.approvers.length === 0, {
-    message: 'the reminder is automatic',
-    path: ['stages'],
+  // Who decides each stage is the law's and the issue's (the officer; a supervisor; the officer and a
+  // director, two people), not a threshold: a version may change when, never who.
+  .superRefine((policy, context) => {
+    for (const [index, rule] of policy.stages.entries()) {
+      const required = DEFAULT_ESCALATION_POLICY.stages.find((s) => s.stage === rule.stage)!.approvers;
+      if (rule.approvers.join() !== required.join())
+        context.addIssue({
+          code: 'custom',
+          path: ['stages', index, 'approvers'],
+          message: `${rule.stage} is decided by ${required.length ? required.join(' + ') : 'no one (automatic)'}; a policy version may change thresholds, not who approves`,
+        });
+    }
   }) satisfies z.ZodType<EscalationPolicy>;
 
 export class PolicyRejectedError extends Error {

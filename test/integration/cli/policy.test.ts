@@ -100,6 +100,27 @@ describe('dondoc policy', () => {
       [['policy', 'publish', '-', '--by', 'QT01'], JSON.stringify(swapped), /must list every stage once/],
       [
         ['policy', 'publish', '-', '--by', 'QT01'],
+        // One person instead of the officer and a director: who approves is not a threshold.
+        JSON.stringify({
+          ...laterLetter,
+          stages: laterLetter.stages.map((rule) =>
+            rule.stage === 'CRIMINAL_REFERRAL' ? { ...rule, approvers: ['OFFICER'] } : rule,
+          ),
+        }),
+        /stages\[6\]\.approvers: CRIMINAL_REFERRAL is decided by OFFICER \+ DIRECTOR; a policy version may change thresholds, not who approves/,
+      ],
+      [
+        ['policy', 'publish', '-', '--by', 'QT01'],
+        JSON.stringify({
+          ...laterLetter,
+          stages: laterLetter.stages.map((rule) =>
+            rule.stage === 'URGING_LETTER' ? { ...rule, approvers: ['OFFICER'] } : rule,
+          ),
+        }),
+        /URGING_LETTER is decided by no one \(automatic\)/,
+      ],
+      [
+        ['policy', 'publish', '-', '--by', 'QT01'],
         JSON.stringify({ ...laterLetter, approvalWorkingDays: 0 }),
         /approvalWorkingDays: at least one working day/,
       ],

@@ -155,7 +155,7 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
   // Statements come from stored notices where there are some (a re-run reads no ledger at all).
   const ledgers =
     ids.length > 0 && ids.some((id) => !notices.has(id))
-      ? await repository.ledgersOfPage(input.partition, ids[0]!, ids.at(-1)!)
+      ? await repository.ledgersOfPage(input.partition, ids)
       : new Map();
 
   const postal: EmailWork[] = [];

@@ -217,23 +217,24 @@ export class C12Repository {
   }
 
   /**
-   * The ledgers of a page of one partition's employers (ids first..last, a contiguous range in key
-   * order), by employer: a few 1 MB pages instead of a query per employer.
+   * The ledgers of a page of one partition's employers (consecutive ids), by employer: one key range, a
+   * few 1 MB pages instead of a query per employer.
    */
-  async ledgersOfPage(
-    partition: string,
-    firstEmployerId: string,
-    lastEmployerId: string,
-  ): Promise<Map<string, LedgerRow[]>> {
+  async ledgersOfPage(partition: string, employerIds: readonly string[]): Promise<Map<string, LedgerRow[]>> {
+    // The range runs from the least "<id>#" to the greatest "<id>$" ('$' is the character after '#': below
+    // it sorts every "<id>#<entry key>"). Both over every id, in DynamoDB's byte order: the first and last
+    // ids of the page do not bound them when an id holds a character sorting below '#' (a stray space).
+    const bytes = (text: string) => Buffer.from(text, 'utf8');
+    const ordered = (suffix: string) =>
+      employerIds.map((id) => `${id}${suffix}`).sort((a, b) => Buffer.compare(bytes(a), bytes(b)));
     const rows = await queryAll<LedgerRow & { employerEntry: string }>(this.dynamo, {
       TableName: this.tables.ledger,
       KeyConditionExpression: '#p = :p AND employerEntry BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#p': 'partition' },
       ExpressionAttributeValues: {
         ':p': partition,
-        ':from': `${firstEmployerId}#`,
-        // '$' is the character after '#': below it sort every "<last>#<entry key>", whatever the entry key.
-        ':to': `${lastEmployerId}$`,
+        ':from': ordered('#')[0],
+        ':to': ordered('$').at(-1),
       },
       ConsistentRead: true,
     });

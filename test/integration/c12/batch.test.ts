@@ -3,7 +3,8 @@
  * in for SES: a rejected address is recorded once and not retried; a failure in the middle of a batch,
  * retried as Step Functions would, sends nobody twice and reports the same counts.
  */
-import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { storedLedgerRows } from '../../../functions/c12/ledger.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processBatch, type BatchDeps } from '../../../functions/c12/batch.ts';
 import { CHUNK_SIZE, CHUNKS_IN_FLIGHT } from '../../../functions/c12/handlers/process-batch.ts';
@@ -453,5 +454,26 @@ describe('the debt case of an employer in arrears', () => {
       status: 'CLOSED',
       caseId: 'TS0044A#2026-10',
     });
+  });
+});
+
+describe("a page's ledgers, read as one key range", () => {
+  it("gives every employer its rows, even when an id of the page sorts below the ledger's '#' separator", async () => {
+    const partition = 'P-RANGE';
+    // Key order as the employers index pages them; the last id ends with a space (a malformed import),
+    // whose "<id>$" bound would sort below "TS0010A#..." and cut the employer before it off.
+    const ids = ['TS0009A', 'TS0010A', 'TS0010A '];
+    for (const employerId of ids) {
+      const rows = storedLedgerRows(employerId, partition, {
+        type: 'PAYROLL',
+        entryKey: 'PAYROLL#2026-09',
+        period: '2026-09',
+        employees: [{ id: 'NV01', insuredWage: 10_000_000 }],
+      });
+      for (const row of rows)
+        await awsClients().dynamo.send(new PutCommand({ TableName: 'Ledger', Item: row }));
+    }
+    const ledgers = await new C12Repository(awsClients().dynamo).ledgersOfPage(partition, ids);
+    for (const employerId of ids) expect(ledgers.get(employerId), employerId).toHaveLength(1);
   });
 });

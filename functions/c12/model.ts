@@ -5,9 +5,11 @@
  */
 import { z } from 'zod';
 import { monthSchema } from '../shared/schemas.ts';
-import { FUNDS, REGIONS, type Fund } from './policy.ts';
+import { DEFAULT_POLICY, FUNDS, policyCoverageStart, REGIONS, type Fund } from './policy.ts';
 
 const isoDate = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
+/** The first day the default policy covers (2024-07-01). */
+const COVERED_FROM = policyCoverageStart(DEFAULT_POLICY);
 const period = monthSchema;
 const vnd = z.number({ error: 'must be a number of VND' }).int('must be whole VND');
 const positiveVnd = vnd.positive('must be positive');
@@ -52,26 +54,52 @@ export const pensionSuspensionSchema = z
   .object({ from: period, to: period })
   .refine((value) => value.from <= value.to, { message: 'from must not be after to', path: ['to'] });
 
-export const statementRequestSchema = z.object({
-  employer: employerSchema,
-  period,
-  payroll: z.array(payrollSchema).superRefine((payroll, context) => {
-    const seen = new Set<string>();
-    payroll.forEach((entry, index) => {
-      if (seen.has(entry.period)) {
+export const statementRequestSchema = z
+  .object({
+    employer: employerSchema,
+    period,
+    payroll: z.array(payrollSchema).superRefine((payroll, context) => {
+      const seen = new Set<string>();
+      payroll.forEach((entry, index) => {
+        if (seen.has(entry.period)) {
+          context.addIssue({
+            code: 'custom',
+            path: [index, 'period'],
+            message: `duplicate period ${entry.period}`,
+          });
+        }
+        seen.add(entry.period);
+      });
+    }),
+    payments: z.array(paymentSchema).default([]),
+    adjustments: z.array(adjustmentSchema).default([]),
+    pensionSuspensions: z.array(pensionSuspensionSchema).default([]),
+  })
+  .superRefine((request, context) => {
+    // Rates, caps and interest are known from COVERED_FROM on: an earlier date (or a year typed 0026) is an
+    // input error naming its field, not a gap found half-way through the computation.
+    const early = (value: string, path: (string | number)[]) => {
+      if (value < COVERED_FROM)
         context.addIssue({
           code: 'custom',
-          path: [index, 'period'],
-          message: `duplicate period ${entry.period}`,
+          path,
+          message: `must not be before ${COVERED_FROM.slice(0, value.length)} (the earliest rates dondoc holds)`,
         });
-      }
-      seen.add(entry.period);
+    };
+    early(request.period, ['period']);
+    request.payroll.forEach((entry, i) => early(entry.period, ['payroll', i, 'period']));
+    request.payments.forEach((payment, i) => early(payment.date, ['payments', i, 'date']));
+    request.adjustments.forEach((adjustment, i) => {
+      early(adjustment.date, ['adjustments', i, 'date']);
+      early(adjustment.period, ['adjustments', i, 'period']);
+      if (adjustment.dueDate !== undefined && adjustment.dueDate < adjustment.date)
+        context.addIssue({
+          code: 'custom',
+          path: ['adjustments', i, 'dueDate'],
+          message: `must not be before the adjustment's date ${adjustment.date}`,
+        });
     });
-  }),
-  payments: z.array(paymentSchema).default([]),
-  adjustments: z.array(adjustmentSchema).default([]),
-  pensionSuspensions: z.array(pensionSuspensionSchema).default([]),
-});
+  });
 
 /** "payroll[2].employees[0].insuredWage: must not be negative" for each problem, one per line. */
 export function describeIssues(error: z.ZodError): string {

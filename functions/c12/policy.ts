@@ -88,6 +88,20 @@ export class PolicyGapError extends Error {
   override name = 'PolicyGapError';
 }
 
+/** The first day every series of the policy has a value in force: the engine knows nothing earlier. */
+export function policyCoverageStart(policy: ContributionPolicy): string {
+  const series = [
+    policy.referenceLevel,
+    policy.regionalMinimumWage,
+    policy.capMultiple,
+    policy.rates,
+    policy.reducedAccidentRatePcm,
+    policy.dailyInterestPcm,
+    policy.allocation,
+  ];
+  return series.map((values) => values[0]!.from).reduce((a, b) => (a > b ? a : b));
+}
+
 /** The value in force on `isoDate` (series sorted by `from`). */
 export function valueAt<T>(series: readonly Effective<T>[], isoDate: string, what = 'policy value'): T {
   let found: T | undefined;

@@ -71,6 +71,31 @@ describe('dondoc statement', () => {
       'payroll[1].period',
     ],
     ['a missing employer', { employer: undefined }, 'employer'],
+    // Before the earliest rates dondoc holds (2024-07-01): an input error, not a crash half-way.
+    [
+      'a payroll before the rates begin',
+      { payroll: [{ period: '2024-06', employees: [{ id: 'A', insuredWage: 5_000_000 }] }] },
+      'payroll[0].period',
+    ],
+    ['a payment dated year 0026', { payments: [{ date: '0026-11-10', amount: 1 }] }, 'payments[0].date'],
+    [
+      'an adjustment due before it was made',
+      {
+        adjustments: [
+          { date: '2026-10-15', period: '2026-06', fund: 'HT_TT', amount: 500_000, dueDate: '2026-10-01' },
+        ],
+      },
+      'adjustments[0].dueDate',
+    ],
+    [
+      'an adjustment due in year 0026',
+      {
+        adjustments: [
+          { date: '2026-10-15', period: '2026-06', fund: 'HT_TT', amount: 500_000, dueDate: '0026-11-30' },
+        ],
+      },
+      'adjustments[0].dueDate',
+    ],
   ])('rejects %s with exit status 2 naming the field', async (_what, change, field) => {
     const io = captureIo(JSON.stringify({ ...WORKED_REQUEST, ...change }));
     expect(await runCli(['statement', '-'], io)).toBe(2);

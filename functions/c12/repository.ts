@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { policyForNewCase } from '../escalation/policy.ts';
 import { PolicyStore } from '../escalation/policy-store.ts';
-import { lastDayOf } from '../shared/calendar.ts';
+import { lastDayOf, todayInVietnam } from '../shared/calendar.ts';
 import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 import { isConditionFailure, writeIf } from '../shared/conditional-write.ts';
 import { tableName } from '../shared/tables.ts';
@@ -407,7 +407,8 @@ export class C12Repository {
       status: 'OPEN',
       stage: 'NONE',
       // The escalation policy the case keeps for its whole life: the one in force when it opened.
-      policyVersion: policyForNewCase(at.slice(0, 10), await this.policies.versions()).version,
+      // Its day in Vietnam: the 06:00 run of the 5th is the 4th in UTC.
+      policyVersion: policyForNewCase(todayInVietnam(new Date(at)), await this.policies.versions()).version,
       openedAt: at,
       openedForPeriod: statement.period,
       // Filled by the escalation, stage by stage (a nested path can only be set inside an existing map).
@@ -451,8 +452,10 @@ export class C12Repository {
       !current ||
       current.status !== 'CLOSED' ||
       String(current.openedForPeriod) >= statement.period ||
-      // Closed after this statement's month ended: what it shows in arrears was settled since.
-      String(current.closedAt ?? '') > lastDayOf(statement.period)
+      // Closed after this statement's month ended (its day in Vietnam; closedAt is a UTC instant): what it
+      // shows in arrears was settled since.
+      (current.closedAt ? todayInVietnam(new Date(String(current.closedAt))) : '') >
+        lastDayOf(statement.period)
     ) {
       return 'unchanged';
     }

@@ -408,7 +408,7 @@ describe('the debt case of an employer in arrears', () => {
       repository.openOrUpdateCase(
         statement('TS0042A', period, amount),
         { officerId },
-        `T-${period}-${amount}`,
+        `${period}-28T00:00:00.${String(amount).padStart(3, '0')}Z`,
       );
     expect(await open('2026-10', 500, 'CB01')).toBe('opened');
     expect(await open('2026-10', 500, 'CB01')).toBe('updated'); // a retried batch
@@ -419,31 +419,50 @@ describe('the debt case of an employer in arrears', () => {
       status: 'OPEN',
       stage: 'NONE',
       officerId: 'CB01',
-      openedAt: 'T-2026-10-500',
+      openedAt: '2026-10-28T00:00:00.500Z',
       openedForPeriod: '2026-10',
       overduePrincipal: 900,
       owed: 905,
       lastStatementPeriod: '2026-11',
-      updatedAt: 'T-2026-11-900',
+      updatedAt: '2026-11-28T00:00:00.900Z',
     });
   });
 
   it('opens without an officer on record', async () => {
-    expect(await repository.openOrUpdateCase(statement('TS0043A', '2026-10', 1), {}, 'T')).toBe('opened');
+    expect(
+      await repository.openOrUpdateCase(statement('TS0043A', '2026-10', 1), {}, '2026-11-05T00:00:00.000Z'),
+    ).toBe('opened');
     expect(await slot('TS0043A')).not.toHaveProperty('officerId');
   });
 
   it('stays closed when closed after the statement it opened for, even if that statement is applied again', async () => {
-    await repository.openOrUpdateCase(statement('TS0044A', '2026-10', 500), {}, 'T1');
+    await repository.openOrUpdateCase(statement('TS0044A', '2026-10', 500), {}, '2026-11-05T00:00:00.000Z');
     await close('TS0044A', '2026-11-12T09:00:00.000Z');
-    expect(await repository.openOrUpdateCase(statement('TS0044A', '2026-10', 500), {}, 'T2')).toBe(
-      'unchanged',
-    );
+    expect(
+      await repository.openOrUpdateCase(statement('TS0044A', '2026-10', 500), {}, '2026-11-06T00:00:00.000Z'),
+    ).toBe('unchanged');
     expect(await slot('TS0044A')).toMatchObject({ status: 'CLOSED', caseId: 'TS0044A#2026-10' });
   });
 
+  it("judges a closing by its day in Vietnam: closed on the month's last day there, the month's arrears open a new case", async () => {
+    await repository.openOrUpdateCase(statement('TS0045A', '2026-09', 500), {}, '2026-10-05T00:00:00.000Z');
+    // 10:00 on 31 October in Vietnam: 03:00 UTC, a string later than "2026-10-31".
+    await close('TS0045A', '2026-10-31T03:00:00.000Z');
+    expect(
+      await repository.openOrUpdateCase(statement('TS0045A', '2026-10', 800), {}, '2026-11-05T00:00:00.000Z'),
+    ).toBe('opened');
+    // 05:00 on 1 November in Vietnam (22:00 UTC on the 31st): after October, which it settled.
+    await repository.openOrUpdateCase(statement('TS0046A', '2026-09', 500), {}, '2026-10-05T00:00:00.000Z');
+    await close('TS0046A', '2026-10-31T22:00:00.000Z');
+    expect(
+      await repository.openOrUpdateCase(statement('TS0046A', '2026-10', 800), {}, '2026-11-05T00:00:00.000Z'),
+    ).toBe('unchanged');
+  });
+
   it('archives a closed episode and opens a new case when arrears come back later', async () => {
-    expect(await repository.openOrUpdateCase(statement('TS0044A', '2027-02', 700), {}, 'T3')).toBe('opened');
+    expect(
+      await repository.openOrUpdateCase(statement('TS0044A', '2027-02', 700), {}, '2027-03-05T00:00:00.000Z'),
+    ).toBe('opened');
     expect(await slot('TS0044A')).toMatchObject({
       status: 'OPEN',
       caseId: 'TS0044A#2027-02',

@@ -24,6 +24,7 @@ process.env.APPROVAL_WAIT_SECONDS_OVERRIDE = '600';
 
 const PAUSED = 'TS0021A';
 const PAYING = 'TS0031A';
+const SETTLED = 'TS0041A';
 const data = tempDataDir();
 let stack: LocalStack;
 let mail: ReturnType<typeof mailer>;
@@ -34,6 +35,7 @@ beforeAll(async () => {
   await seedEscalation([
     { employerId: PAUSED, name: 'Công ty Tạm Dừng', email: 'kt@tamdung.example' },
     { employerId: PAYING, name: 'Công ty Nộp Bớt', email: 'kt@nopbot.example' },
+    { employerId: SETTLED, name: 'Công ty Nộp Đủ', email: 'kt@nopdu.example' },
   ]);
   await sweep('2026-10-02');
 }, 60_000);
@@ -57,6 +59,30 @@ async function formOf(url: string) {
 
 const whats = async (employerId: string) =>
   (await cases().trail((await cases().currentCase(employerId))!.caseId)).map((entry) => entry.what);
+
+describe('a paused case', () => {
+  it('is closed by the daily sweep when paid in full, pause or not', async () => {
+    await cases().pause(SETTLED, {
+      reason: 'DISPUTE',
+      by: 'CB01',
+      at: new Date().toISOString(),
+      channel: 'CLI',
+    });
+    const payment = storedLedgerRows(SETTLED, PARTITION, {
+      type: 'PAYMENT',
+      entryKey: 'PAYMENT#2026-10-02#UNC-9',
+      date: '2026-10-02',
+      amount: 100_000_000,
+      ref: 'UNC-9',
+    });
+    for (const row of payment)
+      await awsClients().dynamo.send(new PutCommand({ TableName: 'Ledger', Item: row }));
+    const { totals } = await sweep('2026-10-03'); // every case, as the schedule runs it
+    expect(totals.CLOSED).toBe(1);
+    expect(await cases().currentCase(SETTLED)).toMatchObject({ status: 'CLOSED' });
+    await mail.next('kt@nopdu.example', /^Kết thúc đôn đốc nợ/); // its closing letter
+  });
+});
 
 describe('an approval the case no longer waits for', () => {
   it('dies with a pause: the link decides nothing, and the evaluation after the resume asks again', async () => {

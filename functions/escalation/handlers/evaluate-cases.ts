@@ -33,6 +33,8 @@ export const evaluateCasesEventSchema = z.object({
   totals: z.record(z.string(), z.number()).default({}),
 });
 
+const PAUSED_CURSOR = 'PAUSED:';
+
 const config = appConfig();
 const limiter = new SendRateLimiter(config.SES_MAX_SEND_RATE);
 
@@ -89,7 +91,18 @@ export const handler = defineHandler(evaluateCasesEventSchema, async (event) => 
     const one = await cases.currentCase(event.employerId);
     page = { cases: one && one.status !== 'CLOSED' ? [one] : [], next: null };
   } else {
-    page = await cases.pageCases('OPEN', event.cursor, event.batchSize);
+    // Open cases first, then the paused ones (a payment in full closes a case whatever its state; paused
+    // days do not age it). The cursor names the status it pages: "PAUSED:<employerId>", or an employer id.
+    const pausedCursor = event.cursor?.startsWith(PAUSED_CURSOR)
+      ? event.cursor.slice(PAUSED_CURSOR.length)
+      : null;
+    if (pausedCursor === null) {
+      page = await cases.pageCases('OPEN', event.cursor, event.batchSize);
+      if (page.next === null) page.next = PAUSED_CURSOR;
+    } else {
+      page = await cases.pageCases('PAUSED', pausedCursor || null, event.batchSize);
+      if (page.next !== null) page.next = `${PAUSED_CURSOR}${page.next}`;
+    }
   }
   // The page's employer records in one or two batch gets rather than a get per case.
   const employers = await cases.employers(page.cases.map((kase) => kase.employerId));

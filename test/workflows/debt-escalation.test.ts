@@ -4,13 +4,13 @@
  * A chronic debtor is driven through simulated days (the sweep's clock override) up the whole ladder; a
  * second employer pays midway and its case closes.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedLedgerRows } from '../../functions/c12/ledger.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { appConfig } from '../../functions/shared/config.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
-import { tempDataDir } from '../infra/local/helpers.ts';
+import { captureOutput, tempDataDir } from '../infra/local/helpers.ts';
 import { pdfText } from '../unit/c12/notice/pdf-text.ts';
 import {
   cases,
@@ -33,6 +33,8 @@ const EMPLOYERS = [
 const data = tempDataDir();
 let stack: LocalStack;
 let mail: ReturnType<typeof mailer>;
+/** The handlers' log lines (they run in this process): no task token may be in them. */
+let output: ReturnType<typeof captureOutput>;
 
 async function approveFrom(message: { body: { text?: string } }) {
   const response = await decide(linkOf(message as never), 'approve');
@@ -40,6 +42,7 @@ async function approveFrom(message: { body: { text?: string } }) {
 }
 
 beforeAll(async () => {
+  output = captureOutput();
   stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
   mail = mailer(stack);
   await seedEscalation(EMPLOYERS);
@@ -48,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   data.remove();
+  output.restore();
 });
 
 describe('debt escalation, driven through simulated days', () => {
@@ -207,4 +211,17 @@ describe('debt escalation, driven through simulated days', () => {
     ]);
     expect(approvals.every((entry) => entry.channel === 'EMAIL_LINK')).toBe(true);
   }, 120_000);
+
+  it('never put a task token in an email, a page or a log line', async () => {
+    const { Items = [] } = await awsClients().dynamo.send(new ScanCommand({ TableName: 'Approvals' }));
+    const tokens = Items.map((item) => String(item.taskToken));
+    expect(tokens.length).toBe(7); // the seven approvals of the ladder above
+    for (const token of tokens) expect(token.length).toBeGreaterThan(20);
+    const pages = await Promise.all(
+      Items.map(async (item) => (await fetch(`${stack.webUrl}/approvals/${item.approvalId}`)).text()),
+    );
+    const everything = [JSON.stringify(await mail.mailbox()), ...pages, ...output.lines].join('\n');
+    expect(everything).toContain('/approvals/'); // the links themselves are there
+    for (const token of tokens) expect(everything).not.toContain(token);
+  });
 });

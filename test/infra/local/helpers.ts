@@ -73,3 +73,30 @@ export function adminApi(stack: { webUrl: string; adminToken: string }) {
     });
   };
 }
+
+/**
+ * Everything this process writes to stdout and stderr from now until `restore()` (the handlers run in it
+ * on the embedded stack, so their log lines are here): for checks that a secret never reaches a log.
+ */
+export function captureOutput(): { lines: string[]; restore(): void } {
+  const lines: string[] = [];
+  const original = {
+    out: process.stdout.write.bind(process.stdout),
+    err: process.stderr.write.bind(process.stderr),
+  };
+  const tee =
+    (write: typeof process.stdout.write) =>
+    (chunk: unknown, ...rest: never[]) => {
+      lines.push(String(chunk));
+      return write(chunk as string, ...rest);
+    };
+  process.stdout.write = tee(original.out) as typeof process.stdout.write;
+  process.stderr.write = tee(original.err) as typeof process.stderr.write;
+  return {
+    lines,
+    restore() {
+      process.stdout.write = original.out;
+      process.stderr.write = original.err;
+    },
+  };
+}

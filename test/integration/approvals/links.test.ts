@@ -10,30 +10,19 @@ import { awsClients } from '../../../functions/shared/aws.ts';
 import { stateMachineArn } from '../../../infra/local/sfn-engine.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
 import { TOY_REGISTRY } from '../../fixtures/toy-registry.ts';
-import { tempDataDir, until } from '../../infra/local/helpers.ts';
+import { captureOutput, tempDataDir, until } from '../../infra/local/helpers.ts';
 
 const data = tempDataDir();
 let stack: LocalStack;
 let approvals: ApprovalsRepository;
 /** Everything written to stdout and stderr while the suite runs: the task token must never be in it. */
-const output: string[] = [];
-const writes = {
-  out: process.stdout.write.bind(process.stdout),
-  err: process.stderr.write.bind(process.stderr),
-};
+let output: ReturnType<typeof captureOutput>;
 /** Every page the suite received. */
 const pages: string[] = [];
 const tokens: string[] = [];
 
 beforeAll(async () => {
-  process.stdout.write = ((chunk: unknown, ...rest: never[]) => {
-    output.push(String(chunk));
-    return writes.out(chunk as string, ...rest);
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: unknown, ...rest: never[]) => {
-    output.push(String(chunk));
-    return writes.err(chunk as string, ...rest);
-  }) as typeof process.stderr.write;
+  output = captureOutput();
   stack = await startLocalStack({
     dataDir: data.dir,
     ports: FREE_PORTS,
@@ -46,8 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   data.remove();
-  process.stdout.write = writes.out;
-  process.stderr.write = writes.err;
+  output.restore();
 });
 
 const sfn = () => new SFNClient({});
@@ -230,7 +218,7 @@ describe('approval links', () => {
 
   it('never put a task token in a page or a log line', () => {
     expect(tokens.length).toBeGreaterThan(5);
-    const everything = [...pages, ...output].join('\n');
+    const everything = [...pages, ...output.lines].join('\n');
     for (const token of tokens) expect(everything).not.toContain(token);
   });
 });

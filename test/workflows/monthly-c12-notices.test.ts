@@ -166,6 +166,10 @@ describe('monthly-c12-notices on the embedded stack', () => {
     const summary = summaries[0]!;
     expect(summary.destination.to).toContain('quantri@bhxh-demo.vn');
     for (const employer of malformed()) expect(summary.body.text).toContain(employer.employerId);
+    // And why: each quarantined employer's reason, as the run recorded it.
+    const reasons = (firstOutput.quarantinedEmployers as { reason: string }[]).map((entry) => entry.reason);
+    expect(reasons.length).toBe(malformed().length);
+    for (const reason of reasons) expect(summary.body.text).toContain(reason);
   });
 
   it('opens a debt case for each employer in arrears, and only for them', async () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SendRateLimiter, sendEmail, type OutgoingEmail } from '../../../functions/shared/email.ts';
 import { TransientError } from '../../../functions/shared/errors.ts';
 
@@ -96,11 +96,14 @@ describe('sendEmail failures', () => {
   it('retries SES throttling with backoff and succeeds', async () => {
     const ses = await scriptedSes([THROTTLED, THROTTLED, { status: 200, body: { MessageId: 'msg-1' } }]);
     close = ses.close;
-    const started = Date.now();
-    const outcome = await sendEmail(ses.client(8), MESSAGE);
+    // The SDK's standard strategy waits random() * 2^attempt * 500 ms after a throttle: with random() at
+    // 0.5, 250 ms then 500 ms. Without backoff the three requests would take a few milliseconds.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const started = performance.now();
+    const outcome = await sendEmail(ses.client(8), MESSAGE).finally(() => random.mockRestore());
     expect(outcome).toEqual({ status: 'SENT', messageId: 'msg-1' });
     expect(ses.received).toHaveLength(3);
-    expect(Date.now() - started).toBeGreaterThan(0);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(700);
   });
 
   it('records a rejected address once and does not retry it', async () => {

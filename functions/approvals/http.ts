@@ -206,7 +206,9 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
   const record = result.record;
   logger.info('approval decided', { ...loggable(result.record), decision: state });
   // The trail and the workflow are told at once: neither depends on the other, and each is a round trip.
-  const [delivered] = await Promise.all([
+  // The decision stands once written: a failure of either (after the SDK's retries) is logged for the
+  // alarms and the approver is told what happens, rather than shown an error that invites a futile retry.
+  const [told, audited] = await Promise.allSettled([
     tell(deps, result.record, state, now, form.data.reason),
     deps.audit?.({
       caseId: record.subject.caseId,
@@ -217,6 +219,19 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
       approvalId,
     }),
   ]);
-  if (!delivered) return outcome('WORKFLOW_GONE', result.record);
+  if (audited.status === 'rejected')
+    logger.error('approval decided, its trail entry not written', {
+      ...loggable(record),
+      error: (audited.reason as Error)?.name,
+    });
+  if (told.status === 'rejected') {
+    // The workflow's next step (the reminder, at the deadline) finds the decision in the record.
+    logger.error('approval decided, the workflow not told', {
+      ...loggable(record),
+      error: (told.reason as Error)?.name,
+    });
+    return outcome('RECORDED', result.record);
+  }
+  if (!told.value) return outcome('WORKFLOW_GONE', result.record);
   return outcome(state, result.record);
 }

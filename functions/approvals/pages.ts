@@ -148,6 +148,7 @@ export type Outcome =
   | 'EXPIRED'
   | 'REASSIGNED'
   | 'WITHDRAWN'
+  | 'RECORDED'
   | 'NOT_FOUND'
   | 'BAD_FORM'
   | 'REASON_REQUIRED'
@@ -179,6 +180,11 @@ const OUTCOMES: Record<Outcome, { status: number; title: string; text: string }>
     status: 410,
     title: 'Liên kết không còn hiệu lực',
     text: 'Đề nghị này đã được chuyển cho người khác phê duyệt; không có gì thay đổi.',
+  },
+  RECORDED: {
+    status: 202,
+    title: 'Quyết định đã được ghi nhận',
+    text: 'Quyết định đã được ghi nhận. Hệ thống chưa chuyển được quyết định cho quy trình; quyết định sẽ được chuyển ở bước tiếp theo của quy trình, chậm nhất khi hết thời hạn phê duyệt. Không cần gửi lại.',
   },
   WITHDRAWN: {
     status: 410,

@@ -1,0 +1,71 @@
+/**
+ * A decision written, then a failure telling the workflow or the trail (after the SDK's retries): the
+ * decision stands, and the approver gets a page saying what happens, not an error inviting a futile retry.
+ */
+import { describe, expect, it } from 'vitest';
+import { handleApprovalRequest, type ApprovalHttpDeps } from '../../../functions/approvals/http.ts';
+import type { ApprovalsRepository } from '../../../functions/approvals/repository.ts';
+import { newApproval } from '../../../functions/approvals/request.ts';
+
+const record = newApproval({
+  taskToken: 'AQtoken',
+  approver: { officerId: 'CB01', name: 'Trần Văn Bình', email: 'binh.tv@bhxh-demo.vn', role: 'OFFICER' },
+  subject: {
+    caseId: 'TS0001A#2026-09',
+    employerId: 'TS0001A',
+    employerName: 'Công ty TNHH Nợ Kéo Dài',
+    stage: 'WORKING_SESSION',
+    action: 'Mời đơn vị làm việc',
+    overdueVnd: 40_000_000,
+    daysLate: 30,
+    details: [],
+  },
+  createdAt: '2026-11-05T00:00:00.000Z',
+  expiresAt: '2099-01-01T00:00:00.000Z',
+});
+
+function deps(sfnSend: () => Promise<unknown>, audit: () => Promise<void>): ApprovalHttpDeps {
+  return {
+    approvals: {
+      decide: async () => ({ decided: true, record: { ...record, state: 'APPROVED' } }),
+    } as unknown as ApprovalsRepository,
+    sfn: { send: sfnSend } as never,
+    now: () => '2026-11-05T01:00:00.000Z',
+    audit,
+  };
+}
+
+const post = (d: ApprovalHttpDeps) =>
+  handleApprovalRequest(d, {
+    rawPath: `/approvals/${record.approvalId}`,
+    requestContext: { http: { method: 'POST' } },
+    body: new URLSearchParams({ decision: 'approve', csrf: record.csrfToken }).toString(),
+    isBase64Encoded: false,
+  } as never);
+
+const throttled = () =>
+  Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+describe('a decision written but not passed on', () => {
+  it('tells the approver it is recorded and will reach the workflow at its next step', async () => {
+    const audited: unknown[] = [];
+    const result = await post(deps(throttled, async () => void audited.push(1)));
+    expect(result.statusCode).toBe(202);
+    expect(result.body).toContain('Quyết định đã được ghi nhận');
+    expect(result.body).toContain('Không cần gửi lại');
+    expect(audited).toHaveLength(1); // the trail still has it
+  });
+
+  it('still completes the workflow when only the trail entry failed', async () => {
+    const told: unknown[] = [];
+    const result = await post(
+      deps(
+        async () => void told.push(1),
+        () => throttled() as Promise<void>,
+      ),
+    );
+    expect(told).toHaveLength(1);
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toContain('Đã phê duyệt');
+  });
+});

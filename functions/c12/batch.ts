@@ -28,6 +28,7 @@ import {
   ledgerToRequest,
   LedgerValidationError,
   type EmployerRecord,
+  type LedgerRow,
 } from './ledger.ts';
 import { describeIssues, type Statement } from './model.ts';
 import type { BatchCounts, C12Repository, NoticeRecord, RunItem } from './repository.ts';
@@ -115,6 +116,18 @@ function employerFailure(error: unknown): string[] | undefined {
   return undefined; // an AWS service error: the batch fails and is retried
 }
 
+/**
+ * The document client's refusal of a stored number it cannot convert: not a service error (no `$fault`),
+ * and no retry helps.
+ */
+function isUnreadableNumber(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    !('$fault' in error) &&
+    /converted to BigInt|MAX_SAFE_INTEGER|NumberValue/.test(error.message)
+  );
+}
+
 function isDelivered(notice: NoticeRecord): boolean {
   return notice.status === 'SENT' || notice.status === 'POSTAL' || notice.status === 'REJECTED';
 }
@@ -153,10 +166,26 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
   const ids = page.items.map((item) => String(item.employerId ?? '?'));
   const notices = await repository.notices(ids, period);
   // Statements come from stored notices where there are some (a re-run reads no ledger at all).
-  const ledgers =
-    ids.length > 0 && ids.some((id) => !notices.has(id))
-      ? await repository.ledgersOfPage(input.partition, ids)
-      : new Map();
+  let ledgers = new Map<string, LedgerRow[]>();
+  const unreadable = new Map<string, string>();
+  if (ids.some((id) => !notices.has(id))) {
+    try {
+      ledgers = await repository.ledgersOfPage(input.partition, ids);
+    } catch (error) {
+      if (!isUnreadableNumber(error)) throw error;
+      // A row holds a number no JavaScript number can carry: the page's read fails as a whole, so it is
+      // read employer by employer and only that row's employer is quarantined.
+      for (const id of ids) {
+        if (notices.has(id)) continue;
+        try {
+          ledgers.set(id, await repository.ledger(input.partition, id));
+        } catch (failure) {
+          if (!isUnreadableNumber(failure)) throw failure;
+          unreadable.set(id, (failure as Error).message);
+        }
+      }
+    }
+  }
 
   const postal: EmailWork[] = [];
   const email: EmailWork[] = [];
@@ -177,6 +206,9 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
     if (stored) {
       // The stored notice is the one delivered: a re-run never re-computes a notice already issued.
       statement = stored.statement;
+    } else if (unreadable.has(employerId)) {
+      quarantine(employerId, employer.name, [`ledger: ${unreadable.get(employerId)}`]);
+      continue;
     } else {
       try {
         statement = computeStatement(ledgerToRequest(employer, ledgers.get(employerId) ?? [], period));

@@ -3,6 +3,8 @@
  * in for SES: a rejected address is recorded once and not retried; a failure in the middle of a batch,
  * retried as Step Functions would, sends nobody twice and reports the same counts.
  */
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { storedLedgerRows } from '../../../functions/c12/ledger.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -494,5 +496,80 @@ describe("a page's ledgers, read as one key range", () => {
     }
     const ledgers = await new C12Repository(awsClients().dynamo).ledgersOfPage(partition, ids);
     for (const employerId of ids) expect(ledgers.get(employerId), employerId).toHaveLength(1);
+  });
+});
+
+describe('a ledger row holding a number no JavaScript number can carry', () => {
+  it("quarantines only its employer; the page's others get their notices", async () => {
+    const partition = 'P-NUMBER';
+    const { dynamo } = awsClients();
+    for (const employerId of ['TS9061A', 'TS9062A']) {
+      await dynamo.send(
+        new PutCommand({
+          TableName: 'Employers',
+          Item: {
+            employerId,
+            name: `Công ty ${employerId}`,
+            region: 'I',
+            reducedAccidentRate: false,
+            email: `ketoan@${employerId.toLowerCase()}.example`,
+            partition,
+          },
+        }),
+      );
+      for (const row of storedLedgerRows(employerId, partition, {
+        type: 'PAYROLL',
+        entryKey: 'PAYROLL#2026-09',
+        period: '2026-09',
+        employees: [{ id: 'NV01', insuredWage: 10_000_000 }],
+      }))
+        await dynamo.send(new PutCommand({ TableName: 'Ledger', Item: row }));
+    }
+    // Written as another system might: 17 significant digits and a fraction, beyond a double's precision.
+    const [payment] = storedLedgerRows('TS9061A', partition, {
+      type: 'PAYMENT',
+      entryKey: 'PAYMENT#2026-10-20#UNC-1',
+      date: '2026-10-20',
+      amount: 1,
+      ref: 'UNC-1',
+    });
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: 'Ledger',
+        Item: { ...marshall(payment!), amount: { N: '12345678901234567.5' } },
+      }),
+    );
+    const sent: string[] = [];
+    const result = await processBatch(
+      {
+        repository: new C12Repository(dynamo),
+        composeNotice: async (employer) => ({
+          from: 'thongbao@bhxh-demo.vn',
+          to: [employer.email!],
+          subject: 'Thông báo',
+          text: 'Thông báo',
+          html: '<p>Thông báo</p>',
+          attachments: [],
+        }),
+        send: async (mail) => (sent.push(mail.to[0]!), { status: 'SENT', messageId: `m-${sent.length}` }),
+        now: () => new Date().toISOString(),
+        renewLease: async () => undefined,
+        concurrency: 2,
+        chunkSize: CHUNK_SIZE,
+        chunksInFlight: CHUNKS_IN_FLIGHT,
+      },
+      { runId: 'RUN-NUMBER', period: '2026-10', partition, batchSize: 100, cursor: null },
+    );
+    expect(sent).toEqual(['ketoan@ts9062a.example']);
+    expect(result.counts).toMatchObject({ sent: 1, quarantined: 1 });
+    const quarantined = (await new C12Repository(dynamo).runItems('RUN-NUMBER')).filter((item) =>
+      item.itemKey.startsWith('QUARANTINE#'),
+    );
+    expect(quarantined).toEqual([
+      expect.objectContaining({
+        employerId: 'TS9061A',
+        reasons: [expect.stringMatching(/^ledger: .*12345678901234567\.5/)],
+      }),
+    ]);
   });
 });

@@ -19,7 +19,7 @@
  *   still sending when the retry starts.
  * One employer's bad data never stops the batch: it is quarantined with the reason, the rest go on.
  */
-import { EmailConfigurationError } from '../shared/errors.ts';
+import { EmailConfigurationError, isUnreadableNumber } from '../shared/errors.ts';
 import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
 import { logger } from '../shared/logger.ts';
 import { computeStatement } from './account.ts';
@@ -114,18 +114,6 @@ function employerFailure(error: unknown): string[] | undefined {
   if (error instanceof LedgerValidationError) return error.reasons;
   if (error instanceof Error && !('$metadata' in error)) return [`${error.name}: ${error.message}`];
   return undefined; // an AWS service error: the batch fails and is retried
-}
-
-/**
- * The document client's refusal of a stored number it cannot convert: not a service error (no `$fault`),
- * and no retry helps.
- */
-function isUnreadableNumber(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    !('$fault' in error) &&
-    /converted to BigInt|MAX_SAFE_INTEGER|NumberValue/.test(error.message)
-  );
 }
 
 function isDelivered(notice: NoticeRecord): boolean {

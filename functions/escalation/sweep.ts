@@ -20,6 +20,7 @@ import { describeIssues } from '../c12/model.ts';
 import type { CaseApprovalSubject } from '../approvals/model.ts';
 import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
 import { addDays } from '../shared/calendar.ts';
+import { isUnreadableNumber } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
 import {
   approvalDetails,
@@ -113,6 +114,7 @@ export async function evaluateOne(deps: SweepDeps, kase: EscalationCase, asOf: s
     debt = debtAsOf(ledger, asOf);
   } catch (error) {
     if (error instanceof LedgerValidationError) return skip(`ledger: ${error.reasons.join('; ')}`);
+    if (isUnreadableNumber(error)) return skip(`ledger: ${(error as Error).message}`);
     throw error;
   }
   const facts: DebtFacts = {

@@ -20,3 +20,15 @@ export class InvalidEventError extends Error {
 export class EmailConfigurationError extends Error {
   override name = 'EmailConfigurationError';
 }
+
+/**
+ * The document client's refusal of a stored number it cannot give as a JavaScript number (more digits than
+ * a double holds): bad data in one item, not a service error (no `$fault`), so no retry helps.
+ */
+export function isUnreadableNumber(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    !('$fault' in error) &&
+    /converted to BigInt|MAX_SAFE_INTEGER|NumberValue/.test(error.message)
+  );
+}

@@ -78,12 +78,14 @@ export const statementRequestSchema = z
   .superRefine((request, context) => {
     // Rates, caps and interest are known from COVERED_FROM on: an earlier date (or a year typed 0026) is an
     // input error naming its field, not a gap found half-way through the computation.
+    // A month (YYYY-MM) against the first covered month, a date against the first covered day.
     const early = (value: string, path: (string | number)[]) => {
-      if (value < COVERED_FROM)
+      const first = COVERED_FROM.slice(0, value.length);
+      if (value < first)
         context.addIssue({
           code: 'custom',
           path,
-          message: `must not be before ${COVERED_FROM.slice(0, value.length)} (the earliest rates dondoc holds)`,
+          message: `must not be before ${first} (the earliest rates dondoc holds)`,
         });
     };
     early(request.period, ['period']);
@@ -92,12 +94,8 @@ export const statementRequestSchema = z
     request.adjustments.forEach((adjustment, i) => {
       early(adjustment.date, ['adjustments', i, 'date']);
       early(adjustment.period, ['adjustments', i, 'period']);
-      if (adjustment.dueDate !== undefined && adjustment.dueDate < adjustment.date)
-        context.addIssue({
-          code: 'custom',
-          path: ['adjustments', i, 'dueDate'],
-          message: `must not be before the adjustment's date ${adjustment.date}`,
-        });
+      // A due date before the posting is a retroactive charge, late from its original deadline: allowed.
+      if (adjustment.dueDate !== undefined) early(adjustment.dueDate, ['adjustments', i, 'dueDate']);
     });
   });
 

@@ -311,7 +311,7 @@ export class EscalationRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      updated = Attributes as EscalationCase;
+      updated = asCase(Attributes as StoredCase);
     } catch (error) {
       if (isConditionFailure(error))
         throw new CaseStateError(`case ${current.caseId} changed meanwhile: nothing changed`);

@@ -175,8 +175,8 @@ export async function evaluateOne(deps: SweepDeps, kase: EscalationCase, asOf: s
   });
   const daysLate = evaluation.action === 'CLOSE' ? 0 : evaluation.daysLate;
 
-  // Documents a crash left claimed: send them before anything new.
-  for (const [key, document] of Object.entries(kase.documents ?? {})) {
+  // Documents a crash left claimed: send them before anything new (a paused case's wait for its resume).
+  for (const [key, document] of Object.entries(kase.status === 'PAUSED' ? {} : (kase.documents ?? {}))) {
     if (document?.status !== 'PENDING') continue;
     await deliver(deps, kase, employer, key as Stage | 'CLOSED', caseFacts(daysLate), asOf);
   }

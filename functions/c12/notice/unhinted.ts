@@ -43,7 +43,7 @@ function readTables(font: Buffer): Table[] {
 }
 
 /** One glyph's `glyf` record without its instructions. */
-function withoutInstructions(glyph: Buffer): Buffer {
+export function withoutInstructions(glyph: Buffer): Buffer {
   if (glyph.length === 0) return glyph;
   const contours = glyph.readInt16BE(0);
   if (contours >= 0) {
@@ -57,22 +57,26 @@ function withoutInstructions(glyph: Buffer): Buffer {
     stripped.writeUInt16BE(0, lengthAt);
     return stripped;
   }
-  // Composite: components to the one without MORE_COMPONENTS; its WE_HAVE_INSTRUCTIONS announces a program.
+  // Composite: components to the one without MORE_COMPONENTS; a program follows them when any component
+  // says WE_HAVE_INSTRUCTIONS (the last one should; readers accept any, so every one is cleared).
   let at = SIMPLE_HEADER;
-  let flagsAt: number;
   let flags: number;
+  const flagOffsets: number[] = [];
+  let instructed = false;
   do {
-    flagsAt = at;
+    flagOffsets.push(at);
     flags = glyph.readUInt16BE(at);
+    if (flags & WE_HAVE_INSTRUCTIONS) instructed = true;
     at += 4 + (flags & ARG_1_AND_2_ARE_WORDS ? 4 : 2);
     if (flags & WE_HAVE_A_SCALE) at += 2;
     else if (flags & WE_HAVE_AN_X_AND_Y_SCALE) at += 4;
     else if (flags & WE_HAVE_A_TWO_BY_TWO) at += 8;
     if (at > glyph.length) throw new FontFormatError('composite glyph past its record');
   } while (flags & MORE_COMPONENTS);
-  if (!(flags & WE_HAVE_INSTRUCTIONS)) return glyph;
+  if (!instructed) return glyph;
   const stripped = Buffer.from(glyph.subarray(0, at));
-  stripped.writeUInt16BE(flags & ~WE_HAVE_INSTRUCTIONS, flagsAt);
+  for (const offset of flagOffsets)
+    stripped.writeUInt16BE(stripped.readUInt16BE(offset) & ~WE_HAVE_INSTRUCTIONS, offset);
   return stripped;
 }
 

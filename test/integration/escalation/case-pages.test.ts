@@ -167,7 +167,9 @@ describe('case pages', () => {
       body: JSON.stringify({ note: 'Đã đối chiếu xong' }),
     });
     expect(resumed.status).toBe(200);
-    expect(((await resumed.json()) as { case: { status: string } }).case.status).toBe('OPEN');
+    const body = (await resumed.json()) as { case: { status: string } };
+    expect(body.case.status).toBe('OPEN');
+    expect(body.case).not.toHaveProperty('slot');
     const again = await api('/cases/TS0001A/resume', { method: 'POST', body: '{}' });
     expect(again.status).toBe(409);
     expect((await api('/cases/TS0001A/pause', { method: 'POST', body: '{"reason":"x"}' })).status).toBe(400);

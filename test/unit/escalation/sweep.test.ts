@@ -1,5 +1,6 @@
 /** One case's evaluation when its ledger cannot be read: the case is skipped, audited, and the batch goes on. */
 import { describe, expect, it } from 'vitest';
+import { storedLedgerRows } from '../../../functions/c12/ledger.ts';
 import { DEFAULT_ESCALATION_POLICY } from '../../../functions/escalation/policy.ts';
 import type {
   AuditEntry,
@@ -56,5 +57,42 @@ describe('evaluateOne', () => {
       now: () => '2026-12-02T00:00:00.000Z',
     } as unknown as SweepDeps;
     await expect(evaluateOne(deps, kase, '2026-12-02')).rejects.toThrow('Rate exceeded');
+  });
+
+  it("leaves a paused case's claimed letter for its resume", async () => {
+    const sent: unknown[] = [];
+    const paused = {
+      ...kase,
+      status: 'PAUSED',
+      stage: 'URGING_LETTER',
+      pauses: [{ from: '2026-11-20', reason: 'DISPUTE', by: 'CB01' }],
+      documents: { URGING_LETTER: { status: 'PENDING', at: '2026-11-19T00:00:00.000Z' } },
+    } as EscalationCase;
+    const deps = {
+      cases: {
+        audit: async () => undefined,
+        markDocument: async () => undefined,
+      } as unknown as EscalationRepository,
+      employer: async () => ({
+        employerId: 'TS0001A',
+        name: 'Công ty A',
+        region: 'I',
+        partition: 'P-1',
+        email: 'a@a.example',
+      }),
+      ledger: async () =>
+        storedLedgerRows('TS0001A', 'P-1', {
+          type: 'PAYROLL',
+          entryKey: 'PAYROLL#2026-09',
+          period: '2026-09',
+          employees: [{ id: 'NV01', insuredWage: 10_000_000 }],
+        }),
+      send: async (mail: unknown) => (sent.push(mail), { status: 'SENT', messageId: 'm-1' }),
+      policies: async () => [DEFAULT_ESCALATION_POLICY],
+      office: { name: 'BHXH', sender: 's@bhxh.example', evasionRecipients: [] },
+      now: () => '2026-12-02T00:00:00.000Z',
+    } as unknown as SweepDeps;
+    expect(await evaluateOne(deps, paused, '2026-12-02')).toBe('PAUSED');
+    expect(sent).toEqual([]);
   });
 });

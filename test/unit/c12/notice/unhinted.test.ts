@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as fontkit from 'fontkit';
 import { describe, expect, it } from 'vitest';
-import { FontFormatError, unhinted } from '../../../../functions/c12/notice/unhinted.ts';
+import { FontFormatError, unhinted, withoutInstructions } from '../../../../functions/c12/notice/unhinted.ts';
 import { renderNoticePdf } from '../../../../functions/c12/notice/pdf.ts';
 import { noticeInput } from './fixtures.ts';
 
@@ -97,6 +97,31 @@ describe('a font without its hinting', () => {
       }
     });
   }
+
+  it("drops a composite glyph's program whichever component announces it", () => {
+    const MORE = 0x0020;
+    const XY = 0x0002;
+    const INSTRUCTIONS = 0x0100;
+    const component = (flags: number, glyph: number) => {
+      const bytes = Buffer.alloc(6);
+      bytes.writeUInt16BE(flags, 0);
+      bytes.writeUInt16BE(glyph, 2);
+      bytes.writeInt8(5, 4); // byte offsets x, y
+      bytes.writeInt8(-3, 5);
+      return bytes;
+    };
+    const header = Buffer.alloc(10);
+    header.writeInt16BE(-1, 0);
+    // The flag on the first component (readers accept it anywhere), the program after the last.
+    const glyph = Buffer.concat([
+      header,
+      component(MORE | XY | INSTRUCTIONS, 7),
+      component(XY, 9),
+      Buffer.from([0, 3, 0xb0, 0x01, 0x2f]),
+    ]);
+    const stripped = withoutInstructions(glyph);
+    expect(stripped).toEqual(Buffer.concat([header, component(MORE | XY, 7), component(XY, 9)]));
+  });
 
   it('refuses what is not a TrueType font, naming why', () => {
     expect(() => unhinted(Buffer.from('%PDF-1.7 not a font at all'))).toThrow(FontFormatError);

@@ -206,8 +206,8 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
   const record = result.record;
   logger.info('approval decided', { ...loggable(result.record), decision: state });
   // The trail and the workflow are told at once: neither depends on the other, and each is a round trip.
-  // The decision stands once written: a failure of either (after the SDK's retries) is logged for the
-  // alarms and the approver is told what happens, rather than shown an error that invites a futile retry.
+  // A trail that failed (after the SDK's retries) is logged for the alarms: the record keeps the decision.
+  // A workflow that could not be told gets the decision taken back, so that the approver's retry decides.
   const [told, audited] = await Promise.allSettled([
     tell(deps, result.record, state, now, form.data.reason),
     deps.audit?.({
@@ -225,11 +225,23 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
       error: (audited.reason as Error)?.name,
     });
   if (told.status === 'rejected') {
-    // The workflow's next step (the reminder, at the deadline) finds the decision in the record.
-    logger.error('approval decided, the workflow not told', {
+    logger.error('approval decided, the workflow not told: decision taken back', {
       ...loggable(record),
       error: (told.reason as Error)?.name,
     });
+    if (await deps.approvals.undecide(approvalId, state, now)) {
+      await deps.audit?.({
+        caseId: record.subject.caseId,
+        at: now,
+        who: 'dondoc',
+        what: 'DECISION_NOT_DELIVERED',
+        why: 'không chuyển được quyết định cho quy trình; người duyệt được đề nghị gửi lại',
+        approvalId,
+      });
+      return outcome('UNAVAILABLE', { ...record, state: 'PENDING' });
+    }
+    // Decided again since by a retry that got through, or the take-back failed: the record stands, and a
+    // reminder step still waiting forwards it.
     return outcome('RECORDED', result.record);
   }
   if (!told.value) return outcome('WORKFLOW_GONE', result.record);

@@ -184,7 +184,7 @@ const OUTCOMES: Record<Outcome, { status: number; title: string; text: string }>
   RECORDED: {
     status: 202,
     title: 'Quyết định đã được ghi nhận',
-    text: 'Quyết định đã được ghi nhận. Hệ thống chưa chuyển được quyết định cho quy trình; quyết định sẽ được chuyển ở bước tiếp theo của quy trình, chậm nhất khi hết thời hạn phê duyệt. Không cần gửi lại.',
+    text: 'Quyết định đã được ghi nhận nhưng hệ thống chưa chuyển được cho quy trình. Nếu quy trình còn bước nhắc, quyết định được chuyển ở bước đó; nếu hồ sơ không tiếp tục, xin báo quản trị viên.',
   },
   WITHDRAWN: {
     status: 410,

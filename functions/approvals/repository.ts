@@ -105,6 +105,25 @@ export class ApprovalsRepository {
   }
 
   /**
+   * A decision the workflow could not be told of, taken back (decided -> PENDING), so the approver's retry
+   * decides again rather than finding it "already decided" while the workflow never hears of it. Only the
+   * decision of `at` (not one made since, by a retry that got through). False if it is no longer that one.
+   */
+  async undecide(approvalId: string, state: 'APPROVED' | 'REJECTED', at: string): Promise<boolean> {
+    return writeIf(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { approvalId },
+        UpdateExpression: 'SET #state = :pending REMOVE decidedAt, decision',
+        ConditionExpression: '#state = :decided AND decidedAt = :at',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':pending': 'PENDING', ':decided': state, ':at': at },
+      }),
+    );
+  }
+
+  /**
    * PENDING -> WITHDRAWN: the case no longer waits for this decision, so its link decides nothing. False if
    * it was no longer pending (decided or reassigned meanwhile).
    */

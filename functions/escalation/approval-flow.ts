@@ -114,6 +114,15 @@ export async function planApproval(
   return { role, approver: toApprover(person), ...(await expiry(deps, input.start)) };
 }
 
+/**
+ * The plan of a reminder or a reassignment: the same approver (the one who did not answer), a wait of the
+ * policy's working days counted from today, its link's expiry the end of that deadline day. The step waits
+ * exactly that (its TimeoutSecondsPath), so the link and the wait end together, as the email says.
+ */
+export async function renewPlan(deps: FlowDeps, input: { start: ApprovalStart; renew: Plan }): Promise<Plan> {
+  return { ...input.renew, ...(await expiry(deps, input.start)) };
+}
+
 function facts(start: ApprovalStart): CaseFacts {
   return {
     caseId: start.caseId,
@@ -280,9 +289,8 @@ export async function requestApproval(
   if (!current) throw new NoApproverError(`case ${start.caseId}: the approval it passed to is missing`);
   if (current.state !== 'PENDING') return forward(deps, current, token);
 
-  // The step waits plan.waitSeconds (its TimeoutSecondsPath) from now: the renewed link lasts exactly that.
-  const expiresAt = new Date(Date.parse(at) + plan.waitSeconds * 1000).toISOString();
-  const deadline = todayInVietnam(new Date(expiresAt));
+  // The plan was renewed for this step (renewPlan): its link lasts as long as the step waits.
+  const { expiresAt, deadline } = plan;
   if (input.attempt === 'REMINDER') {
     if (!(await deps.approvals.renew(current.approvalId, token, expiresAt, at))) {
       return forward(deps, (await deps.approvals.get(current.approvalId))!, token);
@@ -352,7 +360,7 @@ export async function grantStage(
 ): Promise<void> {
   const { start } = input;
   const at = deps.now();
-  if (await deps.cases.grantStage(start.employerId, start.stage, at)) {
+  if (await deps.cases.grantStage(start.employerId, start.stage, start.executionName, at)) {
     await deps.cases.audit({
       caseId: start.caseId,
       at,
@@ -438,7 +446,7 @@ export async function recordOutcome(
       why = input.cause;
     }
   }
-  const cleared = await deps.cases.clearPendingApproval(start.employerId, start.stage);
+  const cleared = await deps.cases.clearPendingApproval(start.employerId, start.stage, start.executionName);
   if (input.outcome === 'FAILED' && !cleared) {
     // The case was not waiting any more: the stage was granted (its letter, still claimed, goes with the
     // next evaluation), or the case was closed. No new ask is coming.

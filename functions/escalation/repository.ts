@@ -11,6 +11,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ApprovalsRepository } from '../approvals/repository.ts';
+import { logger } from '../shared/logger.ts';
 import { todayInVietnam } from '../shared/calendar.ts';
 import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 import { tableName } from '../shared/tables.ts';
@@ -273,11 +274,21 @@ export class EscalationRepository {
       channel: action.channel,
       discriminator: employerId,
     });
-    if (pending)
-      await this.withdrawApprovalLink(current.caseId, pending, action.at, 'hồ sơ tạm dừng đôn đốc', {
-        who: action.by,
-        channel: action.channel,
-      });
+    if (pending) {
+      try {
+        await this.withdrawApprovalLink(current.caseId, pending, action.at, 'hồ sơ tạm dừng đôn đốc', {
+          who: action.by,
+          channel: action.channel,
+        });
+      } catch (error) {
+        // The case is paused all the same; a decision on the link that stayed live takes no step
+        // (APPROVAL_SET_ASIDE), and the evaluation after the resume asks again.
+        logger.error('case paused, its approval link not withdrawn', {
+          caseId: current.caseId,
+          error: (error as Error)?.name,
+        });
+      }
+    }
     return updated;
   }
 
@@ -421,8 +432,11 @@ export class EscalationRepository {
     );
   }
 
-  /** An approval stage granted: reached now, its document claimed, the approval in progress ended. */
-  async grantStage(employerId: string, stage: Stage, at: string): Promise<boolean> {
+  /**
+   * An approval stage granted: reached now, its document claimed, the approval in progress ended. Only by the
+   * run the case waits for (`run`): a withdrawn run grants nothing.
+   */
+  async grantStage(employerId: string, stage: Stage, run: string, at: string): Promise<boolean> {
     return writeIf(
       this.dynamo,
       new UpdateCommand({
@@ -430,11 +444,13 @@ export class EscalationRepository {
         Key: { employerId, slot: CURRENT },
         UpdateExpression:
           'SET #stage = :stage, stageReachedAt.#name = :at, documents.#name = :doc, updatedAt = :at REMOVE pendingApproval',
-        ConditionExpression: '#s = :open AND pendingApproval.#stage = :stage',
+        ConditionExpression:
+          '#s = :open AND pendingApproval.#stage = :stage AND pendingApproval.executionName = :run',
         ExpressionAttributeNames: { '#s': 'status', '#stage': 'stage', '#name': stage },
         ExpressionAttributeValues: {
           ':open': 'OPEN',
           ':stage': stage,
+          ':run': run,
           ':at': at,
           ':doc': { status: 'PENDING', at },
         },
@@ -526,30 +542,27 @@ export class EscalationRepository {
   }
 
   /**
-   * Ends the approval in progress for `stage` (decided, rejected or lapsed). With `unaskedRun`, only that
-   * run's marker, and only if it never recorded an approval link (a run that asked keeps its marker).
-   * Whether there was a marker to clear.
+   * Ends the approval in progress for `stage` (decided, rejected or lapsed), if it is still `run`'s (a run
+   * withdrawn and replaced by another must not end its successor's wait). With `onlyUnasked`, only if the
+   * run never recorded an approval link (a run that asked keeps its marker). Whether there was one to clear.
    */
-  async clearPendingApproval(employerId: string, stage: Stage, unaskedRun?: string): Promise<boolean> {
-    try {
-      await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tables.cases,
-          Key: { employerId, slot: CURRENT },
-          UpdateExpression: 'REMOVE pendingApproval',
-          ConditionExpression: `pendingApproval.#stage = :stage${unaskedRun ? ' AND pendingApproval.executionName = :name AND attribute_not_exists(pendingApproval.approvalId)' : ''}`,
-          ExpressionAttributeNames: { '#stage': 'stage' },
-          ExpressionAttributeValues: {
-            ':stage': stage,
-            ...(unaskedRun ? { ':name': unaskedRun } : {}),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return false;
-    }
+  async clearPendingApproval(
+    employerId: string,
+    stage: Stage,
+    run: string,
+    options: { onlyUnasked?: boolean } = {},
+  ): Promise<boolean> {
+    return writeIf(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.tables.cases,
+        Key: { employerId, slot: CURRENT },
+        UpdateExpression: 'REMOVE pendingApproval',
+        ConditionExpression: `pendingApproval.#stage = :stage AND pendingApproval.executionName = :name${options.onlyUnasked ? ' AND attribute_not_exists(pendingApproval.approvalId)' : ''}`,
+        ExpressionAttributeNames: { '#stage': 'stage' },
+        ExpressionAttributeValues: { ':stage': stage, ':name': run },
+      }),
+    );
   }
 
   /**
@@ -562,18 +575,26 @@ export class EscalationRepository {
     at: string,
     why: string,
   ): Promise<boolean> {
-    const removed = await writeIf(
-      this.dynamo,
-      new UpdateCommand({
-        TableName: this.tables.cases,
-        Key: { employerId: kase.employerId, slot: CURRENT },
-        UpdateExpression: 'REMOVE pendingApproval',
-        ConditionExpression: 'pendingApproval.executionName = :run',
-        ExpressionAttributeValues: { ':run': pending.executionName },
-      }),
-    );
-    if (removed) await this.withdrawApprovalLink(kase.caseId, pending, at, why);
-    return removed;
+    let removed: EscalationCase['pendingApproval'];
+    try {
+      const { Attributes } = await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { employerId: kase.employerId, slot: CURRENT },
+          UpdateExpression: 'REMOVE pendingApproval',
+          ConditionExpression: 'pendingApproval.executionName = :run',
+          ExpressionAttributeValues: { ':run': pending.executionName },
+          // The marker as it was (the caller's copy may come from an index, a link behind).
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      removed = (Attributes as EscalationCase | undefined)?.pendingApproval;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+    await this.withdrawApprovalLink(kase.caseId, removed ?? pending, at, why);
+    return true;
   }
 
   /**
@@ -587,7 +608,14 @@ export class EscalationRepository {
     why: string,
     by: { who: string; channel: Channel } = { who: 'dondoc', channel: 'SYSTEM' },
   ): Promise<void> {
-    if (pending.approvalId && !(await this.approvals.withdraw(pending.approvalId, at, why))) return;
+    // The link that is live: the one the marker names, or the one it was passed on to (a reassignment the
+    // marker has not caught up with). A link already decided stays decided; the wait ends all the same.
+    let approvalId = pending.approvalId;
+    for (let hops = 0; approvalId && hops < 4; hops++) {
+      if (await this.approvals.withdraw(approvalId, at, why)) break;
+      const record = await this.approvals.get(approvalId);
+      approvalId = record?.state === 'REASSIGNED' ? record.reassignedTo : undefined;
+    }
     await this.audit({
       caseId,
       at,

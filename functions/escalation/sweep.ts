@@ -75,8 +75,14 @@ export type CaseOutcome =
 /** The debt is judged cured after this many days from the urging letter (its cure date). */
 const CURE_DAYS = 15;
 
-function executionName(employerId: string, stage: Stage, asOf: string): string {
-  return `${employerId}-${stage}-${asOf}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
+/**
+ * One approval run per case, stage and day, and per pause: a pause withdraws the run's approval, and the
+ * run, still waiting, keeps its name; asked again after the resume the same day, the new run needs its own.
+ */
+function executionName(employerId: string, stage: Stage, asOf: string, pauses: number): string {
+  return `${employerId}-${stage}-${asOf}${pauses ? `-p${pauses}` : ''}`
+    .replace(/[^A-Za-z0-9_-]/g, '-')
+    .slice(0, 80);
 }
 
 export async function evaluateOne(deps: SweepDeps, kase: EscalationCase, asOf: string): Promise<CaseOutcome> {
@@ -226,7 +232,9 @@ async function act(
   const approval = evaluation.approval;
   const resumed = kase.pendingApproval; // set only when evaluateOne resumes an unstarted approval
   const start: ApprovalStart | undefined = approval && {
-    executionName: resumed?.executionName ?? executionName(kase.employerId, approval.stage, asOf),
+    executionName:
+      resumed?.executionName ??
+      executionName(kase.employerId, approval.stage, asOf, kase.pauses?.length ?? 0),
     employerId: kase.employerId,
     caseId: kase.caseId,
     stage: approval.stage,
@@ -307,7 +315,11 @@ async function startApproval(
   const started = await deps.startApproval(start);
   if (typeof started === 'string') return 'APPROVAL_REQUESTED';
   // Only a marker of this run with no approval link recorded: if the run asked, its link stands.
-  if (!(await deps.cases.clearPendingApproval(kase.employerId, start.stage, start.executionName)))
+  if (
+    !(await deps.cases.clearPendingApproval(kase.employerId, start.stage, start.executionName, {
+      onlyUnasked: true,
+    }))
+  )
     return 'AWAITING_APPROVAL';
   await deps.cases.audit({
     caseId: kase.caseId,

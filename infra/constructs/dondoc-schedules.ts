@@ -177,8 +177,8 @@ export class DondocSchedules extends Construct {
       TABLES.Cases.indexes.map((index) => `${props.casesTable.tableArn}/index/${index.indexName}`),
     );
     grant(['dynamodb:Query', 'dynamodb:PutItem'], [props.auditTable.tableArn]);
-    // A pause ends the approval in progress: one conditional update of its record, nothing read.
-    grant(['dynamodb:UpdateItem'], [props.approvalsTable.tableArn]);
+    // A pause ends the approval in progress: a conditional update of its record (read when it was passed on).
+    grant(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [props.approvalsTable.tableArn]);
     mayApply(this.admin);
     this.admin.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -3,7 +3,7 @@
  * a pause ends it (the link dies, the evaluation after the resume asks again), and so does a payment that
  * takes the case below the stage (the step is not taken on the figures of the day it was asked).
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedLedgerRows } from '../../functions/c12/ledger.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
@@ -104,12 +104,33 @@ describe('an approval the case no longer waits for', () => {
     expect(await whats(PAUSED)).not.toContain('APPROVED');
 
     await cases().resume(PAUSED, { by: 'CB01', at: new Date().toISOString(), channel: 'CLI' });
-    const { totals } = await sweep('2026-10-31', PAUSED);
+    // The same day: the withdrawn run still waits under its name, the new ask gets its own.
+    const { totals } = await sweep('2026-10-30', PAUSED);
     expect(totals.APPROVAL_REQUESTED).toBe(1);
     const again = await mail.next('binh.tv@bhxh-demo.vn', /^Đề nghị phê duyệt.*TS0021A/);
     expect(linkOf(again)).not.toBe(linkOf(ask));
     expect((await decide(linkOf(again), 'approve')).status).toBe(200);
     await stageOf(PAUSED, 'WORKING_SESSION');
+  });
+
+  it("is ended only by its own run: a withdrawn run's outcome leaves its successor's wait alone", async () => {
+    const kase = (await cases().currentCase(PAYING))!;
+    expect(kase.pendingApproval).toBeUndefined();
+    await awsClients().dynamo.send(
+      new UpdateCommand({
+        TableName: 'Cases',
+        Key: { employerId: PAYING, slot: 'CURRENT' },
+        UpdateExpression: 'SET pendingApproval = :p',
+        ExpressionAttributeValues: {
+          ':p': { stage: 'EVASION_NOTICE', requestedAt: new Date().toISOString(), executionName: 'R2' },
+        },
+      }),
+    );
+    expect(await cases().clearPendingApproval(PAYING, 'EVASION_NOTICE', 'R1')).toBe(false);
+    expect(await cases().grantStage(PAYING, 'EVASION_NOTICE', 'R1', new Date().toISOString())).toBe(false);
+    expect((await cases().currentCase(PAYING))!.pendingApproval?.executionName).toBe('R2');
+    expect(await cases().clearPendingApproval(PAYING, 'EVASION_NOTICE', 'R2')).toBe(true);
+    expect((await cases().currentCase(PAYING))!.pendingApproval).toBeUndefined();
   });
 
   it('is withdrawn when a payment takes the case below the stage before anyone decides', async () => {

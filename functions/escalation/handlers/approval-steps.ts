@@ -4,7 +4,14 @@
  */
 import { z } from 'zod';
 import { defineHandler } from '../../shared/lambda.ts';
-import { grantStage, planApproval, recordOutcome, requestApproval, type Plan } from '../approval-flow.ts';
+import {
+  grantStage,
+  planApproval,
+  recordOutcome,
+  renewPlan,
+  requestApproval,
+  type Plan,
+} from '../approval-flow.ts';
 import { STAGES } from '../policy.ts';
 import type { ApprovalStart } from '../sweep.ts';
 import { flowDeps } from './flow-deps.ts';
@@ -40,8 +47,12 @@ const planSchema = z.object({
 }) satisfies z.ZodType<Plan>;
 
 export const plan = defineHandler(
-  z.object({ start: startSchema, index: z.number().int().min(0), previousApprover: z.string().nullable() }),
-  async (event) => planApproval(flowDeps(), event),
+  z.union([
+    z.object({ start: startSchema, index: z.number().int().min(0), previousApprover: z.string().nullable() }),
+    // Before a reminder or a reassignment: the same approver, a new wait counted from today.
+    z.object({ start: startSchema, renew: planSchema }),
+  ]),
+  async (event) => ('renew' in event ? renewPlan(flowDeps(), event) : planApproval(flowDeps(), event)),
 );
 
 export const request = defineHandler(

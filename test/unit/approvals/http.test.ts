@@ -1,6 +1,7 @@
 /**
- * A decision written, then a failure telling the workflow or the trail (after the SDK's retries): the
- * decision stands, and the approver gets a page saying what happens, not an error inviting a futile retry.
+ * A decision written, then a failure telling the workflow or the trail (after the SDK's retries): a workflow
+ * not told gets the decision taken back, so the approver's retry decides; a trail not written leaves the
+ * decision standing.
  */
 import { describe, expect, it } from 'vitest';
 import { handleApprovalRequest, type ApprovalHttpDeps } from '../../../functions/approvals/http.ts';
@@ -24,10 +25,15 @@ const record = newApproval({
   expiresAt: '2099-01-01T00:00:00.000Z',
 });
 
-function deps(sfnSend: () => Promise<unknown>, audit: () => Promise<void>): ApprovalHttpDeps {
+function deps(
+  sfnSend: () => Promise<unknown>,
+  audit: (entry: { what: string }) => Promise<void>,
+  undecide: () => Promise<boolean> = async () => true,
+): ApprovalHttpDeps {
   return {
     approvals: {
       decide: async () => ({ decided: true, record: { ...record, state: 'APPROVED' } }),
+      undecide,
     } as unknown as ApprovalsRepository,
     sfn: { send: sfnSend } as never,
     now: () => '2026-11-05T01:00:00.000Z',
@@ -47,13 +53,24 @@ const throttled = () =>
   Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
 
 describe('a decision written but not passed on', () => {
-  it('tells the approver it is recorded and will reach the workflow at its next step', async () => {
-    const audited: unknown[] = [];
-    const result = await post(deps(throttled, async () => void audited.push(1)));
+  it('takes the decision back and asks the approver to send it again', async () => {
+    const trail: string[] = [];
+    const result = await post(deps(throttled, async (entry) => void trail.push(entry.what)));
+    expect(result.statusCode).toBe(503);
+    expect(result.body).toContain('xin mở lại liên kết sau ít phút');
+    expect(trail.sort()).toEqual(['APPROVED', 'DECISION_NOT_DELIVERED']);
+  });
+
+  it('says it is recorded when it could not be taken back (decided again meanwhile)', async () => {
+    const result = await post(
+      deps(
+        throttled,
+        async () => undefined,
+        async () => false,
+      ),
+    );
     expect(result.statusCode).toBe(202);
     expect(result.body).toContain('Quyết định đã được ghi nhận');
-    expect(result.body).toContain('Không cần gửi lại');
-    expect(audited).toHaveLength(1); // the trail still has it
   });
 
   it('still completes the workflow when only the trail entry failed', async () => {

@@ -9,6 +9,7 @@ import type { ApprovalsRepository } from '../../../functions/approvals/repositor
 import {
   grantStage,
   planApproval,
+  renewPlan,
   requestApproval,
   type FlowDeps,
   type Plan,
@@ -251,14 +252,23 @@ describe('requestApproval', () => {
     expect([...approvals.values()].map((record) => record.state)).toEqual(['PENDING']);
   });
 
-  it('renews a reminded link for exactly as long as the step waits, counted from now', async () => {
+  it('renews a reminded link with the plan renewed for its step: working days from today, to the end of the day', async () => {
     const kase = waitingCase();
     const { deps, approvals, sent } = world(kase);
     await requestApproval(deps, { token: 'token-1', start, plan, attempt: 'FIRST' });
-    await requestApproval(deps, { token: 'token-2', start, plan, attempt: 'REMINDER' });
-    const record = approvals.get(kase.pendingApproval!.approvalId!)!;
-    expect(record.expiresAt).toBe(new Date(Date.parse(deps.now()) + plan.waitSeconds * 1000).toISOString());
-    expect(sent[1]!.text).toContain('05/11/2026');
+    // Thursday 2027-01-07, 10:00 in Vietnam: three working days to the end of Tuesday 2027-01-12 there.
+    deps.now = () => '2027-01-07T03:00:00.000Z';
+    const renewed = await renewPlan(deps, { start, renew: plan });
+    expect(renewed).toMatchObject({
+      approver: plan.approver,
+      deadline: '2027-01-12',
+      // The end of that day, to the whole second the step's timeout counts in.
+      expiresAt: '2027-01-12T17:00:00.000Z',
+      waitSeconds: (Date.parse('2027-01-12T17:00:00.000Z') - Date.parse(deps.now())) / 1000,
+    });
+    await requestApproval(deps, { token: 'token-2', start, plan: renewed, attempt: 'REMINDER' });
+    expect(approvals.get(kase.pendingApproval!.approvalId!)!.expiresAt).toBe(renewed.expiresAt);
+    expect(sent[1]!.text).toContain('12/01/2027');
   });
 
   it('withdraws the link it made when the case stopped waiting before the ask', async () => {

@@ -229,7 +229,11 @@ export async function handleApprovalRequest(deps: ApprovalHttpDeps, event: HttpE
       ...loggable(record),
       error: (told.reason as Error)?.name,
     });
-    if (await deps.approvals.undecide(approvalId, state, now)) {
+    const takenBack = await deps.approvals.undecide(approvalId, state, now).catch((error: unknown) => {
+      logger.error('decision not taken back', { ...loggable(record), error: (error as Error)?.name });
+      return false;
+    });
+    if (takenBack) {
       await deps.audit?.({
         caseId: record.subject.caseId,
         at: now,

@@ -87,6 +87,8 @@ export interface ApprovalRecord {
   /** Why it was withdrawn undecided (the case was paid, paused, or no longer due for the stage). */
   withdrawnReason?: string | undefined;
   reminderSentAt?: string | undefined;
+  /** When a workflow step handed the decision on (it was decided while no task waited). */
+  forwardedAt?: string | undefined;
 }
 
 /** 18 random bytes: 144 bits, 24 URL-safe characters. */

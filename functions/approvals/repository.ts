@@ -116,9 +116,25 @@ export class ApprovalsRepository {
         TableName: this.table,
         Key: { approvalId },
         UpdateExpression: 'SET #state = :pending REMOVE decidedAt, decision',
-        ConditionExpression: '#state = :decided AND decidedAt = :at',
+        // Not one a workflow step has forwarded meanwhile (markForwarded).
+        ConditionExpression: '#state = :decided AND decidedAt = :at AND attribute_not_exists(forwardedAt)',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':pending': 'PENDING', ':decided': state, ':at': at },
+      }),
+    );
+  }
+
+  /** A decision a workflow step is about to hand on (the reminder found it): it can no longer be taken back. */
+  async markForwarded(approvalId: string, state: 'APPROVED' | 'REJECTED', at: string): Promise<boolean> {
+    return writeIf(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { approvalId },
+        UpdateExpression: 'SET forwardedAt = if_not_exists(forwardedAt, :at)',
+        ConditionExpression: '#state = :state',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':state': state, ':at': at },
       }),
     );
   }

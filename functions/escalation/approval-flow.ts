@@ -12,6 +12,7 @@ import { APPROVAL_REJECTED, type ApprovalGranted } from '../approvals/http.ts';
 import type { ApprovalRecord, Approver } from '../approvals/model.ts';
 import type { ApprovalsRepository } from '../approvals/repository.ts';
 import { approvalLink, newApproval } from '../approvals/request.ts';
+import { TransientError } from '../shared/errors.ts';
 import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
 import { todayInVietnam } from '../shared/calendar.ts';
 import { approvalRequestLetter, type CaseFacts, type OfficeSettings } from './documents.ts';
@@ -183,6 +184,10 @@ async function forward(deps: FlowDeps, record: ApprovalRecord, token: string): P
     throw new CaseNotWaitingError(`approval ${record.approvalId} was withdrawn: the case no longer waits`);
   if (record.state !== 'APPROVED' && record.state !== 'REJECTED')
     throw new ApprovalStateError(`approval ${record.approvalId} is ${record.state}: no decision to forward`);
+  // Marked first, so the page's take-back of a decision it could not deliver cannot undo one on its way;
+  // taken back already, the step is retried and finds the approval pending again.
+  if (!(await deps.approvals.markForwarded(record.approvalId, record.state, deps.now())))
+    throw new TransientError(`approval ${record.approvalId} changed while being forwarded`);
   if (record.state === 'APPROVED') {
     const output: ApprovalGranted = {
       decision: 'APPROVED',
@@ -289,8 +294,10 @@ export async function requestApproval(
   if (!current) throw new NoApproverError(`case ${start.caseId}: the approval it passed to is missing`);
   if (current.state !== 'PENDING') return forward(deps, current, token);
 
-  // The plan was renewed for this step (renewPlan): its link lasts as long as the step waits.
-  const { expiresAt, deadline } = plan;
+  // The plan was renewed for this step (renewPlan): its link lasts as long as the step waits. A run started
+  // under the definition before the renewal steps passes its first plan, long past: renewed here.
+  const { expiresAt, deadline } =
+    Date.parse(plan.expiresAt) > Date.parse(at) ? plan : await renewPlan(deps, { start, renew: plan });
   if (input.attempt === 'REMINDER') {
     if (!(await deps.approvals.renew(current.approvalId, token, expiresAt, at))) {
       return forward(deps, (await deps.approvals.get(current.approvalId))!, token);
@@ -387,8 +394,11 @@ export async function grantStage(
     });
     return;
   }
-  // Granted now, or by an earlier attempt whose letter did not go out (it stays claimed): send it.
-  if (kase?.stage !== start.stage || kase.documents?.[start.stage]?.status !== 'PENDING') return;
+  // Granted now, or by an earlier attempt of this run whose letter did not go out (it stays claimed): send
+  // it. Claimed by another run: that run (or the next evaluation) sends it.
+  const claimed = kase?.documents?.[start.stage];
+  if (kase?.stage !== start.stage || claimed?.status !== 'PENDING') return;
+  if (claimed.run !== undefined && claimed.run !== start.executionName) return;
   await deliver(
     deps,
     { employerId: start.employerId, caseId: start.caseId, officerId: kase?.officerId },
@@ -447,6 +457,9 @@ export async function recordOutcome(
     }
   }
   const cleared = await deps.cases.clearPendingApproval(start.employerId, start.stage, start.executionName);
+  // A run whose wait had ended already (withdrawn by a pause or a payment, the trail says so) lapsed or was
+  // refused on a link no longer the case's: nothing of the case's to record.
+  if (!cleared && input.outcome !== 'FAILED') return;
   if (input.outcome === 'FAILED' && !cleared) {
     // The case was not waiting any more: the stage was granted (its letter, still claimed, goes with the
     // next evaluation), or the case was closed. No new ask is coming.

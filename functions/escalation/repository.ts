@@ -28,6 +28,8 @@ export interface CaseDocument {
   informed?: string[];
   /** Their message, when it went to them alone (the employer's copy by post). */
   informedMessageId?: string;
+  /** The approval run that granted the stage and claimed this document (only that run's retry sends it). */
+  run?: string;
 }
 
 export interface EscalationCase {
@@ -452,7 +454,7 @@ export class EscalationRepository {
           ':stage': stage,
           ':run': run,
           ':at': at,
-          ':doc': { status: 'PENDING', at },
+          ':doc': { status: 'PENDING', at, run },
         },
       }),
     );

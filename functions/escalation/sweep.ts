@@ -141,27 +141,20 @@ export async function evaluateOne(deps: SweepDeps, kase: EscalationCase, asOf: s
   };
   let evaluation = evaluateCase(policy, state, facts);
   const pending = kase.pendingApproval;
-  if (
-    evaluation.action === 'WAIT' &&
-    evaluation.reason === 'AWAITING_APPROVAL' &&
-    pending &&
-    !pending.approvalId
-  ) {
-    // Marked in progress but no approval link recorded yet: a crash may have come between the climb's write
-    // and StartExecution. The approval is started again under the marked name (a no-op if it runs).
-    const again = evaluateCase(policy, { ...state, pendingApproval: undefined }, facts);
-    if (again.action === 'CLIMB' && again.automatic.length === 0 && again.approval?.stage === pending.stage) {
-      evaluation = again;
-    }
-  } else if (evaluation.action === 'WAIT' && evaluation.reason === 'AWAITING_APPROVAL' && pending) {
-    // Asked on the figures of its day: a payment since may have taken the case below the stage. Then the
-    // approval is withdrawn (its link dies) rather than decided on old figures, and the case goes on from
-    // today's debt: closed if paid in full, waiting otherwise.
+  if (evaluation.action === 'WAIT' && evaluation.reason === 'AWAITING_APPROVAL' && pending) {
+    // The approval in progress, judged again on today's debt (without it).
     const again = evaluateCase(policy, { ...state, pendingApproval: undefined }, facts);
     const stillDue =
       again.action === 'CLIMB' && again.automatic.length === 0 && again.approval?.stage === pending.stage;
-    if (again.action === 'CLOSE') evaluation = again;
-    else if (!stillDue) {
+    if (stillDue && !pending.approvalId) {
+      // Marked in progress but no approval link recorded yet: a crash may have come between the climb's
+      // write and StartExecution. The approval is started again under the marked name (a no-op if it runs).
+      evaluation = again;
+    } else if (again.action === 'CLOSE') {
+      evaluation = again; // closing ends the wait and withdraws the link (act)
+    } else if (!stillDue) {
+      // Asked on the figures of its day: a payment since took the case below the stage. The approval is
+      // withdrawn (its link dies) rather than decided on old figures, and the case goes on from today's debt.
       const why = `số nợ quá hạn nay là ${debt.overduePrincipal + debt.overdueInterest} đồng, ${again.action === 'WAIT' ? again.daysLate : 0} ngày chậm đóng: chưa đến bước này`;
       if (await deps.cases.withdrawPendingApproval(kase, pending, at, why)) {
         evaluation = again;

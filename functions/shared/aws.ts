@@ -39,7 +39,11 @@ export function awsClients(): AwsClients {
     // (~70 µs a request here); nothing adds middleware to single commands. The document client refuses it
     // (its commands carry their own marshalling middleware), so DynamoDB resolves per send.
     ses: withoutSdkLogging(new SESv2Client({ maxAttempts: 8, cacheMiddleware: true })),
-    sfn: withoutSdkLogging(new SFNClient({ cacheMiddleware: true })),
+    // A request that hangs fails in 5 s rather than outlasting the approval page's Lambda (10 s), whose
+    // answer to the approver depends on it.
+    sfn: withoutSdkLogging(
+      new SFNClient({ cacheMiddleware: true, requestHandler: { requestTimeout: 5_000 } }),
+    ),
   };
   return clients;
 }

@@ -216,6 +216,25 @@ describe('approval links', () => {
     expect((await approvals.get(record.approvalId))?.state).toBe('PENDING');
   });
 
+  it('takes back a decision only while no workflow step has forwarded it', async () => {
+    const { record } = await pendingApproval();
+    const at = new Date().toISOString();
+    const decide = () =>
+      approvals.decide(record.approvalId, { state: 'APPROVED', at, csrfToken: record.csrfToken });
+    expect((await decide()).decided).toBe(true);
+    expect(await approvals.undecide(record.approvalId, 'APPROVED', at)).toBe(true);
+    expect((await approvals.get(record.approvalId))?.state).toBe('PENDING');
+    // Decided again, and a reminder step found it and is handing it on: it stays decided.
+    expect((await decide()).decided).toBe(true);
+    expect(await approvals.markForwarded(record.approvalId, 'APPROVED', new Date().toISOString())).toBe(true);
+    expect(await approvals.undecide(record.approvalId, 'APPROVED', at)).toBe(false);
+    expect((await approvals.get(record.approvalId))?.state).toBe('APPROVED');
+    // And a step cannot mark what was taken back.
+    expect(await approvals.markForwarded(record.approvalId, 'REJECTED', new Date().toISOString())).toBe(
+      false,
+    );
+  });
+
   it('never put a task token in a page or a log line', () => {
     expect(tokens.length).toBeGreaterThan(5);
     const everything = [...pages, ...output.lines].join('\n');

@@ -9,6 +9,7 @@ import type { ApprovalsRepository } from '../../../functions/approvals/repositor
 import {
   grantStage,
   planApproval,
+  recordOutcome,
   renewPlan,
   requestApproval,
   type FlowDeps,
@@ -82,6 +83,11 @@ function world(kase: EscalationCase) {
       kase.pendingApproval = { ...kase.pendingApproval, approvalId, approverId };
     },
     grantStage: async () => false, // granted by an earlier attempt
+    clearPendingApproval: async (_employerId: string, _stage: string, run: string) => {
+      if (kase.pendingApproval?.executionName !== run) return false;
+      kase.pendingApproval = undefined;
+      return true;
+    },
     markDocument: async (_employerId: string, key: string, document: CaseDocument) => {
       marked.push([key, document]);
     },
@@ -101,6 +107,7 @@ function world(kase: EscalationCase) {
       approvals.set(id, { ...record, state: 'REASSIGNED', reassignedTo: to });
       return true;
     },
+    markForwarded: async (id: string, state: string) => approvals.get(id)?.state === state,
     withdraw: async (id: string, _at: string, reason: string) => {
       const record = approvals.get(id);
       if (record?.state !== 'PENDING') return false;
@@ -297,6 +304,31 @@ describe('requestApproval', () => {
   });
 });
 
+describe('a run started before the renewal steps existed', () => {
+  it('renews the reminder from today when the plan it passes has run out', async () => {
+    const kase = waitingCase();
+    const { deps, approvals } = world(kase);
+    await requestApproval(deps, { token: 'token-1', start, plan, attempt: 'FIRST' });
+    deps.now = () => '2026-11-06T03:00:00.000Z'; // plan.expiresAt (11-04) long past
+    await requestApproval(deps, { token: 'token-2', start, plan, attempt: 'REMINDER' });
+    const record = approvals.get(kase.pendingApproval!.approvalId!)!;
+    expect(Date.parse(record.expiresAt)).toBeGreaterThan(Date.parse(deps.now()));
+  });
+});
+
+describe('recordOutcome', () => {
+  it("records nothing for a run whose wait had ended already (withdrawn), and the case's own lapse", async () => {
+    const kase = waitingCase();
+    const { deps, trail } = world(kase);
+    await recordOutcome(deps, { start: { ...start, executionName: 'an-older-run' }, outcome: 'LAPSED' });
+    expect(trail).toEqual([]);
+    expect(kase.pendingApproval).toBeDefined();
+    await recordOutcome(deps, { start, outcome: 'LAPSED' });
+    expect(trail.map((entry) => entry.what)).toEqual(['APPROVAL_LAPSED']);
+    expect(kase.pendingApproval).toBeUndefined();
+  });
+});
+
 describe('planApproval', () => {
   it('gives the second approver their own working days, from the day they are asked', async () => {
     const kase = waitingCase();
@@ -316,6 +348,20 @@ describe('planApproval', () => {
 });
 
 describe('grantStage', () => {
+  it('leaves a letter another run claimed to that run', async () => {
+    const kase: EscalationCase = {
+      ...waitingCase(),
+      stage: 'WORKING_SESSION',
+      pendingApproval: undefined,
+      documents: {
+        WORKING_SESSION: { status: 'PENDING', at: '2026-11-05T00:59:00.000Z', run: 'another-run' },
+      },
+    };
+    const { deps, sent } = world(kase);
+    await grantStage(deps, { start, employerEmail: 'ketoan@nokeodai.example' });
+    expect(sent).toEqual([]);
+  });
+
   it('takes no step on an approval that arrives when the case is paused, and says so', async () => {
     const kase: EscalationCase = { ...waitingCase(), status: 'PAUSED', pendingApproval: undefined };
     const { deps, sent, trail } = world(kase);

@@ -42,6 +42,11 @@ export interface EscalationCase {
   stageReachedAt?: Partial<Record<Stage, string>>;
   /** The documents of the case's stages, by stage (and CLOSED), and whether they went out. */
   documents?: Partial<Record<Stage | 'CLOSED', CaseDocument>>;
+  /**
+   * Approvals withdrawn (by a pause or a payment): a part of the next run's name, since the withdrawn run
+   * keeps its own while it still waits.
+   */
+  withdrawals?: number;
   /** An approval in progress: the stage, and the child execution that waits for it. */
   pendingApproval?: {
     stage: Stage;
@@ -241,7 +246,7 @@ export class EscalationRepository {
           // A paused case waits for no decision: the approval in progress (if any) ends with the pause, and
           // the evaluation after the resume asks again.
           UpdateExpression:
-            'SET #s = :paused, pauses = list_append(if_not_exists(pauses, :none), :pause), updatedAt = :at REMOVE pendingApproval',
+            'SET #s = :paused, pauses = list_append(if_not_exists(pauses, :none), :pause), updatedAt = :at REMOVE pendingApproval ADD withdrawals :one',
           ConditionExpression: '#s = :open',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
@@ -249,6 +254,7 @@ export class EscalationRepository {
             ':open': 'OPEN',
             ':none': [],
             ':pause': [pause],
+            ':one': 1,
             ':at': action.at,
           },
           ReturnValues: 'ALL_OLD',
@@ -260,6 +266,7 @@ export class EscalationRepository {
         status: 'PAUSED',
         pauses: [...(before.pauses ?? []), pause],
         updatedAt: action.at,
+        withdrawals: (before.withdrawals ?? 0) + 1,
       };
       pending = waitedFor;
     } catch (error) {
@@ -583,9 +590,9 @@ export class EscalationRepository {
         new UpdateCommand({
           TableName: this.tables.cases,
           Key: { employerId: kase.employerId, slot: CURRENT },
-          UpdateExpression: 'REMOVE pendingApproval',
+          UpdateExpression: 'REMOVE pendingApproval ADD withdrawals :one',
           ConditionExpression: 'pendingApproval.executionName = :run',
-          ExpressionAttributeValues: { ':run': pending.executionName },
+          ExpressionAttributeValues: { ':run': pending.executionName, ':one': 1 },
           // The marker as it was (the caller's copy may come from an index, a link behind).
           ReturnValues: 'ALL_OLD',
         }),

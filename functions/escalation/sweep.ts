@@ -76,11 +76,11 @@ export type CaseOutcome =
 const CURE_DAYS = 15;
 
 /**
- * One approval run per case, stage and day, and per pause: a pause withdraws the run's approval, and the
- * run, still waiting, keeps its name; asked again after the resume the same day, the new run needs its own.
+ * One approval run per case, stage and day, and per withdrawal: a pause or a payment withdraws the run's
+ * approval, and the run, still waiting, keeps its name; asked again the same day, the new run needs its own.
  */
-function executionName(employerId: string, stage: Stage, asOf: string, pauses: number): string {
-  return `${employerId}-${stage}-${asOf}${pauses ? `-p${pauses}` : ''}`
+function executionName(employerId: string, stage: Stage, asOf: string, withdrawals: number): string {
+  return `${employerId}-${stage}-${asOf}${withdrawals ? `-w${withdrawals}` : ''}`
     .replace(/[^A-Za-z0-9_-]/g, '-')
     .slice(0, 80);
 }
@@ -226,8 +226,7 @@ async function act(
   const resumed = kase.pendingApproval; // set only when evaluateOne resumes an unstarted approval
   const start: ApprovalStart | undefined = approval && {
     executionName:
-      resumed?.executionName ??
-      executionName(kase.employerId, approval.stage, asOf, kase.pauses?.length ?? 0),
+      resumed?.executionName ?? executionName(kase.employerId, approval.stage, asOf, kase.withdrawals ?? 0),
     employerId: kase.employerId,
     caseId: kase.caseId,
     stage: approval.stage,

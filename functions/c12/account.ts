@@ -147,6 +147,8 @@ class Account {
   /** Principal x days overdue inside the statement month per fund (FUNDS order): the interest base. */
   readonly interestBase = [0, 0, 0, 0, 0];
   readonly fundRank = {} as Record<Fund, number>;
+  /** The fund order the ranks follow: the one in force on the last allocation's day. */
+  private order: readonly Fund[];
 
   constructor(
     private readonly policy: PreparedPolicy,
@@ -154,8 +156,21 @@ class Account {
     private readonly statementEnd: number,
     private readonly month: MonthActivity,
   ) {
-    const order = valueOnDay(policy.allocation, statementEnd, 'allocation policy').fundOrder;
+    this.order = valueOnDay(policy.allocation, statementEnd, 'allocation policy').fundOrder;
+    for (let rank = 0; rank < this.order.length; rank++) this.fundRank[this.order[rank]!] = rank;
+  }
+
+  /**
+   * The fund order in force on a payment's day (policy data, effective-dated): a change re-ranks what is
+   * open, so a payment is allocated by the order of its own day, and a later order never rewrites the past.
+   */
+  private useOrder(order: readonly Fund[]): void {
+    if (order === this.order) return; // one entry of the policy series: the usual case
+    this.order = order;
     for (let rank = 0; rank < order.length; rank++) this.fundRank[order[rank]!] = rank;
+    for (const item of this.principal) item.fundRank = this.fundRank[item.fund];
+    for (const item of this.interest) item.fundRank = this.fundRank[item.fund];
+    this.principal.sort(comparePrincipal);
   }
 
   private inStatement(day: number): boolean {
@@ -184,6 +199,7 @@ class Account {
       this.recordPrincipal(item.fund, paid, day);
     }
     if (item.unpaid === 0) return;
+    item.fundRank = this.fundRank[item.fund];
     let index = this.principal.length;
     while (index > 0 && comparePrincipal(this.principal[index - 1]!, item) > 0) index--;
     if (index === this.principal.length) this.principal.push(item);
@@ -213,6 +229,7 @@ class Account {
   allocate(amount: number, day: number): void {
     let remaining = amount;
     const allocation = valueOnDay(this.policy.allocation, day, 'allocation policy');
+    this.useOrder(allocation.fundOrder);
     for (const step of allocation.steps) {
       if (remaining === 0) break;
       if (step === 'POSTED_INTEREST') {

@@ -435,6 +435,46 @@ describe('policy is data', () => {
     expect(statement.policyVersion).toBe('test');
     expect(statement.dailyInterestPcm.HT_TT).toBe(60);
   });
+
+  it('a new fund order from a date allocates the payments of that day on, and never rewrites the past', () => {
+    const policy: ContributionPolicy = {
+      ...DEFAULT_POLICY,
+      version: 'test-order',
+      allocation: [
+        ...DEFAULT_POLICY.allocation,
+        {
+          from: '2026-12-01',
+          value: {
+            steps: ['OVERDUE_PRINCIPAL', 'POSTED_INTEREST', 'PRINCIPAL_NOT_YET_DUE'],
+            fundOrder: ['HT_TT', 'OD_TS', 'TNLD_BNN', 'BHTN', 'BHYT'],
+          },
+        },
+      ],
+    };
+    const payroll = [{ period: '2026-09', employees: [{ id: 'NV01', insuredWage: 10_000_000 }] }];
+    const november = computeStatement(
+      request({ period: '2026-11', payroll, payments: [{ date: '2026-11-10', amount: 1_000_000 }] }),
+      policy,
+    );
+    // Paid on 11-10 under the old order: BHYT (450,000) first.
+    expect(november.funds.BHYT.carriedForward.owed).toBe(0);
+    const december = computeStatement(
+      request({
+        period: '2026-12',
+        payroll,
+        payments: [
+          { date: '2026-11-10', amount: 1_000_000 },
+          { date: '2026-12-05', amount: 500_000 },
+        ],
+      }),
+      policy,
+    );
+    for (const fund of FUNDS)
+      expect(december.funds[fund].broughtForward, fund).toEqual(november.funds[fund].carriedForward);
+    // Paid on 12-05 under the new order: September's HT_TT first (it is all overdue principal).
+    expect(december.funds.HT_TT.paidPrincipal).toBe(500_000);
+    expect(december.funds.BHYT.paidPrincipal).toBe(0);
+  });
 });
 
 describe('debtAsOf: the debt on a given day, from what the ledger holds by then', () => {

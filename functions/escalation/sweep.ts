@@ -17,6 +17,7 @@ import {
   type LedgerRow,
 } from '../c12/ledger.ts';
 import { describeIssues } from '../c12/model.ts';
+import { formatVnd } from '../c12/notice/format.ts';
 import type { CaseApprovalSubject } from '../approvals/model.ts';
 import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
 import { addDays } from '../shared/calendar.ts';
@@ -155,7 +156,7 @@ export async function evaluateOne(deps: SweepDeps, kase: EscalationCase, asOf: s
     } else if (!stillDue) {
       // Asked on the figures of its day: a payment since took the case below the stage. The approval is
       // withdrawn (its link dies) rather than decided on old figures, and the case goes on from today's debt.
-      const why = `số nợ quá hạn nay là ${debt.overduePrincipal + debt.overdueInterest} đồng, ${again.action === 'WAIT' ? again.daysLate : 0} ngày chậm đóng: chưa đến bước này`;
+      const why = `số tiền quá hạn nay là ${formatVnd(debt.overduePrincipal + debt.overdueInterest)}, ${again.action === 'WAIT' ? again.daysLate : 0} ngày chậm đóng: chưa đến bước này`;
       if (await deps.cases.withdrawPendingApproval(kase, pending, at, why)) {
         evaluation = again;
         kase = { ...kase, pendingApproval: undefined };

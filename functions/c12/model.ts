@@ -94,7 +94,7 @@ export const statementRequestSchema = z
     request.adjustments.forEach((adjustment, i) => {
       early(adjustment.date, ['adjustments', i, 'date']);
       early(adjustment.period, ['adjustments', i, 'period']);
-      // A due date before the posting is a retroactive charge, late from its original deadline: allowed.
+      // A due date before the posting is allowed: the charge is late from its posting.
       if (adjustment.dueDate !== undefined) early(adjustment.dueDate, ['adjustments', i, 'dueDate']);
     });
   });

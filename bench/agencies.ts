@@ -17,10 +17,7 @@ import { validateReviewData } from '../functions/agencies/model.ts';
 import { reviewAgencies } from '../functions/agencies/review.ts';
 import { addMonths } from '../functions/shared/calendar.ts';
 import { generateAgencyProvince } from '../infra/local/seed-agencies.ts';
-
-type Line = (label: string, value: string, target?: string, ok?: boolean) => void;
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+import { fmt, type Line } from './report.ts';
 
 export function benchAgencyReview(line: Line): void {
   const asOf = '2026-12-03';

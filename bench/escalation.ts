@@ -15,11 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addDays } from '../functions/shared/calendar.ts';
 import { cpuSeconds, descendants, printCpuBounds } from './processes.ts';
-
-type Line = (label: string, value: string, target?: string, ok?: boolean) => void;
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+import { fmt, type Line } from './report.ts';
 
 export async function benchSweep(line: Line, cases: number, asOf: string): Promise<void> {
   const { FREE_PORTS, startLocalStack } = await import('../infra/local/stack.ts');

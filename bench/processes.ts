@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fmt, type Line } from './report.ts';
 
 /** Every descendant of this process (the emulators' child, and whatever it starts). */
 export function descendants(root = process.pid): number[] {
@@ -64,11 +65,6 @@ export function resetPeak(pid: number): void {
     // Not permitted here: the peak then includes seeding (an over-estimate, never an under-estimate).
   }
 }
-
-type Line = (label: string, value: string, target?: string, ok?: boolean) => void;
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /**
  * CPU per unit of work in this process (the handlers and the engine) and in the emulators, and the two

@@ -26,6 +26,7 @@ import { runInNewContext } from 'node:vm';
 import { benchAgencyReview, benchAgencyReviewOnStack } from './agencies.ts';
 import { benchApprovals, benchSweep } from './escalation.ts';
 import { cpuSeconds, descendants, printCpuBounds, resetPeak, statusKb } from './processes.ts';
+import { fmt } from './report.ts';
 
 // A full collection between seeding and the run, so the seed data held here does not count in its peak.
 setFlagsFromString('--expose-gc');
@@ -69,8 +70,6 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ')}`;
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 function line(label: string, value: string, target?: string, ok?: boolean): void {
   console.log(
     `  ${label.padEnd(34)} ${value.padStart(16)}${target ? `   target ${target.padEnd(10)} ${verdict(ok!)}` : ''}`,

@@ -1,5 +1,6 @@
 /** The escalation workflow tests' world: three officers, employers that never pay, and the mailbox. */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { CaseApprovalSubject } from '../../functions/approvals/model.ts';
 import { storedLedgerRows, type LedgerEntry } from '../../functions/c12/ledger.ts';
 import type { Statement } from '../../functions/c12/model.ts';
 import { C12Repository } from '../../functions/c12/repository.ts';
@@ -17,6 +18,18 @@ export interface StoredEmail {
 }
 
 export const PARTITION = 'P-XUANHUONG';
+/** What the officer of TS0001A is asked to approve for its working session (the unit tests' approval). */
+export const WORKING_SESSION_SUBJECT: CaseApprovalSubject = {
+  caseId: 'TS0001A#2026-09',
+  employerId: 'TS0001A',
+  employerName: 'Công ty TNHH Nợ Kéo Dài',
+  stage: 'WORKING_SESSION',
+  action: 'Mời đơn vị làm việc',
+  overdueVnd: 40_000_000,
+  daysLate: 30,
+  details: [],
+};
+
 export const OFFICERS = [
   { officerId: 'GD01', name: 'Nguyễn Văn Thành', email: 'thanh.nv@bhxh-demo.vn', role: 'DIRECTOR' },
   {

@@ -7,20 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { handleApprovalRequest, type ApprovalHttpDeps } from '../../../functions/approvals/http.ts';
 import type { ApprovalsRepository } from '../../../functions/approvals/repository.ts';
 import { newApproval } from '../../../functions/approvals/request.ts';
+import { WORKING_SESSION_SUBJECT } from '../../workflows/escalation-fixtures.ts';
 
 const record = newApproval({
   taskToken: 'AQtoken',
   approver: { officerId: 'CB01', name: 'Trần Văn Bình', email: 'binh.tv@bhxh-demo.vn', role: 'OFFICER' },
-  subject: {
-    caseId: 'TS0001A#2026-09',
-    employerId: 'TS0001A',
-    employerName: 'Công ty TNHH Nợ Kéo Dài',
-    stage: 'WORKING_SESSION',
-    action: 'Mời đơn vị làm việc',
-    overdueVnd: 40_000_000,
-    daysLate: 30,
-    details: [],
-  },
+  subject: WORKING_SESSION_SUBJECT,
   createdAt: '2026-11-05T00:00:00.000Z',
   expiresAt: '2099-01-01T00:00:00.000Z',
 });

@@ -26,7 +26,7 @@ import {
 } from '../../../functions/escalation/repository.ts';
 import type { ApprovalStart } from '../../../functions/escalation/sweep.ts';
 import type { OutgoingEmail } from '../../../functions/shared/email.ts';
-import { OFFICERS } from '../../workflows/escalation-fixtures.ts';
+import { OFFICERS, WORKING_SESSION_SUBJECT } from '../../workflows/escalation-fixtures.ts';
 
 const approverOf = (officer: OfficerRecord) => ({
   officerId: officer.officerId,
@@ -44,16 +44,7 @@ const start: ApprovalStart = {
   asOf: '2026-10-30',
   policyVersion: DEFAULT_ESCALATION_POLICY.version,
   officerId: 'CB01',
-  subject: {
-    caseId: 'TS0001A#2026-09',
-    employerId: 'TS0001A',
-    employerName: 'Công ty TNHH Nợ Kéo Dài',
-    stage: 'WORKING_SESSION',
-    action: 'Mời đơn vị làm việc',
-    overdueVnd: 40_000_000,
-    daysLate: 30,
-    details: [],
-  },
+  subject: WORKING_SESSION_SUBJECT,
 };
 const plan: Plan = {
   role: 'OFFICER',

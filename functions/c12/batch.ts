@@ -6,7 +6,7 @@
  * Cost grows with batches, not employers: the page's ledgers and stored notices are read in a few requests,
  * and notices are written a chunk at a time. No other run writes them: the run holds the period's lease
  * (repository.ts), which every batch renews and checks before it claims anything. Per employer there is one
- * SES call, and one case upsert when it is in arrears.
+ * SES call, and one case write when it is in arrears (the page's case slots are read in one request).
  *
  * Safe to repeat:
  * - a notice already delivered is skipped; counts come from the stored states (who delivered it), so a
@@ -270,14 +270,19 @@ export async function processBatch(deps: BatchDeps, input: BatchInput): Promise<
       ),
     ),
     settle(
-      forEachLimited(
-        arrears,
-        4,
-        async ({ statement, employer }) => {
-          await repository.openOrUpdateCase(statement, employer, deps.now());
-        },
-        halt,
-      ),
+      (async () => {
+        // The cases' slots in one read, so each case is then one short write.
+        const cases = await repository.currentCases(arrears.map(({ statement }) => statement.employerId));
+        await forEachLimited(
+          arrears,
+          4,
+          async ({ statement, employer }) => {
+            const current = cases.get(statement.employerId) ?? null;
+            await repository.openOrUpdateCase(statement, employer, deps.now(), { current });
+          },
+          halt,
+        );
+      })(),
     ),
   ]);
   if (failures.length > 0) throw failures[0];

@@ -7,7 +7,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { storedLedgerRows } from '../../../functions/c12/ledger.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { processBatch, type BatchDeps } from '../../../functions/c12/batch.ts';
 import { CHUNK_SIZE, CHUNKS_IN_FLIGHT } from '../../../functions/c12/handlers/process-batch.ts';
 import {
@@ -474,6 +474,107 @@ describe('the debt case of an employer in arrears', () => {
     expect(await slot('TS0044A', 'CLOSED#TS0044A#2026-10')).toMatchObject({
       status: 'CLOSED',
       caseId: 'TS0044A#2026-10',
+    });
+  });
+  describe('with the slot read beforehand (a batch reads its cases in one request)', () => {
+    const at = '2026-11-05T00:00:00.000Z';
+    /** The commands one call sends, and its outcome. */
+    const sent = async (call: () => Promise<string>) => {
+      const spy = vi.spyOn(awsClients().dynamo, 'send');
+      try {
+        const outcome = await call();
+        return { outcome, commands: spy.mock.calls.map(([command]) => command) };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const currentOf = async (employerId: string) =>
+      (await repository.currentCases([employerId])).get(employerId) ?? null;
+
+    it('opens a case in an empty slot, and refreshes an open one, each with one short write', async () => {
+      const opened = await sent(() =>
+        repository.openOrUpdateCase(statement('TS0050A', '2026-10', 500), { officerId: 'CB01' }, at, {
+          current: null,
+        }),
+      );
+      expect(opened.outcome).toBe('opened');
+      expect(opened.commands).toHaveLength(1);
+      expect(opened.commands[0]).toBeInstanceOf(PutCommand);
+
+      const current = await currentOf('TS0050A');
+      expect(current).toMatchObject({ caseId: 'TS0050A#2026-10', officerId: 'CB01', overduePrincipal: 500 });
+      const refreshed = await sent(() =>
+        repository.openOrUpdateCase(
+          statement('TS0050A', '2026-11', 900),
+          { officerId: 'CB02' },
+          '2026-12-05T00:00:00.000Z',
+          { current },
+        ),
+      );
+      expect(refreshed.outcome).toBe('updated');
+      expect(refreshed.commands).toHaveLength(1);
+      const update = refreshed.commands[0] as UpdateCommand;
+      expect(update).toBeInstanceOf(UpdateCommand);
+      expect(update.input.UpdateExpression).not.toContain('if_not_exists');
+      expect(await slot('TS0050A')).toMatchObject({
+        caseId: 'TS0050A#2026-10',
+        openedAt: at,
+        officerId: 'CB01', // the officer on record when it opened
+        overduePrincipal: 900,
+        owed: 905,
+        lastStatementPeriod: '2026-11',
+        updatedAt: '2026-12-05T00:00:00.000Z',
+      });
+    });
+
+    it('records an officer for a case opened without one', async () => {
+      await repository.openOrUpdateCase(statement('TS0051A', '2026-10', 500), {}, at, { current: null });
+      const current = await currentOf('TS0051A');
+      expect(
+        await repository.openOrUpdateCase(statement('TS0051A', '2026-10', 600), { officerId: 'CB03' }, at, {
+          current,
+        }),
+      ).toBe('updated');
+      expect(await slot('TS0051A')).toMatchObject({ officerId: 'CB03', overduePrincipal: 600 });
+    });
+
+    it('takes the general path when the slot changed since it was read, and loses nothing', async () => {
+      // Read empty, then filled by another write: the case is refreshed, not opened twice.
+      await repository.openOrUpdateCase(statement('TS0052A', '2026-10', 500), {}, at);
+      expect(
+        await repository.openOrUpdateCase(statement('TS0052A', '2026-10', 700), {}, at, { current: null }),
+      ).toBe('updated');
+      expect(await slot('TS0052A')).toMatchObject({ caseId: 'TS0052A#2026-10', overduePrincipal: 700 });
+
+      // Read open, then closed after the statement's month by a payment in full: it stays closed.
+      const stale = await currentOf('TS0052A');
+      await close('TS0052A', '2026-11-12T09:00:00.000Z');
+      expect(
+        await repository.openOrUpdateCase(statement('TS0052A', '2026-10', 700), {}, at, { current: stale }),
+      ).toBe('unchanged');
+      expect(await slot('TS0052A')).toMatchObject({ status: 'CLOSED', overduePrincipal: 700 });
+
+      // Read closed, arrears back months later: the closed episode is archived and a new case opens.
+      const closed = await currentOf('TS0052A');
+      expect(
+        await repository.openOrUpdateCase(
+          statement('TS0052A', '2027-02', 300),
+          {},
+          '2027-03-05T00:00:00.000Z',
+          { current: closed },
+        ),
+      ).toBe('opened');
+      expect(await slot('TS0052A')).toMatchObject({ status: 'OPEN', caseId: 'TS0052A#2027-02' });
+      expect(await slot('TS0052A', 'CLOSED#TS0052A#2026-10')).toMatchObject({ status: 'CLOSED' });
+    });
+
+    it('leaves a case holding a newer statement as it is', async () => {
+      await repository.openOrUpdateCase(statement('TS0053A', '2026-11', 900), {}, at, { current: null });
+      const current = await currentOf('TS0053A');
+      expect(
+        await repository.openOrUpdateCase(statement('TS0053A', '2026-10', 500), {}, at, { current }),
+      ).toBe('unchanged');
+      expect(await slot('TS0053A')).toMatchObject({ overduePrincipal: 900, lastStatementPeriod: '2026-11' });
     });
   });
 });

@@ -81,7 +81,7 @@ function childrenOf(root: number): number[] {
 }
 
 export async function benchAgencyReviewOnStack(line: Line): Promise<void> {
-  const { FREE_PORTS, startLocalStack } = await import('../infra/local/stack.ts');
+  const { FREE_PORTS, handlerThreadsOfMachine, startLocalStack } = await import('../infra/local/stack.ts');
   const { stateMachineArn } = await import('../infra/local/sfn-engine.ts');
   const { DescribeExecutionCommand, SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
   const asOf = '2026-12-03';
@@ -104,7 +104,11 @@ export async function benchAgencyReviewOnStack(line: Line): Promise<void> {
       `${seeded.seconds.toFixed(1)} s, ${fmt(seeded.items)} items, ${fmt(seeded.enrolments)} enrolments`,
     );
 
-    const stack = await startLocalStack({ dataDir, ports: FREE_PORTS });
+    const stack = await startLocalStack({
+      dataDir,
+      ports: FREE_PORTS,
+      handlerThreads: handlerThreadsOfMachine(),
+    });
     try {
       const tree = [process.pid, ...childrenOf(process.pid)];
       const peak = new Map<number, number>();

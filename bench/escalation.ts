@@ -18,7 +18,7 @@ import { cpuSeconds, descendants, printCpuBounds } from './processes.ts';
 import { fmt, type Line } from './report.ts';
 
 export async function benchSweep(line: Line, cases: number, asOf: string): Promise<void> {
-  const { FREE_PORTS, startLocalStack } = await import('../infra/local/stack.ts');
+  const { FREE_PORTS, handlerThreadsOfMachine, startLocalStack } = await import('../infra/local/stack.ts');
   const { stateMachineArn } = await import('../infra/local/sfn-engine.ts');
   const { DescribeExecutionCommand, SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
   console.log(`\nsweep: debt escalation over ${fmt(cases)} open cases, embedded stack, as of ${asOf}`);
@@ -40,7 +40,11 @@ export async function benchSweep(line: Line, cases: number, asOf: string): Promi
     const seeded = JSON.parse(seed.stdout.trim().split('\n').at(-1)!) as { seconds: number };
     line('seeding (not counted)', `${seeded.seconds.toFixed(1)} s`);
 
-    const stack = await startLocalStack({ dataDir, ports: FREE_PORTS });
+    const stack = await startLocalStack({
+      dataDir,
+      ports: FREE_PORTS,
+      handlerThreads: handlerThreadsOfMachine(),
+    });
     try {
       const sfn = new SFNClient({});
       // Two days: the first takes every case's backlog at once (reminders, urging letters, closings,
@@ -86,6 +90,7 @@ export async function benchSweep(line: Line, cases: number, asOf: string): Promi
           (cpu.user + cpu.system) / 1e6,
           emulatorsCpu,
           '  ',
+          handlerThreadsOfMachine(),
         );
         line(
           '  outcomes',
@@ -106,7 +111,7 @@ export async function benchSweep(line: Line, cases: number, asOf: string): Promi
 const WARMUP_SECONDS = 1;
 
 export async function benchApprovals(line: Line, clients: number, seconds: number): Promise<void> {
-  const { FREE_PORTS, startLocalStack } = await import('../infra/local/stack.ts');
+  const { FREE_PORTS, handlerThreadsOfMachine, startLocalStack } = await import('../infra/local/stack.ts');
   const { ApprovalsRepository } = await import('../functions/approvals/repository.ts');
   const { newApproval } = await import('../functions/approvals/request.ts');
   const { awsClients } = await import('../functions/shared/aws.ts');
@@ -114,7 +119,11 @@ export async function benchApprovals(line: Line, clients: number, seconds: numbe
     `\napprovals: the approval endpoints, ${clients} concurrent clients on localhost (${availableParallelism()} cores)`,
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'dondoc-bench-approvals-'));
-  const stack = await startLocalStack({ dataDir, ports: FREE_PORTS });
+  const stack = await startLocalStack({
+    dataDir,
+    ports: FREE_PORTS,
+    handlerThreads: handlerThreadsOfMachine(),
+  });
   try {
     const approvals = new ApprovalsRepository(awsClients().dynamo);
     const records = Array.from({ length: 5000 }, (_, i) =>

@@ -185,7 +185,7 @@ async function profileStop(session: Session | undefined, name: string): Promise<
 }
 
 async function benchRun(): Promise<void> {
-  const { FREE_PORTS, startLocalStack } = await import('../infra/local/stack.ts');
+  const { FREE_PORTS, handlerThreadsOfMachine, startLocalStack } = await import('../infra/local/stack.ts');
   const { stateMachineArn } = await import('../infra/local/sfn-engine.ts');
   const { awsClients } = await import('../functions/shared/aws.ts');
   const { lastClosedPeriod } = await import('../functions/shared/calendar.ts');
@@ -201,8 +201,10 @@ async function benchRun(): Promise<void> {
     mkdirSync(resolve(values['cpu-prof-dir']), { recursive: true });
     process.env.DONDOC_EMULATORS_CPU_PROF_DIR = resolve(values['cpu-prof-dir']);
   }
+  const handlerThreads = handlerThreadsOfMachine();
   console.log(
-    `  emulators: ${process.env.DONDOC_EMULATORS_IN_PROCESS === '1' ? 'in this process' : 'child process'}`,
+    `  emulators: ${process.env.DONDOC_EMULATORS_IN_PROCESS === '1' ? 'in this process' : 'child process'}; ` +
+      `handlers: ${handlerThreads ? `${handlerThreads} threads` : "the engine's thread"} (DONDOC_HANDLER_THREADS)`,
   );
   // Seeded by another process: the run starts, as `npm start` does on a seeded folder, from fresh
   // processes, so neither the seed data nor the emulators' write-time state counts in its peak memory.
@@ -227,7 +229,7 @@ async function benchRun(): Promise<void> {
   line('seeding (not counted)', `${written.seconds.toFixed(1)} s`);
   line('  items written', `${fmt(written.items)} (${fmt(written.itemsPerSecond)}/s)`);
 
-  const stack = await startLocalStack({ dataDir, ports: FREE_PORTS });
+  const stack = await startLocalStack({ dataDir, ports: FREE_PORTS, handlerThreads });
   try {
     gc();
     // Listing /proc costs CPU in the measured process: the process tree is listed once a second only.
@@ -327,7 +329,7 @@ async function benchRun(): Promise<void> {
     const mainCpu = (cpu.user + cpu.system) / 1e6;
     line('main process CPU (user+sys)', `${mainCpu.toFixed(1)} s`);
     line('emulator processes CPU', `${childCpu.toFixed(1)} s`);
-    printCpuBounds(line, 'employer', employers, mainCpu, childCpu);
+    printCpuBounds(line, 'employer', employers, mainCpu, childCpu, '', handlerThreads);
     line('employers', fmt(employers));
     line('sent', fmt(output.sent ?? 0));
     line('postal', fmt(output.postal ?? 0));

@@ -29,6 +29,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { executionArnOf } from '../../functions/shared/aws.ts';
 import { WORKFLOWS, substituteDefinition } from '../../workflows/registry.ts';
+import { HandlerPool } from './handler-pool.ts';
 import type { FunctionSpec, WorkflowSpec } from '../../workflows/registry.ts';
 
 export const LOCAL_REGION = 'ap-southeast-1';
@@ -147,6 +148,12 @@ export interface EngineOptions {
    * not sleep through production back-off. Unset: the definition's own intervals.
    */
   retryDelayMs?: number;
+  /**
+   * Run Lambda handlers on this many threads (handler-pool.ts), as Lambda runs concurrent invocations in
+   * environments of their own; 0 (the default) runs them in the engine's thread, where tests can share
+   * state with them.
+   */
+  handlerThreads?: number;
 }
 
 /** Names of every state with a Retry field, through Map and Parallel sub-machines. */
@@ -357,6 +364,7 @@ export class LocalSfnEngine {
   private readonly workflows = new Map<string, LoadedWorkflow>();
   private readonly functions = new Map<string, FunctionSpec>();
   private readonly handlers = new Map<string, Promise<Handler>>();
+  private readonly pool: HandlerPool | undefined;
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, RunningExecution>();
   private readonly tokens = new Map<string, PendingTask>();
@@ -368,6 +376,7 @@ export class LocalSfnEngine {
   private constructor(options: EngineOptions) {
     this.rootDir = options.rootDir ?? REPO_ROOT;
     this.retryDelayMs = options.retryDelayMs;
+    this.pool = options.handlerThreads ? new HandlerPool(options.handlerThreads) : undefined;
     mkdirSync(options.dataDir, { recursive: true });
     this.journalFile = join(options.dataDir, 'sfn-executions.jsonl');
     const registry = options.registry ?? (WORKFLOWS as unknown as Registry);
@@ -636,6 +645,7 @@ export class LocalSfnEngine {
       pending.reject(new TaskFailure('States.Runtime', 'engine stopped', true));
     }
     await Promise.all(settling);
+    await this.pool?.close();
     this.dynamo?.destroy();
   }
 
@@ -854,20 +864,9 @@ export class LocalSfnEngine {
     if (!spec) {
       throw new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: ${functionName}`);
     }
-    let handlerPromise = this.handlers.get(spec.entry);
-    if (!handlerPromise) {
-      handlerPromise = import(pathToFileURL(resolve(this.rootDir, spec.entry)).href).then(
-        (mod: { handler?: unknown }) => {
-          if (typeof mod.handler !== 'function')
-            throw new Error(`${spec.entry} does not export a handler function`);
-          return mod.handler as Handler;
-        },
-      );
-      this.handlers.set(spec.entry, handlerPromise);
-      handlerPromise.catch(() => this.handlers.delete(spec.entry));
-    }
+    const entryUrl = pathToFileURL(resolve(this.rootDir, spec.entry)).href;
     const deadline = Date.now() + spec.timeoutSeconds * 1000;
-    const context: LambdaContextLike = {
+    const context = {
       functionName: name,
       functionVersion: '$LATEST',
       invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`,
@@ -876,16 +875,22 @@ export class LocalSfnEngine {
       logGroupName: `/aws/lambda/${name}`,
       logStreamName: 'local',
       callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
     };
     let result: unknown;
     try {
-      const handler = await handlerPromise;
-      // A deep copy: the handler must not share objects with the engine, as it would not in Lambda.
-      result = await handler(JSON.parse(JSON.stringify(payload)), context);
+      // The handler must not share objects with the engine, as it would not in Lambda: a deep copy here,
+      // JSON text to a handler thread.
+      result = this.pool
+        ? await this.pool.invoke(entryUrl, JSON.stringify(payload), { ...context, deadline })
+        : await (
+            await this.handler(spec.entry, entryUrl)
+          )(JSON.parse(JSON.stringify(payload)), {
+            ...context,
+            getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+            done: () => undefined,
+            fail: () => undefined,
+            succeed: () => undefined,
+          });
     } catch (error) {
       // The Lambda runtime reports `error.name` as errorType, and Step Functions uses it as the Error that
       // Retry/Catch match; the cause is the runtime's JSON error document.
@@ -893,6 +898,20 @@ export class LocalSfnEngine {
       throw new TaskFailure(errorName, cause);
     }
     return toJson(result);
+  }
+
+  /** A handler module of this thread, loaded on first use. */
+  private handler(entry: string, entryUrl: string): Promise<Handler> {
+    let handlerPromise = this.handlers.get(entry);
+    if (!handlerPromise) {
+      handlerPromise = import(entryUrl).then((mod: { handler?: unknown }) => {
+        if (typeof mod.handler !== 'function') throw new Error(`${entry} does not export a handler function`);
+        return mod.handler as Handler;
+      });
+      this.handlers.set(entry, handlerPromise);
+      handlerPromise.catch(() => this.handlers.delete(entry));
+    }
+    return handlerPromise;
   }
 
   private async startChild(

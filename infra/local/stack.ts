@@ -7,6 +7,7 @@
  */
 import './polyfills.ts';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ScheduleRepository } from '../../functions/schedules/repository.ts';
 import { awsClients, resetAwsClients } from '../../functions/shared/aws.ts';
@@ -45,6 +46,26 @@ export const DEFAULT_PORTS: Required<StackPorts> = { dynamodb: 8000, ses: 8005, 
 /** Free ports, for tests that run next to each other. */
 export const FREE_PORTS: Required<StackPorts> = { dynamodb: 0, ses: 0, sfn: 0, web: 0 };
 
+/**
+ * Handler threads for a stack that runs the real processes: DONDOC_HANDLER_THREADS, or one per core but
+ * one (left to the engine and the emulators), at least 1 and at most 4: a workflow runs at most 4 Task
+ * states at once (its Map states' MaxConcurrency), and each thread holds its own warm handlers (~250 MB
+ * in a monthly run). On 2 cores one thread beats two: the second thread's JIT, heap and clients cost
+ * more CPU than the overlap gains.
+ */
+export function handlerThreadsOfMachine(env: NodeJS.ProcessEnv = process.env): number {
+  const asked = env.DONDOC_HANDLER_THREADS;
+  if (asked !== undefined && asked !== '') {
+    const threads = Number(asked);
+    if (!Number.isInteger(threads) || threads < 0)
+      throw new Error(
+        `DONDOC_HANDLER_THREADS must be a whole number (0: the engine's own thread), got "${asked}"`,
+      );
+    return threads;
+  }
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
+}
+
 export interface LocalStackOptions {
   /** Everything durable lives here: dynalite's LevelDB and the execution journal. */
   dataDir: string;
@@ -55,6 +76,11 @@ export interface LocalStackOptions {
   rootDir?: string;
   /** Fixed delay before every Task retry (tests); unset keeps the definition's back-off. */
   retryDelayMs?: number;
+  /**
+   * Threads running the Lambda handlers (see handler-pool.ts); 0, the default, runs them in the engine's
+   * thread (tests that share state with toy handlers). npm start and the bench use handlerThreadsOfMachine().
+   */
+  handlerThreads?: number;
   /** Re-run executions a crash left RUNNING (default true). */
   resume?: boolean;
   /**
@@ -98,6 +124,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.registry ? { registry: options.registry } : {}),
       ...(options.rootDir ? { rootDir: options.rootDir } : {}),
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+      ...(options.handlerThreads ? { handlerThreads: options.handlerThreads } : {}),
     });
     api = await startSfnApi(engine, ports.sfn);
     web = await startWeb(WEB_ROUTES, ports.web);

@@ -22,7 +22,13 @@ import { generateAgencyProvince } from './seed-agencies.ts';
 import { generateDemoProvince, isProvinceSeeded, writeDemoProvince } from './seed.ts';
 import { stateMachineArn } from './sfn-engine.ts';
 import { IncompatibleDataError } from './emulators.ts';
-import { DEFAULT_PORTS, FREE_PORTS, startLocalStack, type LocalStack } from './stack.ts';
+import {
+  DEFAULT_PORTS,
+  FREE_PORTS,
+  handlerThreadsOfMachine,
+  startLocalStack,
+  type LocalStack,
+} from './stack.ts';
 
 const WORKFLOW = 'MonthlyC12Notices';
 
@@ -112,6 +118,7 @@ export async function start(options: StartOptions) {
     ports: options.freePorts ? FREE_PORTS : DEFAULT_PORTS,
     // The schedules fire while npm start keeps serving; a run that exits when done needs none.
     scheduler: !options.exitWhenDone,
+    handlerThreads: handlerThreadsOfMachine(),
   });
   const { dynamo, sfn } = awsClients();
   const repository = new C12Repository(dynamo);

@@ -26,21 +26,69 @@ import { assertRunnableLocally, LocalSfnEngine, stateMachineArn } from '../../..
 import { JSONATA_REGISTRY, TOY_REGISTRY } from '../../fixtures/toy-registry.ts';
 import { storedToken, tempDataDir, until } from './helpers.ts';
 
+function finishedOn(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
+  return until(
+    async () => {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return described.status === 'RUNNING' ? undefined : described;
+    },
+    30_000,
+    `${executionArn} to finish`,
+  );
+}
+
+/**
+ * The toy workflow end to end: lambda tasks, a Map with a Choice loop, a named-error Retry, a Catch and a
+ * callback. Run with handlers in the engine's thread and on a handler thread (what npm start uses).
+ */
+async function runsTheToyWorkflow(stack: LocalStack, sfn: SFNClient, dynamo: DynamoDBClient): Promise<void> {
+  const finished = (executionArn: string) => finishedOn(sfn, executionArn);
+  const input = { items: ['phuong-1', 'phuong-2', 'xa-3'], rounds: 3, failures: 2 };
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: stateMachineArn('Toy'), input: JSON.stringify(input) }),
+  );
+  expect(executionArn).toMatch(/^arn:aws:states:ap-southeast-1:000000000000:execution:dondoc-Toy:/);
+
+  // The callback task's handler stored the token (as the approval record will); the approver answers.
+  const token = await storedToken(dynamo, executionArn!);
+  expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+  await sfn.send(
+    new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ approvedBy: 'CB-07' }) }),
+  );
+
+  const described = await finished(executionArn!);
+  expect(described.status).toBe('SUCCEEDED');
+  expect(described.stopDate!.getTime()).toBeGreaterThanOrEqual(described.startDate!.getTime());
+  const output = JSON.parse(described.output!);
+  // Map + Choice loop: every item went round `rounds` times.
+  expect(output.items).toEqual(input.items.map((item) => ({ item, rounds: 3, count: 3, done: true })));
+  // Retry on TransientError (and not on the other retrier): two failures, then success on attempt 3.
+  expect(output.flaky).toEqual({ attempts: 3 });
+  // Catch matched BusinessRuleError by name; the Cause is the Lambda runtime's JSON error document.
+  expect(output.caught.Error).toBe('BusinessRuleError');
+  expect(JSON.parse(output.caught.Cause)).toMatchObject({
+    errorType: 'BusinessRuleError',
+    errorMessage: `no rule allows ${executionArn!.split(':').pop()}`,
+  });
+  expect(output.approval).toEqual({ approvedBy: 'CB-07' });
+
+  // States entered: Prepare, FanOut, Flaky, Doomed, Approve, Done (6) + 2 retries of Flaky
+  // + per item (Step, Again) x 3 rounds + ItemDone = 7, x 3 items = 21: 29 in all.
+  expect(stack.engine.describeExecution(executionArn!).transitions).toBe(29);
+
+  const { executions } = await sfn.send(
+    new ListExecutionsCommand({ stateMachineArn: stateMachineArn('Toy'), statusFilter: 'SUCCEEDED' }),
+  );
+  expect(executions?.map((e) => e.executionArn)).toContain(executionArn);
+}
+
 describe('local Step Functions engine through the SDK', () => {
   const data = tempDataDir();
   let stack: LocalStack;
   let sfn: SFNClient;
   let dynamo: DynamoDBClient;
 
-  const finished = (executionArn: string): Promise<DescribeExecutionCommandOutput> =>
-    until(
-      async () => {
-        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return described.status === 'RUNNING' ? undefined : described;
-      },
-      30_000,
-      `${executionArn} to finish`,
-    );
+  const finished = (executionArn: string) => finishedOn(sfn, executionArn);
 
   beforeAll(async () => {
     stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, registry: TOY_REGISTRY });
@@ -64,45 +112,8 @@ describe('local Step Functions engine through the SDK', () => {
     expect(stateMachines?.[0]?.creationDate).toBeInstanceOf(Date);
   });
 
-  it('runs lambda tasks, a Map with a Choice loop, a named-error Retry, a Catch and a callback to SUCCEEDED', async () => {
-    const input = { items: ['phuong-1', 'phuong-2', 'xa-3'], rounds: 3, failures: 2 };
-    const { executionArn } = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: stateMachineArn('Toy'), input: JSON.stringify(input) }),
-    );
-    expect(executionArn).toMatch(/^arn:aws:states:ap-southeast-1:000000000000:execution:dondoc-Toy:/);
-
-    // The callback task's handler stored the token (as the approval record will); the approver answers.
-    const token = await storedToken(dynamo, executionArn!);
-    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
-    await sfn.send(
-      new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ approvedBy: 'CB-07' }) }),
-    );
-
-    const described = await finished(executionArn!);
-    expect(described.status).toBe('SUCCEEDED');
-    expect(described.stopDate!.getTime()).toBeGreaterThanOrEqual(described.startDate!.getTime());
-    const output = JSON.parse(described.output!);
-    // Map + Choice loop: every item went round `rounds` times.
-    expect(output.items).toEqual(input.items.map((item) => ({ item, rounds: 3, count: 3, done: true })));
-    // Retry on TransientError (and not on the other retrier): two failures, then success on attempt 3.
-    expect(output.flaky).toEqual({ attempts: 3 });
-    // Catch matched BusinessRuleError by name; the Cause is the Lambda runtime's JSON error document.
-    expect(output.caught.Error).toBe('BusinessRuleError');
-    expect(JSON.parse(output.caught.Cause)).toMatchObject({
-      errorType: 'BusinessRuleError',
-      errorMessage: `no rule allows ${executionArn!.split(':').pop()}`,
-    });
-    expect(output.approval).toEqual({ approvedBy: 'CB-07' });
-
-    // States entered: Prepare, FanOut, Flaky, Doomed, Approve, Done (6) + 2 retries of Flaky
-    // + per item (Step, Again) x 3 rounds + ItemDone = 7, x 3 items = 21: 29 in all.
-    expect(stack.engine.describeExecution(executionArn!).transitions).toBe(29);
-
-    const { executions } = await sfn.send(
-      new ListExecutionsCommand({ stateMachineArn: stateMachineArn('Toy'), statusFilter: 'SUCCEEDED' }),
-    );
-    expect(executions?.map((e) => e.executionArn)).toContain(executionArn);
-  });
+  it('runs lambda tasks, a Map with a Choice loop, a named-error Retry, a Catch and a callback to SUCCEEDED', () =>
+    runsTheToyWorkflow(stack, sfn, dynamo));
 
   it('fails the execution with the error of SendTaskFailure when nothing catches it', async () => {
     const { executionArn } = await sfn.send(
@@ -261,4 +272,30 @@ describe('workflow definitions the local engine must refuse or accept', () => {
       data.remove();
     }
   });
+});
+
+describe('local Step Functions engine with Lambda handlers on a handler thread', () => {
+  const data = tempDataDir();
+  let stack: LocalStack;
+  let sfn: SFNClient;
+  let dynamo: DynamoDBClient;
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      dataDir: data.dir,
+      ports: FREE_PORTS,
+      registry: TOY_REGISTRY,
+      handlerThreads: 1,
+    });
+    sfn = new SFNClient({});
+    dynamo = new DynamoDBClient({});
+  });
+  afterAll(async () => {
+    sfn?.destroy();
+    dynamo?.destroy();
+    await stack?.stop();
+    data.remove();
+  });
+
+  it('runs the same workflow to the same result: events, results and named errors cross the thread', () =>
+    runsTheToyWorkflow(stack, sfn, dynamo));
 });

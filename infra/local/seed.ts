@@ -455,13 +455,13 @@ interface EmployerPlan {
   behaviour: Behaviour;
   noEmail: boolean;
   adjustment: 'none' | 'correction' | 'refund';
-  malformed?: 'negative-wage' | 'impossible-date';
+  malformed?: 'negative-wage' | 'impossible-date' | 'unknown-fund';
   /** Chronic debtors with many workers and large arrears. */
   heavyDebtor: boolean;
 }
 
 function planBehaviours(count: number, rng: Rng): EmployerPlan[] {
-  const malformed = Math.min(2, Math.floor(count / 10));
+  const malformed = Math.min(3, Math.floor(count / 10));
   const pension = count >= 100 ? 2 : count >= 10 ? 1 : 0;
   const shares: [Behaviour, number][] = [
     ['slightly-late', 0.25],
@@ -501,7 +501,9 @@ function planBehaviours(count: number, rng: Rng): EmployerPlan[] {
   });
   const malformedOnes = order.filter((index) => plans[index]?.behaviour === 'malformed');
   malformedOnes.forEach((index, n) => {
-    (plans[index] as EmployerPlan).malformed = n % 2 === 0 ? 'negative-wage' : 'impossible-date';
+    (plans[index] as EmployerPlan).malformed = (
+      ['negative-wage', 'impossible-date', 'unknown-fund'] as const
+    )[n % 3];
   });
   return plans;
 }
@@ -855,6 +857,19 @@ function buildLedger(
     const month = periodOf(badPayment.date);
     badPayment.date = `${month}-${pad(Number(lastDayOf(month).slice(8, 10)) + 1, 2)}`;
     badPayment.entryKey = `PAYMENT#${badPayment.date}#${badPayment.ref}`;
+  } else if (plan.malformed === 'unknown-fund' && last > 0) {
+    // An adjustment booked to "BHXH", the scheme's name, not one of its funds: the import's typo.
+    const period = periods[last - 1]!;
+    const date = `${periods[last]!}-05`;
+    rows.push({
+      employerId,
+      entryKey: `ADJUSTMENT#${date}#DC-${employerId}-${period}-BHXH`,
+      type: 'ADJUSTMENT',
+      date,
+      period,
+      fund: 'BHXH' as Fund,
+      amount: 250_000,
+    } satisfies AdjustmentRow);
   } else if (plan.malformed) {
     // A sign typed into the latest payroll (also the fallback when no payment fits): the employer paid the
     // right amount, the row is wrong.

@@ -152,6 +152,11 @@ describe('monthly-c12-notices on the embedded stack', () => {
         .sort(),
     );
     for (const entry of quarantined) expect(entry.reason).toMatch(/^(PAYROLL|PAYMENT|ADJUSTMENT)#.*: .+: .+/);
+    // One of each: a negative wage, an impossible date, an unknown fund.
+    const reasons = quarantined.map((entry) => entry.reason).join('\n');
+    expect(reasons).toMatch(/^PAYROLL#.*insuredWage/m);
+    expect(reasons).toMatch(/^PAYMENT#.*date/m);
+    expect(reasons).toMatch(/^ADJUSTMENT#.*BHXH.*fund: must be one of BHYT/m);
     expect(firstOutput.postal).toBe(withoutEmail().length);
     expect((firstOutput.postalEmployers as { employerId: string }[]).map((e) => e.employerId).sort()).toEqual(
       withoutEmail()

@@ -244,7 +244,7 @@ describe('generateDemoProvince', () => {
       .map((row) => ({ row, paths: validate(row) }))
       .filter((failure) => failure.paths.length > 0);
     const malformed = withBehaviour('malformed');
-    expect(malformed).toHaveLength(2);
+    expect(malformed).toHaveLength(3);
     expect(failures.map((f) => f.row.employerId).sort()).toEqual(malformed.map((e) => e.employerId).sort());
 
     const payroll = failures.find((f) => f.row.type === 'PAYROLL');
@@ -252,6 +252,9 @@ describe('generateDemoProvince', () => {
     const payment = failures.find((f) => f.row.type === 'PAYMENT');
     expect(payment?.paths).toEqual([['date']]);
     expect((payment?.row as PaymentRow).date).toMatch(/^\d{4}-\d{2}-(29|30|31)$/);
+    const adjustment = failures.find((f) => f.row.type === 'ADJUSTMENT');
+    expect(adjustment?.paths).toEqual([['fund']]);
+    expect(failures).toHaveLength(3);
   });
 
   it('deals every behaviour in roughly the intended shares, plus employers without e-mail and adjustments', () => {

@@ -384,6 +384,11 @@ export class LocalSfnEngine {
     this.readJournal();
   }
 
+  /** The handler threads, when the engine runs handlers on threads (the HTTP front door shares them). */
+  get handlerPool(): HandlerPool | undefined {
+    return this.pool;
+  }
+
   /** Loads and checks every workflow of the registry (throws on JSONata and other unsupported features). */
   static create(options: EngineOptions): LocalSfnEngine {
     return new LocalSfnEngine(options);

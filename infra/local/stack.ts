@@ -21,18 +21,9 @@ import { startWeb, type HttpRoute } from './web.ts';
 
 /** What the local front door serves: the same handlers as the cloud's function URLs. */
 const WEB_ROUTES: HttpRoute[] = [
-  {
-    prefix: '/approvals/',
-    load: async () => (await import('../../functions/approvals/handlers/http.ts')).handler as never,
-  },
-  {
-    prefix: '/admin',
-    load: async () => (await import('../../functions/schedules/handlers/admin-http.ts')).handler as never,
-  },
-  {
-    prefix: '/cong-khai/',
-    load: async () => (await import('../../functions/escalation/handlers/public-list.ts')).handler as never,
-  },
+  { prefix: '/approvals/', entry: 'functions/approvals/handlers/http.ts' },
+  { prefix: '/admin', entry: 'functions/schedules/handlers/admin-http.ts' },
+  { prefix: '/cong-khai/', entry: 'functions/escalation/handlers/public-list.ts' },
 ];
 
 export interface StackPorts extends EmulatorPorts {
@@ -127,7 +118,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.handlerThreads ? { handlerThreads: options.handlerThreads } : {}),
     });
     api = await startSfnApi(engine, ports.sfn);
-    web = await startWeb(WEB_ROUTES, ports.web);
+    web = await startWeb(WEB_ROUTES, ports.web, '127.0.0.1', engine.handlerPool);
     const endpoints = { ...emulators.endpoints, sfn: api.url };
     // The local SES has no sending quota: pace sends only if asked to (SES_MAX_SEND_RATE). Links in mail
     // point at the local front door.
@@ -164,8 +155,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         // Scheduler, then engine: nothing new starts, and executions stop before the services they call go
         // away (they stay RUNNING in the journal and are resumed by the next stack on this folder).
         await scheduler?.stop();
-        await runningEngine.close();
+        // The front door first: its handlers run on the engine's handler threads, if any.
         await runningWeb.close();
+        await runningEngine.close();
         await runningApi.close();
         await emulators.stop();
         for (const [key, value] of previousEnv) {
@@ -188,8 +180,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stop,
     };
   } catch (error) {
-    await engine?.close();
     await web?.close();
+    await engine?.close();
     await api?.close();
     await emulators.stop();
     for (const [key, value] of previousEnv) {

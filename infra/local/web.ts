@@ -5,14 +5,24 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import type { HandlerPool } from './handler-pool.ts';
 
 export interface HttpRoute {
   /** Path prefix, e.g. `/approvals/`. */
   prefix: string;
   /** Handler module (repository-relative) exporting `handler(event, context)`. */
-  load(): Promise<(event: unknown, context: Context) => Promise<unknown>>;
+  entry: string;
 }
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A function URL's timeout here: the approval page's Lambda answers within it or not at all. */
+const TIMEOUT_MS = 30_000;
 
 interface Result {
   statusCode?: number;
@@ -40,7 +50,7 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-function context(functionName: string): Context {
+function contextFields(functionName: string) {
   return {
     functionName,
     functionVersion: '$LATEST',
@@ -50,19 +60,38 @@ function context(functionName: string): Context {
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 
+/**
+ * Serves `routes` on `host:port`. With `pool`, each request's handler runs on the engine's handler threads,
+ * as each function URL invocation runs in a Lambda environment; without, in this thread.
+ */
 export async function startWeb(
   routes: readonly HttpRoute[],
   port: number,
   host = '127.0.0.1',
+  pool?: HandlerPool,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const handlers = new Map<string, ReturnType<HttpRoute['load']>>();
+  const handlers = new Map<string, Promise<Handler>>();
+  const invoke = async (route: HttpRoute, event: unknown): Promise<unknown> => {
+    const entryUrl = pathToFileURL(resolve(REPO_ROOT, route.entry)).href;
+    const fields = contextFields(`dondoc-web${route.prefix.replaceAll('/', '-')}`);
+    const deadline = Date.now() + TIMEOUT_MS;
+    if (pool) return pool.invoke(entryUrl, JSON.stringify(event), { ...fields, deadline });
+    let handler = handlers.get(route.prefix);
+    if (!handler) {
+      handler = import(entryUrl).then((mod: { handler: Handler }) => mod.handler);
+      handlers.set(route.prefix, handler);
+    }
+    return (await handler)(event, {
+      ...fields,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    });
+  };
   const server: Server = createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? '/', `http://${host}`);
@@ -76,8 +105,6 @@ export async function startWeb(
         response.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' }).end('Request too large');
         return;
       }
-      let handler = handlers.get(route.prefix);
-      if (!handler) handlers.set(route.prefix, (handler = route.load()));
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
@@ -98,9 +125,7 @@ export async function startWeb(
         body: body.toString('base64'),
         isBase64Encoded: true,
       };
-      const result = ((await (
-        await handler
-      )(event, context(`dondoc-web${route.prefix.replaceAll('/', '-')}`))) ?? {}) as Result;
+      const result = ((await invoke(route, event)) ?? {}) as Result;
       const payload = result.body ?? '';
       response.writeHead(
         result.statusCode ?? 200,

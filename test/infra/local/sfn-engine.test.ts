@@ -3,7 +3,7 @@
  * only through @aws-sdk/client-sfn pointed at the local endpoint (AWS_ENDPOINT_URL_SFN), and exercise every
  * construct the real workflows use.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
@@ -298,4 +298,18 @@ describe('local Step Functions engine with Lambda handlers on a handler thread',
 
   it('runs the same workflow to the same result: events, results and named errors cross the thread', () =>
     runsTheToyWorkflow(stack, sfn, dynamo));
+
+  it('serves the front door from the same threads, as function URLs invoke their Lambdas', async () => {
+    const invoke = vi.spyOn(stack.engine.handlerPool!, 'invoke');
+    try {
+      const response = await fetch(`${stack.webUrl}/approvals/${'A'.repeat(24)}`);
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toContain('text/html');
+      expect(await response.text()).toContain('Không tìm thấy đề nghị');
+      expect(invoke).toHaveBeenCalledTimes(1);
+      expect(invoke.mock.calls[0]![0]).toMatch(/functions\/approvals\/handlers\/http\.ts$/);
+    } finally {
+      invoke.mockRestore();
+    }
+  });
 });

@@ -42,7 +42,7 @@ export const WORKFLOWS = {
     functions: {
       PrepareRunFunctionArn: {
         entry: 'functions/c12/handlers/prepare-run.ts',
-        tables: ['Partitions', 'Runs'],
+        tables: ['Partitions', 'Employers', 'Runs'],
         sendsEmail: false,
         readsOwnExecutions: true,
         timeoutSeconds: 60,

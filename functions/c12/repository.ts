@@ -184,6 +184,39 @@ export class C12Repository {
     return partitions.sort((a, b) => a.partition.localeCompare(b.partition));
   }
 
+  /**
+   * Employers the run cannot reach: a partition missing, or one the Partitions table does not list. The run
+   * pages employers partition by partition (the byPartition index), so these would get no notice and no
+   * word of it; the run lists them instead. One scan of the Employers table's keys, once a run.
+   */
+  async employersOutsidePartitions(
+    listed: ReadonlySet<string>,
+  ): Promise<{ employerId: string; name?: string; partition?: unknown }[]> {
+    const outside: { employerId: string; name?: string; partition?: unknown }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new ScanCommand({
+          TableName: this.tables.employers,
+          ProjectionExpression: 'employerId, #p, #n',
+          ExpressionAttributeNames: { '#p': 'partition', '#n': 'name' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const partition: unknown = item.partition;
+        if (typeof partition === 'string' && listed.has(partition)) continue;
+        outside.push({
+          employerId: String(item.employerId),
+          ...(typeof item.name === 'string' ? { name: item.name } : {}),
+          ...(partition !== undefined ? { partition } : {}),
+        });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return outside.sort((a, b) => (a.employerId < b.employerId ? -1 : 1));
+  }
+
   /** One page of a partition's employers in key order; `cursor` is the last employerId of the previous page. */
   async pageEmployers(
     partition: string,

@@ -150,7 +150,7 @@ export const TABLES = {
     indexes: [],
     accessPatterns: [
       'a run and its batch records (counts, quarantined employers) in one query',
-      'itemKey = RUN | BATCH#<partition>#<cursor> | QUARANTINE#<employerId>',
+      'itemKey = RUN | BATCH#<partition>#<cursor> | BATCH#~unreached | QUARANTINE#<employerId> | ...',
     ],
   },
 } as const satisfies Record<string, TableDef>;

@@ -2,7 +2,8 @@
  * First step of the monthly run: settle the period (the last closed month unless given), name the run after
  * the execution so a re-run of the same execution after a crash rewrites the same records, take the
  * period's lease (one run of a period at a time: a second one fails with RunInProgressError), and list the
- * partitions the workflow fans out over.
+ * partitions the workflow fans out over. Employers outside every listed partition are quarantined here,
+ * with the reason, so the summary names them: no batch would ever page them.
  */
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
@@ -11,7 +12,7 @@ import { lastClosedPeriod, todayInVietnam } from '../../shared/calendar.ts';
 import { appConfig } from '../../shared/config.ts';
 import { defineHandler } from '../../shared/lambda.ts';
 import { logger } from '../../shared/logger.ts';
-import { C12Repository } from '../repository.ts';
+import { C12Repository, emptyCounts } from '../repository.ts';
 import { leaseIdFor, planBatchSize, runIdFor } from '../run.ts';
 
 export const prepareRunEventSchema = z.object({
@@ -28,6 +29,9 @@ export const prepareRunEventSchema = z.object({
   /** $$.Execution.Id: the run is named after it. */
   executionId: z.string().min(1),
 });
+
+/** The batch record of the employers no partition reaches (a partition's batches are BATCH#<partition>#<cursor>). */
+export const UNREACHED_BATCH_KEY = 'BATCH#~unreached';
 
 export const handler = defineHandler(prepareRunEventSchema, async (event) => {
   const { dynamo, sfn } = awsClients();
@@ -50,7 +54,41 @@ export const handler = defineHandler(prepareRunEventSchema, async (event) => {
     },
   );
   const partitions = await repository.listPartitions();
-  const totalEmployers = partitions.reduce((total, partition) => total + (partition.employerCount ?? 0), 0);
+  const unreached = await repository.employersOutsidePartitions(
+    new Set(partitions.map((partition) => partition.partition)),
+  );
+  if (unreached.length > 0) {
+    // Rewritten the same by a resumed execution. Counted as a batch of their own, so the run's totals and
+    // its list of quarantined employers agree.
+    await repository.putRunItems([
+      ...unreached.map((employer) => ({
+        runId,
+        itemKey: `QUARANTINE#${employer.employerId}`,
+        employerId: employer.employerId,
+        name: employer.name,
+        reasons: [
+          employer.partition === undefined
+            ? 'partition: missing (the employer belongs to no partition the run pages)'
+            : `partition: ${JSON.stringify(employer.partition)} is not listed in the Partitions table`,
+        ],
+      })),
+      {
+        runId,
+        itemKey: UNREACHED_BATCH_KEY,
+        ...emptyCounts(),
+        employers: unreached.length,
+        quarantined: unreached.length,
+        at: new Date().toISOString(),
+      },
+    ]);
+    logger.warn('employers outside every listed partition quarantined', {
+      runId,
+      count: unreached.length,
+      employerIds: unreached.slice(0, 20).map((employer) => employer.employerId),
+    });
+  }
+  const totalEmployers =
+    partitions.reduce((total, partition) => total + (partition.employerCount ?? 0), 0) + unreached.length;
   const batchSize = planBatchSize(
     partitions.map((partition) => partition.employerCount ?? 0),
     appConfig().BATCH_SIZE,

@@ -9,7 +9,10 @@ import type { LogicalTableName } from '../functions/shared/tables.ts';
 export interface FunctionSpec {
   /** Handler module, relative to the repository root; it exports `handler`. */
   entry: string;
+  /** Tables it reads and writes. */
   tables: LogicalTableName[];
+  /** Tables it only reads (read actions only). */
+  readsTables?: LogicalTableName[];
   /** Needs ses:SendEmail / ses:SendRawEmail. */
   sendsEmail: boolean;
   /** Needs states:DescribeExecution on its own workflow's executions (the period lease's holder check). */
@@ -42,7 +45,9 @@ export const WORKFLOWS = {
     functions: {
       PrepareRunFunctionArn: {
         entry: 'functions/c12/handlers/prepare-run.ts',
-        tables: ['Partitions', 'Employers', 'Runs'],
+        tables: ['Partitions', 'Runs'],
+        // The employers no listed partition reaches: one scan of the keys.
+        readsTables: ['Employers'],
         sendsEmail: false,
         readsOwnExecutions: true,
         timeoutSeconds: 60,

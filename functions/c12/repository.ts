@@ -566,6 +566,10 @@ export class C12Repository {
     }
     if (current.status === 'CLOSED' || String(current.lastStatementPeriod) > String(debt.lastStatementPeriod))
       return undefined;
+    // A case missing what a case gets when it opens (one written by an older version) takes the general
+    // path, which fills that in.
+    if (Object.keys(opening).some((field) => field !== 'officerId' && current[field] === undefined))
+      return undefined;
     const names: Record<string, string> = { '#status': 'status', '#last': 'lastStatementPeriod' };
     const values: Record<string, unknown> = { ':closed': 'CLOSED' };
     const sets: string[] = [];
@@ -593,6 +597,14 @@ export class C12Repository {
       }),
     );
     return refreshed ? 'updated' : undefined;
+  }
+
+  /** One record of a run (strongly consistent), or undefined. */
+  async runItem(runId: string, itemKey: string): Promise<RunItem | undefined> {
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.tables.runs, Key: { runId, itemKey }, ConsistentRead: true }),
+    );
+    return Item as RunItem | undefined;
   }
 
   async putRunItems(items: readonly RunItem[]): Promise<void> {

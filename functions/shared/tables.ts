@@ -36,6 +36,7 @@ export const TABLES = {
     accessPatterns: [
       'get an employer by mã đơn vị (employerId)',
       'page through the employers of one partition (commune) in key order: byPartition',
+      'once a monthly run: scan the keys (employerId, partition, name) for employers outside every listed partition',
     ],
   },
   Partitions: {

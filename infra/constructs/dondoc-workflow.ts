@@ -183,7 +183,8 @@ export class DondocWorkflow extends Construct {
     if (spec.sendsEmail) {
       environment.SES_MAX_SEND_RATE = String(email.sendQuotaPerSecond / maxMapConcurrency(this.definition));
     }
-    for (const logical of spec.tables) environment[tableEnvName(logical)] = tables[logical].tableName;
+    for (const logical of [...spec.tables, ...(spec.readsTables ?? [])])
+      environment[tableEnvName(logical)] = tables[logical].tableName;
 
     const fn = new DondocFunction(this, name, {
       entry: spec.entry,
@@ -198,14 +199,16 @@ export class DondocWorkflow extends Construct {
 
     // Explicit statements rather than grantReadWriteData: the index ARNs are named from TABLES, so there
     // is no `index/*` wildcard, and a table not listed in the registry is simply not reachable.
-    for (const logical of spec.tables) {
+    const access = [
+      ...spec.tables.map((logical) => ({
+        logical,
+        actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
+      })),
+      ...(spec.readsTables ?? []).map((logical) => ({ logical, actions: TABLE_READ_ACTIONS })),
+    ];
+    for (const { logical, actions } of access) {
       const table = tables[logical];
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
-          resources: [table.tableArn],
-        }),
-      );
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
       const indexes = TABLES[logical].indexes as readonly { indexName: string }[];
       if (indexes.length > 0) {
         fn.role.addToPrincipalPolicy(

@@ -39,10 +39,10 @@ export const FREE_PORTS: Required<StackPorts> = { dynamodb: 0, ses: 0, sfn: 0, w
 
 /**
  * Handler threads for a stack that runs the real processes: DONDOC_HANDLER_THREADS, or one per core but
- * one (left to the engine and the emulators), at least 1 and at most 4: a workflow runs at most 4 Task
- * states at once (its Map states' MaxConcurrency), and each thread holds its own warm handlers (~250 MB
- * in a monthly run). On 2 cores one thread beats two: the second thread's JIT, heap and clients cost
- * more CPU than the overlap gains.
+ * one (left to the engine and the emulators), at least 1 and at most 3. Each thread holds its own warm
+ * handlers, ~270 MB more in the process during a monthly run (465 MB with one thread): three keep the
+ * process near 1 GB, under the 1.5 GB a run may take. On 2 cores one thread beats two: the second
+ * thread's JIT, heap and clients cost more CPU than the overlap gains.
  */
 export function handlerThreadsOfMachine(env: NodeJS.ProcessEnv = process.env): number {
   const asked = env.DONDOC_HANDLER_THREADS;
@@ -54,7 +54,7 @@ export function handlerThreadsOfMachine(env: NodeJS.ProcessEnv = process.env): n
       );
     return threads;
   }
-  return Math.min(4, Math.max(1, availableParallelism() - 1));
+  return Math.min(3, Math.max(1, availableParallelism() - 1));
 }
 
 export interface LocalStackOptions {

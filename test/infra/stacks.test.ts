@@ -234,11 +234,13 @@ describe('workflows stack', () => {
           dataExports,
         ) as Json;
         const tables = fnSpec.tables as readonly LogicalTableName[];
+        const readOnly = ((fnSpec as { readsTables?: LogicalTableName[] }).readsTables ??
+          []) as readonly LogicalTableName[];
 
         // Each listed table's physical name, and no other table's.
         const tableVars = Object.keys(env).filter((key) => key.startsWith('TABLE_'));
-        expect(tableVars.sort()).toEqual(tables.map(tableEnvName).sort());
-        for (const logical of tables) {
+        expect(tableVars.sort()).toEqual([...tables, ...readOnly].map(tableEnvName).sort());
+        for (const logical of [...tables, ...readOnly]) {
           expect(env[tableEnvName(logical)]).toEqual({ Ref: logicalId(dondoc.data.tables[logical]) });
         }
         expect(env.SENDER_EMAIL).toBe(dondoc.settings.senderEmail);
@@ -260,19 +262,25 @@ describe('workflows stack', () => {
         const tableArn = (logical: LogicalTableName) => ({
           'Fn::GetAtt': [logicalId(dondoc.data.tables[logical]), 'Arn'],
         });
+        const reachable = (action: string) => {
+          const resources = allowedResources(statements, action);
+          return (Object.keys(TABLES) as LogicalTableName[])
+            .filter((logical) =>
+              resources.some((resource) => JSON.stringify(resource) === JSON.stringify(tableArn(logical))),
+            )
+            .sort();
+        };
+        // Table ARNs reachable by each action are exactly the listed tables (plus their named indexes): the
+        // read-only ones by reads only.
+        for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'])
+          expect(reachable(action), action).toEqual([...tables, ...readOnly].sort());
         for (const action of [
-          'dynamodb:GetItem',
-          'dynamodb:Query',
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
-        ]) {
-          const resources = allowedResources(statements, action);
-          // Table ARNs reachable by this action are exactly the listed tables (plus their named indexes).
-          const reachableTables = (Object.keys(TABLES) as LogicalTableName[]).filter((logical) =>
-            resources.some((resource) => JSON.stringify(resource) === JSON.stringify(tableArn(logical))),
-          );
-          expect(reachableTables.sort()).toEqual([...tables].sort());
-        }
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+        ])
+          expect(reachable(action), action).toEqual([...tables].sort());
         // No wildcard index access: GSIs are granted by name.
         expect(JSON.stringify(statements)).not.toContain('/index/*');
 

@@ -33,6 +33,44 @@ export const prepareRunEventSchema = z.object({
 /** The batch record of the employers no partition reaches (a partition's batches are BATCH#<partition>#<cursor>). */
 export const UNREACHED_BATCH_KEY = 'BATCH#~unreached';
 
+/**
+ * Quarantines the employers no listed partition reaches, counted as a batch of their own so that the run's
+ * totals and its list of quarantined employers agree. Written before the run record: a crash in between
+ * writes them again.
+ */
+async function recordUnreached(
+  repository: C12Repository,
+  runId: string,
+  unreached: Awaited<ReturnType<C12Repository['employersOutsidePartitions']>>,
+): Promise<void> {
+  await repository.putRunItems([
+    ...unreached.map((employer) => ({
+      runId,
+      itemKey: `QUARANTINE#${employer.employerId}`,
+      employerId: employer.employerId,
+      name: employer.name,
+      reasons: [
+        employer.partition === undefined
+          ? 'partition: missing (the employer belongs to no partition the run pages)'
+          : `partition: ${JSON.stringify(employer.partition)} is not listed in the Partitions table`,
+      ],
+    })),
+    {
+      runId,
+      itemKey: UNREACHED_BATCH_KEY,
+      ...emptyCounts(),
+      employers: unreached.length,
+      quarantined: unreached.length,
+      at: new Date().toISOString(),
+    },
+  ]);
+  logger.warn('employers outside every listed partition quarantined', {
+    runId,
+    count: unreached.length,
+    employerIds: unreached.slice(0, 20).map((employer) => employer.employerId),
+  });
+}
+
 export const handler = defineHandler(prepareRunEventSchema, async (event) => {
   const { dynamo, sfn } = awsClients();
   const repository = new C12Repository(dynamo);
@@ -54,57 +92,35 @@ export const handler = defineHandler(prepareRunEventSchema, async (event) => {
     },
   );
   const partitions = await repository.listPartitions();
-  const unreached = await repository.employersOutsidePartitions(
-    new Set(partitions.map((partition) => partition.partition)),
-  );
-  if (unreached.length > 0) {
-    // Rewritten the same by a resumed execution. Counted as a batch of their own, so the run's totals and
-    // its list of quarantined employers agree.
-    await repository.putRunItems([
-      ...unreached.map((employer) => ({
-        runId,
-        itemKey: `QUARANTINE#${employer.employerId}`,
-        employerId: employer.employerId,
-        name: employer.name,
-        reasons: [
-          employer.partition === undefined
-            ? 'partition: missing (the employer belongs to no partition the run pages)'
-            : `partition: ${JSON.stringify(employer.partition)} is not listed in the Partitions table`,
-        ],
-      })),
-      {
-        runId,
-        itemKey: UNREACHED_BATCH_KEY,
-        ...emptyCounts(),
-        employers: unreached.length,
-        quarantined: unreached.length,
-        at: new Date().toISOString(),
-      },
-    ]);
-    logger.warn('employers outside every listed partition quarantined', {
-      runId,
-      count: unreached.length,
-      employerIds: unreached.slice(0, 20).map((employer) => employer.employerId),
-    });
-  }
-  const totalEmployers =
-    partitions.reduce((total, partition) => total + (partition.employerCount ?? 0), 0) + unreached.length;
+  // Refuses a run too large for one execution before anything of it is written.
   const batchSize = planBatchSize(
     partitions.map((partition) => partition.employerCount ?? 0),
     appConfig().BATCH_SIZE,
   );
-  // A resumed execution keeps the record of its first attempt (and whether its summary went out).
-  await repository.createRunItemOnce({
-    runId,
-    itemKey: 'RUN',
-    process: 'MONTHLY_C12',
-    period,
-    executionId: event.executionId,
-    status: 'RUNNING',
-    totalEmployers,
-    partitions: partitions.length,
-    startedAt: new Date().toISOString(),
-  });
+  // A resumed execution keeps what its first attempt recorded: the run record (and whether its summary
+  // went out), and with it the employers found unreached and counted then (the Employers table may have
+  // been corrected since; the batches reach whoever is in a listed partition now).
+  const recorded = await repository.runItem(runId, 'RUN');
+  let totalEmployers = Number(recorded?.totalEmployers ?? 0);
+  if (!recorded) {
+    const unreached = await repository.employersOutsidePartitions(
+      new Set(partitions.map((partition) => partition.partition)),
+    );
+    if (unreached.length > 0) await recordUnreached(repository, runId, unreached);
+    totalEmployers =
+      partitions.reduce((total, partition) => total + (partition.employerCount ?? 0), 0) + unreached.length;
+    await repository.createRunItemOnce({
+      runId,
+      itemKey: 'RUN',
+      process: 'MONTHLY_C12',
+      period,
+      executionId: event.executionId,
+      status: 'RUNNING',
+      totalEmployers,
+      partitions: partitions.length,
+      startedAt: new Date().toISOString(),
+    });
+  }
   logger.info('monthly run prepared', {
     runId,
     period,

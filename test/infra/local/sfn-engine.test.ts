@@ -296,8 +296,19 @@ describe('local Step Functions engine with Lambda handlers on a handler thread',
     data.remove();
   });
 
-  it('runs the same workflow to the same result: events, results and named errors cross the thread', () =>
-    runsTheToyWorkflow(stack, sfn, dynamo));
+  it('runs the same workflow to the same result: events, results and named errors cross the thread', async () => {
+    const invoke = vi.spyOn(stack.engine.handlerPool!, 'invoke');
+    try {
+      await runsTheToyWorkflow(stack, sfn, dynamo);
+      // Every Lambda task went to the thread: Prepare, Flaky x3, Doomed, Approve and 3 x 3 Steps.
+      expect(invoke.mock.calls.length).toBeGreaterThanOrEqual(15);
+      expect(invoke.mock.calls.map(([entryUrl]) => entryUrl)).toContainEqual(
+        expect.stringMatching(/test\/fixtures\/handlers\/flaky\.ts$/),
+      );
+    } finally {
+      invoke.mockRestore();
+    }
+  });
 
   it('serves the front door from the same threads, as function URLs invoke their Lambdas', async () => {
     const invoke = vi.spyOn(stack.engine.handlerPool!, 'invoke');

@@ -5,7 +5,7 @@
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { storedLedgerRows } from '../../../functions/c12/ledger.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { processBatch, type BatchDeps } from '../../../functions/c12/batch.ts';
@@ -154,6 +154,34 @@ describe('processBatch error paths', () => {
         .map((item) => item.employerId)
         .sort(),
     ).toEqual(postal.map((employer) => employer.employerId).sort());
+  });
+
+  it("reads its arrears employers' cases in one request, then writes each case once, briefly", async () => {
+    const send = vi.spyOn(awsClients().dynamo, 'send');
+    let result;
+    let commands: { input: Record<string, unknown> }[];
+    try {
+      const input = { runId: 'RUN-CASES', period: '2026-10', partition, batchSize: 1000, cursor: null };
+      result = await processBatch(
+        deps(async (mail) => ({ status: 'SENT', messageId: `id-${mail.to[0]!}` })),
+        input,
+      );
+      commands = send.mock.calls.map(([command]) => command as { input: Record<string, unknown> });
+    } finally {
+      send.mockRestore();
+    }
+    const ofCases = commands.filter(
+      ({ input }) =>
+        input.TableName === 'Cases' ||
+        Object.keys((input.RequestItems as object | undefined) ?? {}).includes('Cases'),
+    );
+    expect(result.counts.inArrears).toBeGreaterThan(0);
+    expect(ofCases).toHaveLength(1 + result.counts.inArrears);
+    expect(ofCases[0]).toBeInstanceOf(BatchGetCommand);
+    for (const command of ofCases.slice(1)) {
+      expect(command instanceof PutCommand || command instanceof UpdateCommand).toBe(true);
+      expect(String(command.input.UpdateExpression ?? '')).not.toContain('if_not_exists');
+    }
   });
 
   it('stops before claiming anything when the lease was taken over', async () => {
@@ -566,6 +594,39 @@ describe('the debt case of an employer in arrears', () => {
       ).toBe('opened');
       expect(await slot('TS0052A')).toMatchObject({ status: 'OPEN', caseId: 'TS0052A#2027-02' });
       expect(await slot('TS0052A', 'CLOSED#TS0052A#2026-10')).toMatchObject({ status: 'CLOSED' });
+    });
+
+    it('fills in what a case written by an older version lacks, by the general path', async () => {
+      await awsClients().dynamo.send(
+        new PutCommand({
+          TableName: 'Cases',
+          Item: {
+            employerId: 'TS0054A',
+            slot: 'CURRENT',
+            caseId: 'TS0054A#2026-09',
+            status: 'OPEN',
+            stage: 'REMINDER',
+            openedAt: '2026-10-05T00:00:00.000Z',
+            openedForPeriod: '2026-09',
+            policyVersion: 'default',
+            lastStatementPeriod: '2026-09',
+            overduePrincipal: 100,
+          },
+        }),
+      );
+      const current = await currentOf('TS0054A');
+      const refreshed = await sent(() =>
+        repository.openOrUpdateCase(statement('TS0054A', '2026-10', 400), {}, at, { current }),
+      );
+      expect(refreshed.outcome).toBe('updated');
+      expect((refreshed.commands[0] as UpdateCommand).input.UpdateExpression).toContain('if_not_exists');
+      expect(await slot('TS0054A')).toMatchObject({
+        caseId: 'TS0054A#2026-09',
+        stage: 'REMINDER',
+        documents: {},
+        stageReachedAt: {},
+        overduePrincipal: 400,
+      });
     });
 
     it('leaves a case holding a newer statement as it is', async () => {

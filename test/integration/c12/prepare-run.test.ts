@@ -13,6 +13,7 @@ import { awsClients } from '../../../functions/shared/aws.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
 import { tempDataDir } from '../../infra/local/helpers.ts';
 
+const EMPLOYER = { region: 'II', reducedAccidentRate: false, headName: 'Nguyễn Văn An' };
 const data = tempDataDir();
 let stack: LocalStack;
 
@@ -21,21 +22,20 @@ beforeAll(async () => {
   const put = (TableName: string, Item: Record<string, unknown>) =>
     awsClients().dynamo.send(new PutCommand({ TableName, Item }));
   await put('Partitions', { partition: 'P-DALAT', name: 'Phường Xuân Hương - Đà Lạt', employerCount: 1 });
-  const employer = { region: 'II', reducedAccidentRate: false, headName: 'Nguyễn Văn An' };
   await put('Employers', {
-    ...employer,
+    ...EMPLOYER,
     employerId: 'TS0001A',
     name: 'Công ty Cà phê Cầu Đất',
     partition: 'P-DALAT',
   });
   // A commune typed differently at import, and an employer imported without one.
   await put('Employers', {
-    ...employer,
+    ...EMPLOYER,
     employerId: 'TS0002A',
     name: 'HTX Rau Lạc Dương',
     partition: 'P-DA LAT',
   });
-  await put('Employers', { ...employer, employerId: 'TS0003A', name: 'Trường Mầm non Hoa Sen' });
+  await put('Employers', { ...EMPLOYER, employerId: 'TS0003A', name: 'Trường Mầm non Hoa Sen' });
 }, 60_000);
 
 afterAll(async () => {
@@ -43,8 +43,8 @@ afterAll(async () => {
   data.remove();
 });
 
-const prepare = (executionId: string) =>
-  handler({ input: { period: '2026-10' }, executionId }, {} as Context) as Promise<{
+const prepare = (executionId: string, period = '2026-10') =>
+  handler({ input: { period }, executionId }, {} as Context) as Promise<{
     runId: string;
     partitions: string[];
   }>;
@@ -78,8 +78,19 @@ describe('preparing a monthly run', () => {
       },
     ]);
 
-    // A resumed execution (after a crash) writes the same records again, nothing more.
+    // The import is corrected; a resumed execution (after a crash) keeps what its first attempt counted,
+    // and a new run reaches the employer.
+    await awsClients().dynamo.send(
+      new PutCommand({
+        TableName: 'Employers',
+        Item: { ...EMPLOYER, employerId: 'TS0002A', name: 'HTX Rau Lạc Dương', partition: 'P-DALAT' },
+      }),
+    );
     await prepare(executionArn);
-    expect(await repository.runItems(prepared.runId)).toHaveLength(items.length);
+    expect(await repository.runItems(prepared.runId)).toEqual(items);
+    // (The next month's run: October's lease is held by the run above.)
+    const next = await prepare(`${executionArn}-november`, '2026-11');
+    const summaryOfNext = summarizeRunItems(next.runId, '2026-11', await repository.runItems(next.runId));
+    expect(summaryOfNext.quarantinedEmployers.map((entry) => entry.employerId)).toEqual(['TS0003A']);
   });
 });

@@ -12,23 +12,25 @@
  */
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 
+/** The data of a Lambda context (its methods are rebuilt where the handler runs). */
+export interface LambdaContextFields {
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  logGroupName: string;
+  logStreamName: string;
+  callbackWaitsForEmptyEventLoop: boolean;
+}
+
 /** What the engine sends a thread: one invocation. `event` is JSON text. */
 export interface HandlerInvocation {
   id: number;
   entryUrl: string;
   event: string;
-  context: {
-    functionName: string;
-    functionVersion: string;
-    invokedFunctionArn: string;
-    memoryLimitInMB: string;
-    awsRequestId: string;
-    logGroupName: string;
-    logStreamName: string;
-    callbackWaitsForEmptyEventLoop: boolean;
-    /** Epoch ms at which the function's timeout is reached. */
-    deadline: number;
-  };
+  /** `deadline`: epoch ms at which the function's timeout is reached. */
+  context: LambdaContextFields & { deadline: number };
 }
 
 /** What a thread answers; `result` is JSON text (undefined when the handler returned nothing). */

@@ -29,7 +29,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { executionArnOf } from '../../functions/shared/aws.ts';
 import { WORKFLOWS, substituteDefinition } from '../../workflows/registry.ts';
-import { HandlerPool } from './handler-pool.ts';
+import { HandlerPool, type LambdaContextFields } from './handler-pool.ts';
 import type { FunctionSpec, WorkflowSpec } from '../../workflows/registry.ts';
 
 export const LOCAL_REGION = 'ap-southeast-1';
@@ -340,15 +340,7 @@ function lambdaCause(error: unknown): { name: string; cause: string } {
   return { name: err.name || 'Error', cause };
 }
 
-interface LambdaContextLike {
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  awsRequestId: string;
-  logGroupName: string;
-  logStreamName: string;
-  callbackWaitsForEmptyEventLoop: boolean;
+interface LambdaContextLike extends LambdaContextFields {
   getRemainingTimeInMillis(): number;
   done(): void;
   fail(): void;
@@ -871,7 +863,7 @@ export class LocalSfnEngine {
     }
     const entryUrl = pathToFileURL(resolve(this.rootDir, spec.entry)).href;
     const deadline = Date.now() + spec.timeoutSeconds * 1000;
-    const context = {
+    const context: LambdaContextFields = {
       functionName: name,
       functionVersion: '$LATEST',
       invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`,

@@ -82,25 +82,39 @@ async function runsTheToyWorkflow(stack: LocalStack, sfn: SFNClient, dynamo: Dyn
   expect(executions?.map((e) => e.executionArn)).toContain(executionArn);
 }
 
-describe('local Step Functions engine through the SDK', () => {
+/** A stack of the toy registry for the enclosing describe, with SDK clients pointed at it. */
+function toyStack(handlerThreads = 0) {
   const data = tempDataDir();
+  const toy = {} as { stack: LocalStack; sfn: SFNClient; dynamo: DynamoDBClient };
+  beforeAll(async () => {
+    toy.stack = await startLocalStack({
+      dataDir: data.dir,
+      ports: FREE_PORTS,
+      registry: TOY_REGISTRY,
+      handlerThreads,
+    });
+    toy.sfn = new SFNClient({});
+    toy.dynamo = new DynamoDBClient({});
+  });
+  afterAll(async () => {
+    toy.sfn?.destroy();
+    toy.dynamo?.destroy();
+    await toy.stack?.stop();
+    data.remove();
+  });
+  return toy;
+}
+
+describe('local Step Functions engine through the SDK', () => {
+  const toy = toyStack();
   let stack: LocalStack;
   let sfn: SFNClient;
   let dynamo: DynamoDBClient;
+  beforeAll(() => {
+    ({ stack, sfn, dynamo } = toy);
+  });
 
   const finished = (executionArn: string) => finishedOn(sfn, executionArn);
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, registry: TOY_REGISTRY });
-    sfn = new SFNClient({});
-    dynamo = new DynamoDBClient({});
-  });
-  afterAll(async () => {
-    sfn?.destroy();
-    dynamo?.destroy();
-    await stack?.stop();
-    data.remove();
-  });
 
   it('lists the registry as state machines with dondoc-<Name> ARNs', async () => {
     const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
@@ -275,25 +289,12 @@ describe('workflow definitions the local engine must refuse or accept', () => {
 });
 
 describe('local Step Functions engine with Lambda handlers on a handler thread', () => {
-  const data = tempDataDir();
+  const toy = toyStack(1);
   let stack: LocalStack;
   let sfn: SFNClient;
   let dynamo: DynamoDBClient;
-  beforeAll(async () => {
-    stack = await startLocalStack({
-      dataDir: data.dir,
-      ports: FREE_PORTS,
-      registry: TOY_REGISTRY,
-      handlerThreads: 1,
-    });
-    sfn = new SFNClient({});
-    dynamo = new DynamoDBClient({});
-  });
-  afterAll(async () => {
-    sfn?.destroy();
-    dynamo?.destroy();
-    await stack?.stop();
-    data.remove();
+  beforeAll(() => {
+    ({ stack, sfn, dynamo } = toy);
   });
 
   it('runs the same workflow to the same result: events, results and named errors cross the thread', async () => {

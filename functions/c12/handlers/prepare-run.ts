@@ -12,7 +12,9 @@ import { lastClosedPeriod, todayInVietnam } from '../../shared/calendar.ts';
 import { appConfig } from '../../shared/config.ts';
 import { defineHandler } from '../../shared/lambda.ts';
 import { logger } from '../../shared/logger.ts';
+import { forEachLimited } from '../batch.ts';
 import { C12Repository, emptyCounts } from '../repository.ts';
+import { chunked } from '../../shared/collections.ts';
 import { leaseIdFor, planBatchSize, runIdFor } from '../run.ts';
 
 export const prepareRunEventSchema = z.object({
@@ -43,7 +45,7 @@ async function recordUnreached(
   runId: string,
   unreached: Awaited<ReturnType<C12Repository['employersOutsidePartitions']>>,
 ): Promise<void> {
-  await repository.putRunItems([
+  const items = [
     ...unreached.map((employer) => ({
       runId,
       itemKey: `QUARANTINE#${employer.employerId}`,
@@ -63,7 +65,10 @@ async function recordUnreached(
       quarantined: unreached.length,
       at: new Date().toISOString(),
     },
-  ]);
+  ];
+  // A whole commune left out of Partitions is thousands of records: several batch writes at once, so the
+  // step stays well inside its timeout.
+  await forEachLimited(chunked(items, 250), 8, (chunk) => repository.putRunItems(chunk));
   logger.warn('employers outside every listed partition quarantined', {
     runId,
     count: unreached.length,

@@ -152,10 +152,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const runningWeb = web;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
-        // Scheduler, then engine: nothing new starts, and executions stop before the services they call go
-        // away (they stay RUNNING in the journal and are resumed by the next stack on this folder).
+        // Scheduler, front door, then engine: nothing new starts (the front door's handlers run on the
+        // engine's handler threads, if any), and executions stop before the services they call go away
+        // (they stay RUNNING in the journal and are resumed by the next stack on this folder).
         await scheduler?.stop();
-        // The front door first: its handlers run on the engine's handler threads, if any.
         await runningWeb.close();
         await runningEngine.close();
         await runningApi.close();

@@ -11,26 +11,14 @@
  * crashed runtime, and a fresh thread takes its place.
  */
 import { SHARE_ENV, Worker } from 'node:worker_threads';
-
-/** The data of a Lambda context (its methods are rebuilt where the handler runs). */
-export interface LambdaContextFields {
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  awsRequestId: string;
-  logGroupName: string;
-  logStreamName: string;
-  callbackWaitsForEmptyEventLoop: boolean;
-}
+import type { HandlerInvoker, InvocationContext } from './lambda-runtime.ts';
 
 /** What the engine sends a thread: one invocation. `event` is JSON text. */
 export interface HandlerInvocation {
   id: number;
   entryUrl: string;
   event: string;
-  /** `deadline`: epoch ms at which the function's timeout is reached. */
-  context: LambdaContextFields & { deadline: number };
+  context: InvocationContext;
 }
 
 /** What a thread answers; `result` is JSON text (undefined when the handler returned nothing). */
@@ -57,7 +45,7 @@ function errorFrom(document: { name: string; message: string; stack?: string | u
   return error;
 }
 
-export class HandlerPool {
+export class HandlerPool implements HandlerInvoker {
   private readonly threads: HandlerThread[] = [];
   private nextId = 1;
   private closed = false;
@@ -67,7 +55,7 @@ export class HandlerPool {
   }
 
   /** Runs the handler exported by `entryUrl` on `event` (JSON text); resolves with its result. */
-  invoke(entryUrl: string, event: string, context: HandlerInvocation['context']): Promise<unknown> {
+  invoke(entryUrl: string, event: string, context: InvocationContext): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('handler pool closed'));
     const thread = this.leastBusy();
     const id = this.nextId++;

@@ -29,7 +29,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { executionArnOf } from '../../functions/shared/aws.ts';
 import { WORKFLOWS, substituteDefinition } from '../../workflows/registry.ts';
-import { HandlerPool, type LambdaContextFields } from './handler-pool.ts';
+import { HandlerPool } from './handler-pool.ts';
+import { IN_THIS_THREAD, type HandlerInvoker, type LambdaContextFields } from './lambda-runtime.ts';
 import type { FunctionSpec, WorkflowSpec } from '../../workflows/registry.ts';
 
 export const LOCAL_REGION = 'ap-southeast-1';
@@ -340,23 +341,15 @@ function lambdaCause(error: unknown): { name: string; cause: string } {
   return { name: err.name || 'Error', cause };
 }
 
-interface LambdaContextLike extends LambdaContextFields {
-  getRemainingTimeInMillis(): number;
-  done(): void;
-  fail(): void;
-  succeed(): void;
-}
-
-type Handler = (event: unknown, context: LambdaContextLike) => unknown;
-
 export class LocalSfnEngine {
   private readonly journalFile: string;
   private readonly rootDir: string;
   private readonly retryDelayMs: number | undefined;
   private readonly workflows = new Map<string, LoadedWorkflow>();
   private readonly functions = new Map<string, FunctionSpec>();
-  private readonly handlers = new Map<string, Promise<Handler>>();
   private readonly pool: HandlerPool | undefined;
+  /** Where Lambda handlers run: the pool's threads, or this thread. */
+  private readonly invoker: HandlerInvoker;
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, RunningExecution>();
   private readonly tokens = new Map<string, PendingTask>();
@@ -369,6 +362,7 @@ export class LocalSfnEngine {
     this.rootDir = options.rootDir ?? REPO_ROOT;
     this.retryDelayMs = options.retryDelayMs;
     this.pool = options.handlerThreads ? new HandlerPool(options.handlerThreads) : undefined;
+    this.invoker = this.pool ?? IN_THIS_THREAD;
     mkdirSync(options.dataDir, { recursive: true });
     this.journalFile = join(options.dataDir, 'sfn-executions.jsonl');
     const registry = options.registry ?? (WORKFLOWS as unknown as Registry);
@@ -875,19 +869,8 @@ export class LocalSfnEngine {
     };
     let result: unknown;
     try {
-      // The handler must not share objects with the engine, as it would not in Lambda: a deep copy here,
-      // JSON text to a handler thread.
-      result = this.pool
-        ? await this.pool.invoke(entryUrl, JSON.stringify(payload), { ...context, deadline })
-        : await (
-            await this.handler(spec.entry, entryUrl)
-          )(JSON.parse(JSON.stringify(payload)), {
-            ...context,
-            getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-            done: () => undefined,
-            fail: () => undefined,
-            succeed: () => undefined,
-          });
+      // As JSON text: the handler shares no object with the engine, as it would not in Lambda.
+      result = await this.invoker.invoke(entryUrl, JSON.stringify(payload), { ...context, deadline });
     } catch (error) {
       // The Lambda runtime reports `error.name` as errorType, and Step Functions uses it as the Error that
       // Retry/Catch match; the cause is the runtime's JSON error document.
@@ -895,20 +878,6 @@ export class LocalSfnEngine {
       throw new TaskFailure(errorName, cause);
     }
     return toJson(result);
-  }
-
-  /** A handler module of this thread, loaded on first use. */
-  private handler(entry: string, entryUrl: string): Promise<Handler> {
-    let handlerPromise = this.handlers.get(entry);
-    if (!handlerPromise) {
-      handlerPromise = import(entryUrl).then((mod: { handler?: unknown }) => {
-        if (typeof mod.handler !== 'function') throw new Error(`${entry} does not export a handler function`);
-        return mod.handler as Handler;
-      });
-      this.handlers.set(entry, handlerPromise);
-      handlerPromise.catch(() => this.handlers.delete(entry));
-    }
-    return handlerPromise;
   }
 
   private async startChild(

@@ -7,8 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Context } from 'aws-lambda';
-import type { HandlerPool } from './handler-pool.ts';
+import { IN_THIS_THREAD, type HandlerInvoker, type LambdaContextFields } from './lambda-runtime.ts';
 
 export interface HttpRoute {
   /** Path prefix, e.g. `/approvals/`. */
@@ -16,8 +15,6 @@ export interface HttpRoute {
   /** Handler module (repository-relative) exporting `handler(event, context)`. */
   entry: string;
 }
-
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -50,7 +47,7 @@ function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-function contextFields(functionName: string) {
+function contextFields(functionName: string): LambdaContextFields {
   return {
     functionName,
     functionVersion: '$LATEST',
@@ -64,34 +61,20 @@ function contextFields(functionName: string) {
 }
 
 /**
- * Serves `routes` on `host:port`. With `pool`, each request's handler runs on the engine's handler threads,
- * as each function URL invocation runs in a Lambda environment; without, in this thread.
+ * Serves `routes` on `host:port`. Each request's handler runs through `invoker`: the engine's handler
+ * threads, as each function URL invocation runs in a Lambda environment, or this thread.
  */
 export async function startWeb(
   routes: readonly HttpRoute[],
   port: number,
   host = '127.0.0.1',
-  pool?: HandlerPool,
+  invoker: HandlerInvoker = IN_THIS_THREAD,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const handlers = new Map<string, Promise<Handler>>();
-  const invoke = async (route: HttpRoute, event: unknown): Promise<unknown> => {
-    const entryUrl = pathToFileURL(resolve(REPO_ROOT, route.entry)).href;
-    const fields = contextFields(`dondoc-web${route.prefix.replaceAll('/', '-')}`);
-    const deadline = Date.now() + TIMEOUT_MS;
-    if (pool) return pool.invoke(entryUrl, JSON.stringify(event), { ...fields, deadline });
-    let handler = handlers.get(route.prefix);
-    if (!handler) {
-      handler = import(entryUrl).then((mod: { handler: Handler }) => mod.handler);
-      handlers.set(route.prefix, handler);
-    }
-    return (await handler)(event, {
-      ...fields,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
+  const invoke = (route: HttpRoute, event: unknown): Promise<unknown> =>
+    invoker.invoke(pathToFileURL(resolve(REPO_ROOT, route.entry)).href, JSON.stringify(event), {
+      ...contextFields(`dondoc-web${route.prefix.replaceAll('/', '-')}`),
+      deadline: Date.now() + TIMEOUT_MS,
     });
-  };
   const server: Server = createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? '/', `http://${host}`);

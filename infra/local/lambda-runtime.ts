@@ -1,0 +1,67 @@
+/**
+ * What the Lambda runtime does for a handler, locally: load its module once (a warm environment keeps it),
+ * and call it with the event and a Lambda-shaped context. Shared by the engine's own thread, its handler
+ * threads (handler-pool.ts) and the HTTP front door, which pick where an invocation runs, not how.
+ */
+
+/** The data of a Lambda context (its methods are rebuilt where the handler runs). */
+export interface LambdaContextFields {
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  logGroupName: string;
+  logStreamName: string;
+  callbackWaitsForEmptyEventLoop: boolean;
+}
+
+/** An invocation's context; `deadline` is the epoch ms at which the function's timeout is reached. */
+export type InvocationContext = LambdaContextFields & { deadline: number };
+
+/**
+ * Runs handlers: `event` is JSON text, as it crosses the Lambda API (the handler shares no object with its
+ * caller); resolves with the handler's result, rejects with its error.
+ */
+export interface HandlerInvoker {
+  invoke(entryUrl: string, event: string, context: InvocationContext): Promise<unknown>;
+}
+
+type Handler = (event: unknown, context: unknown) => unknown;
+
+/** Handler modules of this thread, by URL. */
+const handlers = new Map<string, Promise<Handler>>();
+
+function loadHandler(entryUrl: string): Promise<Handler> {
+  let handler = handlers.get(entryUrl);
+  if (!handler) {
+    handler = import(entryUrl).then((mod: { handler?: unknown }) => {
+      if (typeof mod.handler !== 'function')
+        throw new Error(`${entryUrl} does not export a handler function`);
+      return mod.handler as Handler;
+    });
+    handlers.set(entryUrl, handler);
+    handler.catch(() => handlers.delete(entryUrl));
+  }
+  return handler;
+}
+
+/** Runs the handler exported by `entryUrl` in this thread. */
+export async function runHandler(
+  entryUrl: string,
+  event: string,
+  context: InvocationContext,
+): Promise<unknown> {
+  const { deadline, ...fields } = context;
+  const handler = await loadHandler(entryUrl);
+  return handler(JSON.parse(event), {
+    ...fields,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  });
+}
+
+/** Handlers in the calling thread (the engine's, the tests' default). */
+export const IN_THIS_THREAD: HandlerInvoker = { invoke: runHandler };

@@ -144,6 +144,23 @@ export function emptyCounts(): BatchCounts {
   };
 }
 
+/**
+ * `#field = :field` clauses for an UpdateExpression's SET, naming each field and value in `names` and
+ * `values`; 'if absent' sets a field only where the item has none.
+ */
+function setClauses(
+  fields: Record<string, unknown>,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+  when?: 'if absent',
+): string[] {
+  return Object.entries(fields).map(([field, value]) => {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    return when ? `#${field} = if_not_exists(#${field}, :${field})` : `#${field} = :${field}`;
+  });
+}
+
 async function queryAll<T>(dynamo: DynamoDBDocumentClient, input: QueryCommand['input']): Promise<T[]> {
   const items: T[] = [];
   let start: Record<string, unknown> | undefined;
@@ -477,17 +494,7 @@ export class C12Repository {
     }
     const names: Record<string, string> = { '#status': 'status', '#last': 'lastStatementPeriod' };
     const values: Record<string, unknown> = { ':closed': 'CLOSED', ':period': statement.period };
-    const sets: string[] = [];
-    for (const [field, value] of Object.entries(debt)) {
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-    }
-    for (const [field, value] of Object.entries(opening)) {
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = if_not_exists(#${field}, :${field})`);
-    }
+    const sets = [...setClauses(debt, names, values), ...setClauses(opening, names, values, 'if absent')];
     try {
       const result = await this.dynamo.send(
         new UpdateCommand({
@@ -572,18 +579,10 @@ export class C12Repository {
       return undefined;
     const names: Record<string, string> = { '#status': 'status', '#last': 'lastStatementPeriod' };
     const values: Record<string, unknown> = { ':closed': 'CLOSED' };
-    const sets: string[] = [];
-    for (const [field, value] of Object.entries(debt)) {
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-    }
+    const sets = setClauses(debt, names, values);
     // The officer on record when the case opened stays; one is recorded only for a case opened without.
-    if (officerId && current.officerId === undefined) {
-      names['#officerId'] = 'officerId';
-      values[':officerId'] = officerId;
-      sets.push('#officerId = if_not_exists(#officerId, :officerId)');
-    }
+    if (officerId && current.officerId === undefined)
+      sets.push(...setClauses({ officerId }, names, values, 'if absent'));
     const refreshed = await writeIf(
       this.dynamo,
       new UpdateCommand({

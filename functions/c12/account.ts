@@ -7,7 +7,7 @@
  *     adjustments (own date, own or default due date); an existing credit pays them at once; a negative
  *     adjustment (refund) reduces the fund's unpaid principal, the excess becomes credit;
  *  2. payments dated d, allocated by the policy: overdue principal (oldest period first, funds in policy
- *     order), posted interest (oldest first), principal not yet due (soonest deadline first), then credit;
+ *     order), posted interest (oldest first), principal not yet due (soonest deadline first by default), then credit;
  *  3. interest accrues on day d on the principal whose deadline is before d and still unpaid after step 2,
  *     at the fund's daily rate; interest is not charged on interest;
  *  4. on a month's last day the month's interest per fund, round_half_up(sum of overdue x rate), is posted.
@@ -245,9 +245,10 @@ class Account {
       }
       const overdue = step === 'OVERDUE_PRINCIPAL';
       let candidates = this.principal.filter((item) => item.unpaid > 0 && item.due < day === overdue);
-      // Principal not yet due is paid soonest deadline first (then oldest period). That is the period order
-      // except where a deadline was moved: a suspended pension fund is paid after the funds due before it.
-      if (!overdue) candidates = candidates.sort((a, b) => a.due - b.due || comparePrincipal(a, b));
+      // Principal not yet due, by default soonest deadline first (then oldest period): the period order
+      // except where a deadline was moved, so a suspended pension fund is paid after the funds due before it.
+      if (!overdue && allocation.notYetDueOrder === 'SOONEST_DEADLINE')
+        candidates = candidates.sort((a, b) => a.due - b.due || comparePrincipal(a, b));
       for (const item of candidates) {
         if (remaining === 0) break;
         const paid = Math.min(remaining, item.unpaid);

@@ -32,6 +32,12 @@ export interface AllocationPolicy {
   steps: AllocationStep[];
   /** Within one period, funds are paid in this order. */
   fundOrder: Fund[];
+  /**
+   * How principal not yet due is ordered. OLDEST_PERIOD is domain.md's wording; SOONEST_DEADLINE (then oldest
+   * period) is the same order except where a deadline moved: it keeps a legally suspended pension fund's
+   * make-up from taking the money of the funds due before it, so that employer is not put in arrears.
+   */
+  notYetDueOrder: 'SOONEST_DEADLINE' | 'OLDEST_PERIOD';
 }
 
 export interface ContributionPolicy {
@@ -79,6 +85,7 @@ export const DEFAULT_POLICY: ContributionPolicy = {
       value: {
         steps: ['OVERDUE_PRINCIPAL', 'POSTED_INTEREST', 'PRINCIPAL_NOT_YET_DUE'],
         fundOrder: ['BHYT', 'BHTN', 'TNLD_BNN', 'OD_TS', 'HT_TT'],
+        notYetDueOrder: 'SOONEST_DEADLINE',
       },
     },
   ],

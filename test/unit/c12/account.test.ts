@@ -410,6 +410,35 @@ describe('adjustments and suspensions', () => {
     const july = suspended('2026-07');
     expect(july.total.interestBase).toBe(3 * pension * 31);
   });
+
+  it('the policy chooses how principal not yet due is ordered: soonest deadline, or oldest period', () => {
+    const inSuspension = (notYetDueOrder: 'SOONEST_DEADLINE' | 'OLDEST_PERIOD') =>
+      computeStatement(
+        request({
+          period: '2026-05',
+          payroll: months('2026-03', '2026-05').map((p) => ({ period: p, employees: WORKED_EMPLOYEES })),
+          pensionSuspensions: [{ from: '2026-03', to: '2026-05' }],
+          // April pays March without HT_TT; May 20 pays April without HT_TT.
+          payments: ['2026-04-20', '2026-05-20'].map((date) => ({ date, amount: 5_944_000 })),
+        }),
+        {
+          ...DEFAULT_POLICY,
+          version: notYetDueOrder,
+          allocation: [
+            { from: '2016-01-01', value: { ...DEFAULT_POLICY.allocation[0]!.value, notYetDueOrder } },
+          ],
+        },
+      );
+    // On 05-20 March's suspended HT_TT (due 06-30) and April's funds (due 05-31) are all not yet due.
+    const byDeadline = inSuspension('SOONEST_DEADLINE');
+    expect(byDeadline.overduePrincipal).toBe(0);
+    expect(byDeadline.funds.HT_TT.paidPrincipal).toBe(0);
+    // domain.md's literal order pays March's HT_TT first, and April's other funds fall late on 06-01.
+    const byPeriod = inSuspension('OLDEST_PERIOD');
+    expect(byPeriod.funds.HT_TT.paidPrincipal).toBe(5_944_000);
+    expect(byPeriod.funds.BHYT.paidPrincipal).toBe(0);
+    expect(byPeriod.funds.HT_TT.carriedForward.owed).toBe(3 * 12_496_000 - 5_944_000);
+  });
 });
 
 describe('policy is data', () => {
@@ -447,6 +476,7 @@ describe('policy is data', () => {
           value: {
             steps: ['OVERDUE_PRINCIPAL', 'POSTED_INTEREST', 'PRINCIPAL_NOT_YET_DUE'],
             fundOrder: ['HT_TT', 'OD_TS', 'TNLD_BNN', 'BHTN', 'BHYT'],
+            notYetDueOrder: 'SOONEST_DEADLINE',
           },
         },
       ],

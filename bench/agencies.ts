@@ -66,6 +66,17 @@ function rssMb(pid: number): number {
   }
 }
 
+/** What a process of the stack is: this one hosts the engine and the handler threads. */
+function roleOf(pid: number): string {
+  if (pid === process.pid) return 'engine, handlers';
+  try {
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return command.slice(-2).join(' ').slice(-60);
+  } catch {
+    return 'exited';
+  }
+}
+
 function childrenOf(root: number): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -152,6 +163,8 @@ export async function benchAgencyReviewOnStack(line: Line): Promise<void> {
       const largest = Math.max(...peak.values());
       line('peak RSS, largest process', `${fmt(largest)} MB`, '< 1,536 MB', largest < 1536);
       line('peak RSS, all processes together', `${fmt(peakSum)} MB`);
+      for (const [pid, mb] of peak)
+        line(`  pid ${pid} (${roleOf(pid)})`, `${fmt(mb)} MB`);
     } finally {
       await stack.stop();
     }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dueList } from '../../../functions/agencies/due-list.ts';
 import {
+  enrolmentSchema,
+  isCanonicalEnrolment,
   validateReviewData,
   type Collector,
   type CollectionPoint,
@@ -306,6 +308,62 @@ describe('bad records', () => {
     expect(kept.collectors.map((c) => c.collectorId)).toEqual(['N1']);
     expect(kept.enrolments).toHaveLength(1);
     expect(reviewAgencies(kept, MONTH).kpis.map((k) => k.organisationCode)).toEqual(['ORG1']);
+  });
+});
+
+const isDeepStrictEqualIgnoringOrder = (a: unknown, b: unknown) =>
+  JSON.stringify(Object.entries(a as object).sort()) === JSON.stringify(Object.entries(b as object).sort());
+
+describe('an enrolment kept as it is', () => {
+  const valid = enrol('N1', 'ORG1', '2026-11-05');
+  // Each variant changes one thing; the schema decides what it becomes or why it is refused.
+  const variants: [string, unknown][] = [
+    ['as stored', valid],
+    ['key order', Object.fromEntries(Object.entries(valid).reverse())],
+    ['a code to trim', { ...valid, collectorId: ' N1 ' }],
+    ['an empty code', { ...valid, participantId: '' }],
+    ['a blank code', { ...valid, commune: '   ' }],
+    ['a number for a code', { ...valid, enrolmentId: 7 }],
+    ['an extra key', { ...valid, note: 'x' }],
+    ['a missing key', (({ kind: _kind, ...rest }) => rest)(valid)],
+    ['an unknown product', { ...valid, product: 'BHXH' }],
+    ['an unknown kind', { ...valid, kind: 'new' }],
+    ['an impossible date', { ...valid, date: '2026-02-30' }],
+    ['a date with time', { ...valid, date: '2026-11-05T00:00:00Z' }],
+    ['null', null],
+    ['an array', [valid]],
+  ];
+
+  it.each(variants)('%s: kept exactly when the schema would return it unchanged', (_label, item) => {
+    const parsed = enrolmentSchema.safeParse(item);
+    // Same keys and values in any order: a trimmed code or a stripped key is a change.
+    const unchanged = parsed.success && isDeepStrictEqualIgnoringOrder(parsed.data, item);
+    expect(isCanonicalEnrolment(item)).toBe(unchanged);
+  });
+
+  it('the review gets the schema’s result for each variant, the kept record itself when canonical', () => {
+    const enrolments = variants.map(([, item]) => item);
+    const { data, rejected } = validateReviewData(
+      {
+        communes: ['C1'],
+        organisations: [org('ORG1', ['C1'])],
+        collectors: [collector('N1', 'ORG1')],
+        points: [],
+        participants: [bhxh('P1', 'ORG1')],
+        enrolments,
+      },
+      '2026-12-03',
+    );
+    const expected = enrolments.flatMap((item) => {
+      const parsed = enrolmentSchema.safeParse(item);
+      return parsed.success ? [parsed.data] : [];
+    });
+    expect(data.enrolments).toEqual(expected);
+    expect(data.enrolments[0]).toBe(valid);
+    expect(rejected.map((r) => r.kind)).toEqual(
+      Array(enrolments.length - expected.length).fill('enrolment'),
+    );
+    expect(rejected.map((r) => r.reason)).toContain('date: must be a date YYYY-MM-DD');
   });
 });
 

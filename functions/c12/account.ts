@@ -233,6 +233,8 @@ class Account {
     for (const step of allocation.steps) {
       if (remaining === 0) break;
       if (step === 'POSTED_INTEREST') {
+        // Oldest posting first; within one, the policy's fund order (postings arrive in FUNDS order).
+        this.interest.sort((a, b) => a.posted - b.posted || a.fundRank - b.fundRank);
         for (const item of this.interest) {
           if (remaining === 0) break;
           if (item.unpaid === 0) continue;
@@ -515,7 +517,11 @@ export function computeStatement(
     }
   }
   let overdueInterest = 0;
-  for (const item of account.interest) if (item.posted < statementEnd) overdueInterest += item.unpaid;
+  for (const item of account.interest) {
+    if (item.unpaid === 0 || item.posted >= statementEnd) continue;
+    overdueInterest += item.unpaid;
+    oldestOverdue = Math.min(oldestOverdue ?? interestDueDay(item), interestDueDay(item));
+  }
 
   const current = charges.get(period);
   const previous = charges.get(addMonths(period, -1));
@@ -606,6 +612,11 @@ function totalOf(funds: Record<Fund, FundLine>): TotalLine {
   return total;
 }
 
+/** Interest posted at a month end is due by the next month end (domain.md: it is owed from posting). */
+function interestDueDay(item: InterestItem): number {
+  return lastDayNumberOf(nextPeriod(isoFromDay(item.posted).slice(0, 7)));
+}
+
 /** What is owed, and what of it is late, on a given day: what the escalation judges a case by. */
 export interface DebtAsOf {
   asOf: string;
@@ -613,7 +624,7 @@ export interface DebtAsOf {
   overduePrincipal: number;
   /** Interest posted at a month end, unpaid after the next month end (as the statement counts arrears). */
   overdueInterest: number;
-  /** The deadline of the oldest late principal; null when none is late. */
+  /** The deadline of the oldest late amount, principal or posted interest; null when none is late. */
   oldestOverdueDueDate: string | null;
   /** Everything owed, late or not, less the employer's credit. */
   amountDue: number;
@@ -646,9 +657,11 @@ export function debtAsOf(
   let overdueInterest = 0;
   for (const item of account.interest) {
     interestOwed += item.unpaid;
-    // Interest posted at a month end is due by the next month end, as the statement reads it.
-    if (lastDayNumberOf(nextPeriod(isoFromDay(item.posted).slice(0, 7))) < today)
+    const due = interestDueDay(item);
+    if (item.unpaid > 0 && due < today) {
       overdueInterest += item.unpaid;
+      oldest = Math.min(oldest ?? due, due);
+    }
   }
   let latest: PeriodCharge | undefined;
   for (const charge of charges.values()) if (!latest || charge.period > latest.period) latest = charge;

@@ -181,7 +181,8 @@ export interface Statement {
   overduePrincipal: number;
   /** Interest posted before this month's end (at an earlier month-end) and still unpaid. */
   overdueInterest: number;
-  /** Deadline of the oldest overdue principal, or null when none is overdue: days late count from it. */
+  /** Deadline of the oldest overdue amount (principal, or posted interest: due the month end after it is
+   *  posted), or null when nothing is overdue: days late count from it. */
   oldestOverdueDueDate: string | null;
   /** What the employer must pay by `payBy`: owed + interest owed - credit, never negative. */
   amountDue: number;

@@ -44,7 +44,7 @@ export interface DebtFacts {
   asOf: string;
   overduePrincipal: number;
   overdueInterest: number;
-  /** Deadline of the oldest overdue charge (null when nothing is overdue). */
+  /** Deadline of the oldest overdue amount, principal or posted interest (null when nothing is overdue). */
   oldestOverdueDueDate: string | null;
   /** Everything owed, due or not: the base of a late-payment fine. */
   amountDue: number;

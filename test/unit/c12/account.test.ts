@@ -300,6 +300,46 @@ describe('payments and interest', () => {
     expect(statement.funds.BHYT.paidInterest).toBe(8_181); // BHYT's 8,181 first, then BHTN
     expect(statement.funds.BHTN.paidInterest).toBe(1_819);
   });
+
+  it('pays posted interest before principal not yet due, and the interest in the policy fund order', () => {
+    const ledger = {
+      // September paid 10 days late (58,740 of interest posted 11-30); November's charge due 12-31.
+      payroll: [september, { period: '2026-11', employees: WORKED_EMPLOYEES }],
+      payments: [
+        { date: '2026-11-11', amount: 19_580_000 },
+        { date: '2026-12-05', amount: 58_740 + 1_000_000 },
+      ],
+    };
+    const december = computeStatement(request({ period: '2026-12', ...ledger }));
+    expect(december.total.paidInterest).toBe(58_740);
+    expect(december.total.paidPrincipal).toBe(1_000_000);
+    expect(december.funds.BHYT.paidPrincipal).toBe(1_000_000);
+
+    const pensionFirst: ContributionPolicy = {
+      ...DEFAULT_POLICY,
+      version: 'pension-first',
+      allocation: [
+        {
+          from: '2016-01-01',
+          value: {
+            ...DEFAULT_POLICY.allocation[0]!.value,
+            fundOrder: ['HT_TT', 'OD_TS', 'TNLD_BNN', 'BHTN', 'BHYT'],
+          },
+        },
+      ],
+    };
+    const reordered = computeStatement(
+      request({
+        period: '2026-12',
+        payroll: [september],
+        payments: [ledger.payments[0]!, { date: '2026-12-05', amount: 10_000 }],
+      }),
+      pensionFirst,
+    );
+    // HT_TT's interest is 13,332,000 x 10 x 0.03% = 39,996: all of the 10,000 goes to it.
+    expect(reordered.funds.HT_TT.paidInterest).toBe(10_000);
+    expect(reordered.funds.BHYT.paidInterest).toBe(0);
+  });
 });
 
 describe('adjustments and suspensions', () => {
@@ -504,6 +544,28 @@ describe('policy is data', () => {
     // Paid on 12-05 under the new order: September's HT_TT first (it is all overdue principal).
     expect(december.funds.HT_TT.paidPrincipal).toBe(500_000);
     expect(december.funds.BHYT.paidPrincipal).toBe(0);
+  });
+});
+
+describe('a debt of posted interest alone', () => {
+  // September (19,580,000, due 10-31) paid on 11-11: 58,740 of interest posted 11-30, due by 12-31, unpaid.
+  const ledger = {
+    payroll: [{ period: '2026-09', employees: WORKED_EMPLOYEES }],
+    payments: [{ date: '2026-11-11', amount: 19_580_000 }],
+  };
+
+  it('is late from the interest’s deadline, in the statement and on any day', () => {
+    const january = computeStatement(request({ period: '2027-01', ...ledger }));
+    const { period: _period, ...stored } = request({ period: '2027-01', ...ledger });
+    expect(january.overduePrincipal).toBe(0);
+    expect(january.overdueInterest).toBe(58_740);
+    expect(january.oldestOverdueDueDate).toBe('2026-12-31');
+    expect(debtAsOf(stored, '2026-12-31')).toMatchObject({ overdueInterest: 0, oldestOverdueDueDate: null });
+    expect(debtAsOf(stored, '2027-01-01')).toMatchObject({
+      overduePrincipal: 0,
+      overdueInterest: 58_740,
+      oldestOverdueDueDate: '2026-12-31',
+    });
   });
 });
 

@@ -15,6 +15,8 @@ import {
   type EscalationPolicy,
 } from '../../../functions/escalation/policy.ts';
 import { addWorkingDays, wholeMonthsBetween } from '../../../functions/shared/calendar.ts';
+import { debtAsOf } from '../../../functions/c12/account.ts';
+import { statementRequestSchema } from '../../../functions/c12/model.ts';
 
 /** September's charge, due 2026-09-30, unpaid. */
 const DEADLINE = '2026-09-30';
@@ -54,6 +56,46 @@ describe('daysLate', () => {
     expect(
       daysLate(DEADLINE, '2026-10-30', [{ from: '2026-09-01', to: '2026-09-20', reason: 'DISPUTE' }]),
     ).toBe(30);
+  });
+});
+
+describe('evaluateCase on a debt read from a ledger', () => {
+  it('climbs a debt of posted interest alone from the interest’s deadline, and closes it once paid', () => {
+    // September (due 10-31) paid 10 days late on 11-11: 58,740 of interest posted 11-30, due by 12-31.
+    const payroll = [
+      {
+        period: '2026-09',
+        employees: [
+          { id: 'NV01', insuredWage: 10_000_000 },
+          { id: 'NV02', insuredWage: 60_000_000 },
+        ],
+      },
+    ];
+    const payments = [{ date: '2026-11-11', amount: 19_580_000 }];
+    const facts = (asOf: string, paid = payments): DebtFacts => ({
+      ...debtAsOf(
+        statementRequestSchema.parse({
+          employer: { id: 'TS0001A', name: 'Công ty', region: 'I' },
+          period: asOf.slice(0, 7),
+          payroll,
+          payments: paid,
+        }),
+        asOf,
+      ),
+      workers: 2,
+      organisation: true,
+    });
+    expect(evaluateCase(POLICY, state('NONE'), facts('2027-01-02'))).toMatchObject({
+      action: 'CLIMB',
+      // Late from 01-01, and the urging letter's days of the month (1-10) have come.
+      automatic: ['REMINDER', 'URGING_LETTER'],
+    });
+    expect(daysLate(facts('2027-01-02').oldestOverdueDueDate, '2027-01-02', [])).toBe(2);
+    const settled = facts('2027-01-10', [...payments, { date: '2027-01-08', amount: 58_740 }]);
+    expect(evaluateCase(POLICY, state('REMINDER'), settled)).toEqual({
+      action: 'CLOSE',
+      reason: 'PAID_IN_FULL',
+    });
   });
 });
 

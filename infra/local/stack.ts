@@ -20,7 +20,7 @@ import { startSfnApi } from './sfn-api.ts';
 import { startWeb, type HttpRoute } from './web.ts';
 
 /** What the local front door serves: the same handlers as the cloud's function URLs. */
-const WEB_ROUTES: HttpRoute[] = [
+export const WEB_ROUTES: HttpRoute[] = [
   { prefix: '/approvals/', entry: 'functions/approvals/handlers/http.ts' },
   { prefix: '/admin', entry: 'functions/schedules/handlers/admin-http.ts' },
   { prefix: '/cong-khai/', entry: 'functions/escalation/handlers/public-list.ts' },

@@ -53,7 +53,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('leaves no CDK error or warning annotation on any stack', () => {
-    for (const stack of [dondoc.data, dondoc.workflows, dondoc.monitoring]) {
+    for (const stack of [dondoc.data, dondoc.web, dondoc.workflows, dondoc.monitoring]) {
       const annotations = Annotations.fromStack(stack);
       expect(annotations.findError('*', Match.anyValue()), stack.stackName).toEqual([]);
       expect(annotations.findWarning('*', Match.anyValue()), stack.stackName).toEqual([]);
@@ -103,7 +103,7 @@ describe('acknowledgements', () => {
     const allowedOnWildcard =
       /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/;
     let wildcardStatements = 0;
-    for (const stack of [dondoc.data, dondoc.workflows, dondoc.monitoring]) {
+    for (const stack of [dondoc.data, dondoc.web, dondoc.workflows, dondoc.monitoring]) {
       const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
       for (const policy of Object.values(policies) as {
         Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } };

@@ -12,6 +12,7 @@ import { PROCESS_IDS, SCHEDULED_PROCESSES } from '../../functions/schedules/mode
 import { TABLES, type LogicalTableName } from '../../functions/shared/tables.ts';
 import { placeholdersOf, tableEnvName } from '../../infra/constructs/dondoc-workflow.ts';
 import { REPO_ROOT } from '../../infra/constructs/paths.ts';
+import { WEB_ROUTES } from '../../infra/local/stack.ts';
 import { createDondocApp, type DondocApp } from '../../infra/stacks/dondoc-app.ts';
 import { maxMapConcurrency, WORKFLOWS, type WorkflowName } from '../../workflows/registry.ts';
 
@@ -479,6 +480,85 @@ describe('workflows stack', () => {
   it('refuses an empty or invalid list of evasion notice recipients', () => {
     expect(() => synth({ evasionNoticeRecipients: '' })).toThrow(/evasionNoticeRecipients/);
     expect(() => synth({ evasionNoticeRecipients: ['thanhtra@lamdong.gov.vn', 'x@'] })).toThrow(/"x@"/);
+  });
+});
+
+describe('web stack', () => {
+  let web: Template;
+  beforeAll(() => {
+    web = Template.fromStack(dondoc.web);
+  });
+
+  it('serves the approval pages and the public list from the handlers the local front door serves', () => {
+    const functions = web.findResources('AWS::Lambda::Function') as Record<string, Resource>;
+    const descriptions = Object.values(functions).map((fn) => String(fn.Properties.Description));
+    for (const entry of [
+      'functions/approvals/handlers/http.ts',
+      'functions/escalation/handlers/public-list.ts',
+    ]) {
+      expect(WEB_ROUTES.map((route) => route.entry)).toContain(entry);
+      expect(descriptions.filter((description) => description.includes(entry))).toHaveLength(1);
+    }
+  });
+
+  it('gives each page function a public URL: the link’s random id and the CSRF token are the guard', () => {
+    const urls = Object.values(web.findResources('AWS::Lambda::Url') as Record<string, Resource>);
+    expect(urls).toHaveLength(2);
+    for (const url of urls) expect(url.Properties.AuthType).toBe('NONE');
+    const targets = urls.map((url) => JSON.stringify(url.Properties.TargetFunctionArn));
+    for (const fn of [dondoc.web.approvals.function, dondoc.web.publicList.function])
+      expect(targets).toContain(JSON.stringify({ 'Fn::GetAtt': [logicalId(fn), 'Arn'] }));
+  });
+
+  it('lets the approval pages answer only the workflows that wait for an approval', () => {
+    const policies = Object.values(web.findResources('AWS::IAM::Policy') as Record<string, Resource>);
+    const statements = policies.flatMap(
+      (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+    const answering = statements.filter((statement) =>
+      asArray(statement.Action).some((action) => action.startsWith('states:')),
+    );
+    expect(answering).toHaveLength(1);
+    expect(asArray(answering[0]!.Action).sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ]);
+    expect(JSON.stringify(answering[0]!.Resource)).not.toContain('*');
+  });
+});
+
+describe('every callback task (waitForTaskToken) times out', () => {
+  type State = Json & { Type?: string; Resource?: string };
+  const callbackStates = (states: Record<string, State>, found: [string, State][] = []) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type === 'Task' && String(state.Resource).endsWith('.waitForTaskToken'))
+        found.push([name, state]);
+      const nested = [
+        (state.ItemProcessor as { States?: Record<string, State> } | undefined)?.States,
+        (state.Iterator as { States?: Record<string, State> } | undefined)?.States,
+        ...((state.Branches as { States: Record<string, State> }[] | undefined) ?? []).map((b) => b.States),
+      ];
+      for (const inner of nested) if (inner) callbackStates(inner, found);
+    }
+    return found;
+  };
+
+  it.each(Object.keys(WORKFLOWS) as WorkflowName[])('%s', (name) => {
+    const definition = JSON.parse(readFileSync(join(REPO_ROOT, WORKFLOWS[name].definitionFile), 'utf8')) as {
+      States: Record<string, State>;
+    };
+    for (const [state, task] of callbackStates(definition.States))
+      expect(
+        typeof task.TimeoutSeconds === 'number' || typeof task.TimeoutSecondsPath === 'string',
+        `${name}.${state}`,
+      ).toBe(true);
+  });
+
+  it('finds the approval workflow’s callback states (the walk is not blind)', () => {
+    const definition = JSON.parse(
+      readFileSync(join(REPO_ROOT, WORKFLOWS.CaseApproval.definitionFile), 'utf8'),
+    ) as { States: Record<string, State> };
+    expect(callbackStates(definition.States).map(([name]) => name)).toEqual(['Ask', 'Remind', 'Reassign']);
   });
 });
 

@@ -353,6 +353,8 @@ export class LocalSfnEngine {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, RunningExecution>();
   private readonly tokens = new Map<string, PendingTask>();
+  /** Told each task token as it is issued: tests check that none leaks into a mail, a page or a log. */
+  readonly taskTokenListeners = new Set<(token: string) => void>();
   private readonly expiredTokens = new Set<string>();
   private readonly waiters = new Map<string, Array<(record: ExecutionRecord) => void>>();
   private dynamo: DynamoDBClient | undefined;
@@ -664,6 +666,7 @@ export class LocalSfnEngine {
         claimed: false,
       });
       issued.add(token);
+      for (const listener of this.taskTokenListeners) listener(token);
       return token;
     };
     // aws-local-stepfunctions reads `$$` from this object; a getter gives every Task its own token.

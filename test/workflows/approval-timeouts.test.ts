@@ -3,12 +3,12 @@
  * seconds instead of three working days.
  */
 import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { stateMachineArn } from '../../infra/local/sfn-engine.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
-import { tempDataDir, until } from '../infra/local/helpers.ts';
+import { captureOutput, tempDataDir, until } from '../infra/local/helpers.ts';
 import type { EscalationCase } from '../../functions/escalation/repository.ts';
 import { cases, decide, linkOf, mailer, seedEscalation, stageOf, sweep } from './escalation-fixtures.ts';
 
@@ -17,6 +17,9 @@ process.env.APPROVAL_WAIT_SECONDS_OVERRIDE = '2';
 const data = tempDataDir();
 let stack: LocalStack;
 let mail: ReturnType<typeof mailer>;
+/** The handlers' log lines (they run in this process), and every task token the engine issued. */
+let output: ReturnType<typeof captureOutput>;
+const issuedTokens: string[] = [];
 
 /** Marks a case as waiting for an approval of `stage` under the run `executionName` (as the sweep's climb does). */
 async function markWaiting(employerId: string, executionName: string, set: Record<string, unknown> = {}) {
@@ -73,7 +76,9 @@ async function runApproval(kase: EscalationCase, officerId: string) {
 }
 
 beforeAll(async () => {
+  output = captureOutput();
   stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+  stack.engine.taskTokenListeners.add((token) => issuedTokens.push(token));
   mail = mailer(stack);
   await seedEscalation([
     { employerId: 'TS0011A', name: 'Công ty TNHH Im Lặng', email: 'ketoan@imlang.example' },
@@ -89,6 +94,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   data.remove();
+  output.restore();
 });
 
 describe('approval timeouts and rejections', () => {
@@ -226,4 +232,17 @@ describe('approval timeouts and rejections', () => {
     );
     expect(asked).toEqual([]);
   }, 60_000);
+
+  it('never put a task token, the reminders’ and reassignments’ included, in an email, a page or a log line', async () => {
+    const { Items = [] } = await awsClients().dynamo.send(new ScanCommand({ TableName: 'Approvals' }));
+    // A reminder renews its approval's token: more tokens were issued than approvals are stored.
+    expect(issuedTokens.length).toBeGreaterThan(Items.length);
+    const pages = await Promise.all(
+      Items.map(async (item) => (await fetch(`${stack.webUrl}/approvals/${item.approvalId}`)).text()),
+    );
+    const everything = [JSON.stringify(await mail.mailbox()), ...pages, ...output.lines].join('\n');
+    expect(everything).toContain('/approvals/');
+    expect(output.lines.join('')).toContain('"service":"dondoc"');
+    for (const token of issuedTokens) expect(everything).not.toContain(token);
+  });
 });

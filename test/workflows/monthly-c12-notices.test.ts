@@ -157,6 +157,7 @@ describe('monthly-c12-notices on the embedded stack', () => {
     expect(reasons).toMatch(/^PAYROLL#.*insuredWage/m);
     expect(reasons).toMatch(/^PAYMENT#.*date/m);
     expect(reasons).toMatch(/^ADJUSTMENT#.*BHXH.*fund: must be one of BHYT/m);
+    expect(withoutEmail().length).toBeGreaterThan(0);
     expect(firstOutput.postal).toBe(withoutEmail().length);
     expect((firstOutput.postalEmployers as { employerId: string }[]).map((e) => e.employerId).sort()).toEqual(
       withoutEmail()
@@ -175,6 +176,8 @@ describe('monthly-c12-notices on the embedded stack', () => {
     const reasons = (firstOutput.quarantinedEmployers as { reason: string }[]).map((entry) => entry.reason);
     expect(reasons.length).toBe(malformed().length);
     for (const reason of reasons) expect(summary.body.text).toContain(reason);
+    // And who gets the notice by post.
+    for (const employer of withoutEmail()) expect(summary.body.text).toContain(employer.employerId);
   });
 
   it('opens a debt case for each employer in arrears, and only for them', async () => {

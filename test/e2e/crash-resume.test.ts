@@ -62,6 +62,25 @@ describe('a crash during the monthly run', () => {
     await exited(first.child);
     expect(first.output()).not.toContain('Xong tháng');
 
+    // The sends in flight at the kill: notices claimed (SENDING) and never confirmed. Read without resuming;
+    // the interrupted execution stays in the journal for the next start.
+    const inFlight = await (async () => {
+      const look = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
+      try {
+        const { Items = [] } = await awsClients().dynamo.send(
+          new ScanCommand({
+            TableName: 'Notices',
+            FilterExpression: '#s = :s',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':s': 'SENDING' },
+          }),
+        );
+        return new Set(Items.map((item) => String(item.employerId)));
+      } finally {
+        await look.stop();
+      }
+    })();
+
     const second = startProcess(data.dir);
     const code = await exited(second.child);
     expect(code, second.output()).toBe(0);
@@ -95,6 +114,10 @@ describe('a crash during the monthly run', () => {
         readFileSync(WORKFLOWS.MonthlyC12Notices.definitionFile, 'utf8'),
       );
       expect(resent.length).toBeLessThanOrEqual(partitionsAtOnce * CHUNK_SIZE * CHUNKS_IN_FLIGHT);
+      // And only those: every notice sent twice was one in flight at the kill.
+      for (const employerId of resent) expect(inFlight, employerId).toContain(employerId);
+      // The summary the user reads reports them.
+      expect(second.output()).toContain(` ${resent.length} có thể trùng.`);
       const { Items: runs = [] } = await awsClients().dynamo.send(
         new QueryCommand({
           TableName: 'Runs',

@@ -141,7 +141,10 @@ describe('dondoc cases', () => {
   });
 
   it('refuses bad input with a clear message and changes nothing', async () => {
-    const before = await new EscalationRepository(awsClients().dynamo).currentCase('TS0043A');
+    const repository = new EscalationRepository(awsClients().dynamo);
+    const before = await repository.currentCase('TS0043A');
+    const trailBefore = await repository.trail(before!.caseId);
+    expect(trailBefore.length).toBeGreaterThan(0);
     const cases: [string[], RegExp][] = [
       [
         ['pause', 'TS0043A', '--reason', 'HOLIDAY', '--by', 'CB02'],
@@ -164,6 +167,7 @@ describe('dondoc cases', () => {
       expect(result.code, argv.join(' ')).toBe(2);
       expect(result.stderr).toMatch(message);
     }
-    expect(await new EscalationRepository(awsClients().dynamo).currentCase('TS0043A')).toEqual(before);
+    expect(await repository.currentCase('TS0043A')).toEqual(before);
+    expect(await repository.trail(before!.caseId)).toEqual(trailBefore);
   });
 });

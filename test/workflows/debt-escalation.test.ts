@@ -166,8 +166,14 @@ describe('debt escalation, driven through simulated days', () => {
         expect(ask.subject).toMatch(about);
         if (stage === 'ADMIN_PENALTY')
           expect(ask.body.text).toContain('Mức phạt đề xuất (trốn đóng): 100.000.000 đ – 150.000.000 đ');
-        if (stage === 'CRIMINAL_REFERRAL')
+        if (stage === 'CRIMINAL_REFERRAL') {
+          // Every one of Art. 216's conditions, with the case's own figures.
           expect(ask.body.text).toContain('Trốn đóng từ 6 tháng trở lên: 6 tháng (đạt)');
+          expect(ask.body.text).toContain('Đã bị xử phạt vi phạm hành chính về hành vi này: có');
+          expect(ask.body.text).toMatch(
+            /Số tiền trốn đóng từ 50\.000\.000 đ: [\d.]+ đ; hoặc từ 10 người lao động: \d+ người/,
+          );
+        }
         await approveFrom(ask);
       }
       await stageOf('TS0001A', stage);

@@ -186,6 +186,19 @@ describe('charges', () => {
     });
     expect(low.funds.HT_TT.charged).toBe(880_000);
   });
+
+  it('judges a wage by the minimum of the employer’s own region', () => {
+    // 4,500,000 in 2026: below region I (5,310,000) and II (4,730,000), not III (4,140,000) or IV (3,700,000).
+    const flagged = (region: 'I' | 'II' | 'III' | 'IV') =>
+      computeStatement(
+        request({
+          employer: { ...EMPLOYER, region },
+          period: '2026-11',
+          payroll: [{ period: '2026-11', employees: [{ id: 'NV01', insuredWage: 4_500_000 }] }],
+        }),
+      ).flags.some((flag) => flag.code === 'BELOW_REGIONAL_MINIMUM');
+    expect((['I', 'II', 'III', 'IV'] as const).map(flagged)).toEqual([true, true, false, false]);
+  });
 });
 
 describe('payments and interest', () => {

@@ -4,6 +4,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SendRateLimiter, sendEmail, type OutgoingEmail } from '../../../functions/shared/email.ts';
 import { TransientError } from '../../../functions/shared/errors.ts';
+import { awsClients, resetAwsClients } from '../../../functions/shared/aws.ts';
 
 /** A stand-in SES endpoint on loopback that answers each request from a script of responses. */
 async function scriptedSes(responses: { status: number; type?: string; body: object }[]) {
@@ -28,7 +29,7 @@ async function scriptedSes(responses: { status: number; type?: string; body: obj
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       maxAttempts,
     });
-  return { received, client, close: () => new Promise((resolve) => server.close(resolve)) };
+  return { received, port, client, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 const THROTTLED = {
@@ -104,6 +105,35 @@ describe('sendEmail failures', () => {
     expect(outcome).toEqual({ status: 'SENT', messageId: 'msg-1' });
     expect(ses.received).toHaveLength(3);
     expect(performance.now() - started).toBeGreaterThanOrEqual(700);
+  });
+
+  it('the handlers’ own SES client rides out seven throttles in a row (eight attempts)', async () => {
+    const ses = await scriptedSes([
+      ...Array(7).fill(THROTTLED),
+      { status: 200, body: { MessageId: 'msg-8' } },
+    ]);
+    close = ses.close;
+    const env = {
+      AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${ses.port}`,
+      AWS_REGION: 'ap-southeast-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    };
+    const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, env);
+    resetAwsClients();
+    // No wait between attempts (random() = 0): the count of attempts is what is tested here.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    try {
+      expect(await sendEmail(awsClients().ses, MESSAGE)).toEqual({ status: 'SENT', messageId: 'msg-8' });
+      expect(ses.received).toHaveLength(8);
+    } finally {
+      random.mockRestore();
+      for (const [key, value] of Object.entries(saved))
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      resetAwsClients();
+    }
   });
 
   it('records a rejected address once and does not retry it', async () => {

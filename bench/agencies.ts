@@ -163,8 +163,7 @@ export async function benchAgencyReviewOnStack(line: Line): Promise<void> {
       const largest = Math.max(...peak.values());
       line('peak RSS, largest process', `${fmt(largest)} MB`, '< 1,536 MB', largest < 1536);
       line('peak RSS, all processes together', `${fmt(peakSum)} MB`);
-      for (const [pid, mb] of peak)
-        line(`  pid ${pid} (${roleOf(pid)})`, `${fmt(mb)} MB`);
+      for (const [pid, mb] of peak) line(`  pid ${pid} (${roleOf(pid)})`, `${fmt(mb)} MB`);
     } finally {
       await stack.stop();
     }

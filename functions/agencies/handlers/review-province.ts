@@ -51,12 +51,10 @@ export const handler = defineHandler(reviewProvinceEventSchema, async (event) =>
   const month = event.input.month ?? lastClosedPeriod(asOf);
   const repository = new AgencyRepository(awsClients().dynamo);
   // Twelve months: the quarter to date and the six-month inactivity rule both look back. Enrolments after
-  // the reviewed month are not in it; those after today are errors. Nothing keeps the raw records once
-  // validated: at national scale they are most of this step's memory.
-  const { data, rejected } = validateReviewData(
-    await repository.loadProvince(addMonths(month, -11)),
-    asOf,
-  );
+  // the reviewed month are not in it; those after today are errors. No binding keeps the raw province once
+  // validated (only the records validation kept as read live on): at national scale it is most of this
+  // step's memory.
+  const { data, rejected } = validateReviewData(await repository.loadProvince(addMonths(month, -11)), asOf);
   const review = reviewAgencies(data, month, AGENCY_POLICY);
   const reviewedAt = new Date().toISOString();
   const findingsOf = groupBy(

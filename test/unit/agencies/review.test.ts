@@ -360,9 +360,7 @@ describe('an enrolment kept as it is', () => {
     });
     expect(data.enrolments).toEqual(expected);
     expect(data.enrolments[0]).toBe(valid);
-    expect(rejected.map((r) => r.kind)).toEqual(
-      Array(enrolments.length - expected.length).fill('enrolment'),
-    );
+    expect(rejected.map((r) => r.kind)).toEqual(Array(enrolments.length - expected.length).fill('enrolment'));
     expect(rejected.map((r) => r.reason)).toContain('date: must be a date YYYY-MM-DD');
   });
 });

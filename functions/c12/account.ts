@@ -284,9 +284,11 @@ class Account {
   }
 
   postInterest(period: string, day: number): void {
-    for (let index = 0; index < FUNDS.length; index++) {
+    // In the policy's fund order: a credit pays the posted interest in it.
+    this.useOrder(valueOnDay(this.policy.allocation, day, 'allocation policy').fundOrder);
+    for (const fund of this.order) {
+      const index = FUND_INDEX[fund];
       if (this.accrued[index] === 0) continue;
-      const fund = FUNDS[index]!;
       const amount = roundHalfUpPcm(this.accrued[index]!);
       this.accrued[index] = 0;
       if (amount === 0) continue;
@@ -517,11 +519,13 @@ export function computeStatement(
     }
   }
   let overdueInterest = 0;
+  let oldestOverdueInterest: number | undefined;
   for (const item of account.interest) {
     if (item.unpaid === 0 || item.posted >= statementEnd) continue;
     overdueInterest += item.unpaid;
-    oldestOverdue = Math.min(oldestOverdue ?? interestDueDay(item), interestDueDay(item));
+    oldestOverdueInterest = Math.min(oldestOverdueInterest ?? interestDueDay(item), interestDueDay(item));
   }
+  oldestOverdue ??= oldestOverdueInterest;
 
   const current = charges.get(period);
   const previous = charges.get(addMonths(period, -1));
@@ -624,7 +628,10 @@ export interface DebtAsOf {
   overduePrincipal: number;
   /** Interest posted at a month end, unpaid after the next month end (as the statement counts arrears). */
   overdueInterest: number;
-  /** The deadline of the oldest late amount, principal or posted interest; null when none is late. */
+  /**
+   * What days late count from: the deadline of the oldest late principal; when only interest is late, the
+   * deadline of the oldest late interest; null when nothing is late.
+   */
   oldestOverdueDueDate: string | null;
   /** Everything owed, late or not, less the employer's credit. */
   amountDue: number;
@@ -655,14 +662,16 @@ export function debtAsOf(
   }
   let interestOwed = 0;
   let overdueInterest = 0;
+  let oldestInterest: number | undefined;
   for (const item of account.interest) {
     interestOwed += item.unpaid;
     const due = interestDueDay(item);
     if (item.unpaid > 0 && due < today) {
       overdueInterest += item.unpaid;
-      oldest = Math.min(oldest ?? due, due);
+      oldestInterest = Math.min(oldestInterest ?? due, due);
     }
   }
+  oldest ??= oldestInterest;
   let latest: PeriodCharge | undefined;
   for (const charge of charges.values()) if (!latest || charge.period > latest.period) latest = charge;
   return {

@@ -181,8 +181,10 @@ export interface Statement {
   overduePrincipal: number;
   /** Interest posted before this month's end (at an earlier month-end) and still unpaid. */
   overdueInterest: number;
-  /** Deadline of the oldest overdue amount (principal, or posted interest: due the month end after it is
-   *  posted), or null when nothing is overdue: days late count from it. */
+  /**
+   * What days late count from: the deadline of the oldest overdue principal; when only posted interest is
+   * overdue, the oldest interest's deadline (the month end after its posting); null when nothing is overdue.
+   */
   oldestOverdueDueDate: string | null;
   /** What the employer must pay by `payBy`: owed + interest owed - credit, never negative. */
   amountDue: number;

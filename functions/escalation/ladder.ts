@@ -44,7 +44,7 @@ export interface DebtFacts {
   asOf: string;
   overduePrincipal: number;
   overdueInterest: number;
-  /** Deadline of the oldest overdue amount, principal or posted interest (null when nothing is overdue). */
+  /** What days late count from: the oldest overdue charge's deadline, else the oldest overdue interest's. */
   oldestOverdueDueDate: string | null;
   /** Everything owed, due or not: the base of a late-payment fine. */
   amountDue: number;
@@ -206,12 +206,17 @@ export function evaluateCase(policy: EscalationPolicy, state: CaseState, debt: D
             debt,
           )
         : undefined;
-    const due = isDue(rule, late, debt.asOf, () => referral?.met ?? true);
+    // Evasion is about contributions (domain.md: charges unpaid after the deadline): a debt of interest
+    // alone climbs to the working session and waits there until it is paid.
+    const evasionStage = policy.stages.findIndex((candidate) => candidate.stage === 'EVASION_NOTICE');
+    const contributionsLate = debt.overduePrincipal > 0 || evasionStage < 0 || index < evasionStage;
+    const conditionsMet = (referral?.met ?? true) && contributionsLate;
+    const due = isDue(rule, late, debt.asOf, () => conditionsMet);
     if (!due) {
       const next = {
         stage: rule.stage,
         dueAtDaysLate: rule.minDaysLate,
-        conditionsMet: referral?.met ?? true,
+        conditionsMet,
       };
       return automatic.length > 0
         ? { action: 'CLIMB', daysLate: late, automatic }
@@ -222,10 +227,9 @@ export function evaluateCase(policy: EscalationPolicy, state: CaseState, debt: D
       continue;
     }
     // Climbing never skips a stage: every stage before this one has been reached, evasion's too if it is one.
-    const evasion = policy.stages.findIndex((candidate) => candidate.stage === 'EVASION_NOTICE');
     const fine =
       rule.stage === 'ADMIN_PENALTY'
-        ? proposedFine(policy, debt, evasion >= 0 && evasion < index ? 'EVASION' : 'LATE_PAYMENT')
+        ? proposedFine(policy, debt, evasionStage >= 0 && evasionStage < index ? 'EVASION' : 'LATE_PAYMENT')
         : undefined;
     return {
       action: 'CLIMB',

@@ -184,9 +184,12 @@ export function noticeFootnotes(input: NoticeInput): string[] {
     const distinct = [...new Set(NOTICE_FUNDS.map((fund) => rates[fund]))];
     const rate =
       distinct.length === 1 && distinct[0] !== undefined ? ` ${formatRatePcm(distinct[0])}/ngày` : '';
+    // The date goes with what it is the deadline of: the principal, or, when only interest is late, the interest.
+    const principalSince = s.overduePrincipal > 0 ? since : '';
+    const interestSince = s.overduePrincipal > 0 ? '' : since;
     notes.push(
-      `Trong đó số tiền đã quá hạn đóng: tiền phải đóng ${formatVnd(s.overduePrincipal)}${since}; ` +
-        `tiền lãi chậm đóng ${formatVnd(s.overdueInterest)}. Lãi chậm đóng tiếp tục được tính${rate} ` +
+      `Trong đó số tiền đã quá hạn đóng: tiền phải đóng ${formatVnd(s.overduePrincipal)}${principalSince}; ` +
+        `tiền lãi chậm đóng ${formatVnd(s.overdueInterest)}${interestSince}. Lãi chậm đóng tiếp tục được tính${rate} ` +
         'trên số tiền chậm đóng đến ngày đơn vị đóng; đề nghị đơn vị đóng ngay.',
     );
   }

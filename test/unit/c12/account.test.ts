@@ -352,6 +352,17 @@ describe('payments and interest', () => {
     // HT_TT's interest is 13,332,000 x 10 x 0.03% = 39,996: all of the 10,000 goes to it.
     expect(reordered.funds.HT_TT.paidInterest).toBe(10_000);
     expect(reordered.funds.BHYT.paidInterest).toBe(0);
+    // So does a credit when the interest is posted (11-30): 10,000 overpaid on 11-11.
+    const fromCredit = computeStatement(
+      request({
+        period: '2026-11',
+        payroll: [september],
+        payments: [{ date: '2026-11-11', amount: 19_580_000 + 10_000 }],
+      }),
+      pensionFirst,
+    );
+    expect(fromCredit.funds.HT_TT.paidInterest).toBe(10_000);
+    expect(fromCredit.funds.BHYT.paidInterest).toBe(0);
   });
 });
 
@@ -573,12 +584,30 @@ describe('a debt of posted interest alone', () => {
     expect(january.overduePrincipal).toBe(0);
     expect(january.overdueInterest).toBe(58_740);
     expect(january.oldestOverdueDueDate).toBe('2026-12-31');
+    // The notice dates the interest, not the (nil) principal.
+    expect(noticeFootnotes(noticeInput(january)).join('\n')).toContain(
+      'tiền phải đóng 0 đ; tiền lãi chậm đóng 58.740 đ, quá hạn từ sau ngày 31/12/2026.',
+    );
     expect(debtAsOf(stored, '2026-12-31')).toMatchObject({ overdueInterest: 0, oldestOverdueDueDate: null });
     expect(debtAsOf(stored, '2027-01-01')).toMatchObject({
       overduePrincipal: 0,
       overdueInterest: 58_740,
       oldestOverdueDueDate: '2026-12-31',
     });
+  });
+
+  it('gives way to a late charge: days late count from the oldest unpaid contribution', () => {
+    // The same unpaid interest, and December's charge (due 2027-01-31) unpaid too.
+    const withDecember = {
+      ...ledger,
+      payroll: [...ledger.payroll, { period: '2026-12', employees: WORKED_EMPLOYEES }],
+    };
+    const february = computeStatement(request({ period: '2027-02', ...withDecember }));
+    expect(february.overduePrincipal).toBe(19_580_000);
+    expect(february.overdueInterest).toBeGreaterThanOrEqual(58_740);
+    expect(february.oldestOverdueDueDate).toBe('2027-01-31');
+    const { period: _period, ...stored } = request({ period: '2027-02', ...withDecember });
+    expect(debtAsOf(stored, '2027-02-10').oldestOverdueDueDate).toBe('2027-01-31');
   });
 });
 

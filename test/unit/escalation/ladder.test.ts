@@ -91,6 +91,24 @@ describe('evaluateCase on a debt read from a ledger', () => {
       automatic: ['REMINDER', 'URGING_LETTER'],
     });
     expect(daysLate(facts('2027-01-02').oldestOverdueDueDate, '2027-01-02', [])).toBe(2);
+    // Interest alone is not evasion: past the working session it waits, however late, until paid.
+    expect(evaluateCase(POLICY, state('URGING_LETTER'), facts('2027-02-05'))).toMatchObject({
+      action: 'CLIMB',
+      approval: { stage: 'WORKING_SESSION' },
+    });
+    expect(evaluateCase(POLICY, state('WORKING_SESSION'), facts('2027-04-05'))).toMatchObject({
+      action: 'WAIT',
+      reason: 'NOT_DUE',
+      next: { stage: 'EVASION_NOTICE', conditionsMet: false },
+    });
+    // The same days late with a contribution unpaid are evasion.
+    expect(
+      evaluateCase(
+        POLICY,
+        state('WORKING_SESSION'),
+        debt('2027-04-05', { oldestOverdueDueDate: '2026-12-31' }),
+      ),
+    ).toMatchObject({ action: 'CLIMB', approval: { stage: 'EVASION_NOTICE' } });
     const settled = facts('2027-01-10', [...payments, { date: '2027-01-08', amount: 58_740 }]);
     expect(evaluateCase(POLICY, state('REMINDER'), settled)).toEqual({
       action: 'CLOSE',

@@ -666,7 +666,13 @@ export class LocalSfnEngine {
         claimed: false,
       });
       issued.add(token);
-      for (const listener of this.taskTokenListeners) listener(token);
+      for (const listener of this.taskTokenListeners) {
+        try {
+          listener(token);
+        } catch {
+          // An observer's failure is not the task's.
+        }
+      }
       return token;
     };
     // aws-local-stepfunctions reads `$$` from this object; a getter gives every Task its own token.

@@ -12,8 +12,8 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   UpdateCommand,
+  paginateScan,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { policyForNewCase } from '../escalation/policy.ts';
@@ -190,14 +190,8 @@ export class C12Repository {
 
   async listPartitions(): Promise<PartitionRecord[]> {
     const partitions: PartitionRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new ScanCommand({ TableName: this.tables.partitions, ExclusiveStartKey: start }),
-      );
+    for await (const page of paginateScan({ client: this.dynamo }, { TableName: this.tables.partitions }))
       partitions.push(...((page.Items ?? []) as PartitionRecord[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
     return partitions.sort((a, b) => a.partition.localeCompare(b.partition));
   }
 
@@ -210,16 +204,15 @@ export class C12Repository {
     listed: ReadonlySet<string>,
   ): Promise<{ employerId: string; name?: string; partition?: unknown }[]> {
     const outside: { employerId: string; name?: string; partition?: unknown }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new ScanCommand({
-          TableName: this.tables.employers,
-          ProjectionExpression: 'employerId, #p, #n',
-          ExpressionAttributeNames: { '#p': 'partition', '#n': 'name' },
-          ExclusiveStartKey: start,
-        }),
-      );
+    const pages = paginateScan(
+      { client: this.dynamo },
+      {
+        TableName: this.tables.employers,
+        ProjectionExpression: 'employerId, #p, #n',
+        ExpressionAttributeNames: { '#p': 'partition', '#n': 'name' },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const partition: unknown = item.partition;
         if (typeof partition === 'string' && listed.has(partition)) continue;
@@ -229,8 +222,7 @@ export class C12Repository {
           ...(partition !== undefined ? { partition } : {}),
         });
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return outside.sort((a, b) => (a.employerId < b.employerId ? -1 : 1));
   }
 

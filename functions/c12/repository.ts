@@ -13,6 +13,7 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  paginateQuery,
   paginateScan,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -163,12 +164,8 @@ function setClauses(
 
 async function queryAll<T>(dynamo: DynamoDBDocumentClient, input: QueryCommand['input']): Promise<T[]> {
   const items: T[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+  for await (const page of paginateQuery({ client: dynamo }, input))
     items.push(...((page.Items ?? []) as T[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
   return items;
 }
 

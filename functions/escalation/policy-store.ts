@@ -3,7 +3,7 @@
  * publishes a version with `dondoc policy publish FILE`: validated here, immutable once written, in force
  * for cases opened from its effective date; a case keeps the version it was opened under.
  */
-import { PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { describeIssues } from '../c12/model.ts';
 import { todayInVietnam } from '../shared/calendar.ts';
@@ -99,14 +99,8 @@ export class PolicyStore {
 
   async published(): Promise<PublishedPolicy[]> {
     const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new ScanCommand({ TableName: this.table, ExclusiveStartKey: start, ConsistentRead: true }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateScan({ client: this.dynamo }, { TableName: this.table, ConsistentRead: true });
+    for await (const page of pages) items.push(...(page.Items ?? []));
     return items
       .map((item) => ({
         policy: JSON.parse(String(item.document)) as EscalationPolicy,

@@ -8,6 +8,7 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  paginateQuery,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ApprovalsRepository } from '../approvals/repository.ts';
@@ -151,23 +152,21 @@ export class EscalationRepository {
   /** Cases of a status, by employer (the byStatus index), optionally one officer's. */
   async casesWithStatus(status: CaseStatus, officerId?: string): Promise<EscalationCase[]> {
     const cases: EscalationCase[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.tables.cases,
-          IndexName: 'byStatus',
-          KeyConditionExpression: '#s = :s',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':s': status },
-          ExclusiveStartKey: start,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.dynamo },
+      {
+        TableName: this.tables.cases,
+        IndexName: 'byStatus',
+        KeyConditionExpression: '#s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': status },
+      },
+    );
+    for await (const page of pages) {
       for (const item of (page.Items ?? []) as StoredCase[]) {
         if (item.slot === CURRENT && (!officerId || item.officerId === officerId)) cases.push(asCase(item));
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return cases;
   }
 
@@ -207,20 +206,16 @@ export class EscalationRepository {
 
   async trail(caseId: string): Promise<AuditEntry[]> {
     const entries: AuditEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.tables.audit,
-          KeyConditionExpression: 'caseId = :c',
-          ExpressionAttributeValues: { ':c': caseId },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      entries.push(...((page.Items ?? []) as AuditEntry[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.dynamo },
+      {
+        TableName: this.tables.audit,
+        KeyConditionExpression: 'caseId = :c',
+        ExpressionAttributeValues: { ':c': caseId },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) entries.push(...((page.Items ?? []) as AuditEntry[]));
     return entries;
   }
 

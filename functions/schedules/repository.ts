@@ -7,7 +7,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
+  paginateScan,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../shared/tables.ts';
@@ -46,20 +46,17 @@ export class ScheduleRepository {
   /** Every process's schedule, in the registry's order, defaults for those never changed. */
   async list(): Promise<ScheduleRecord[]> {
     const stored = new Map<string, ScheduleRecord>();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new ScanCommand({
-          TableName: this.table,
-          FilterExpression: 'entry = :current',
-          ExpressionAttributeValues: { ':current': CURRENT },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
+    const pages = paginateScan(
+      { client: this.dynamo },
+      {
+        TableName: this.table,
+        FilterExpression: 'entry = :current',
+        ExpressionAttributeValues: { ':current': CURRENT },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
       for (const item of page.Items ?? []) stored.set(String(item.processId), recordOf(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
     return PROCESS_IDS.map((id) => stored.get(id) ?? defaultSchedule(id));
   }
 

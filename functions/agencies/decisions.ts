@@ -6,9 +6,9 @@
  * out.
  */
 import type { DecisionApprovalSubject } from '../approvals/model.ts';
-import { formatMonth } from '../c12/notice/format.ts';
+import { formatDate, formatMonth } from '../c12/notice/format.ts';
 import { escapeHtml } from '../shared/html.ts';
-import type { Letter } from './documents.ts';
+import { lastNewWords, type Letter } from './documents.ts';
 import type { Counts } from './review.ts';
 
 export interface TerminationDecision {
@@ -20,7 +20,11 @@ export interface TerminationDecision {
   collectorName: string;
   month: string;
   lastNewParticipant: string | null;
+  /** Set when no new participant is known since the first month the review read (this month). */
+  lastNewBefore?: string | undefined;
   monthsWithoutNewParticipant: number;
+  /** The count is a lower bound: the months before those read are not known. */
+  atLeast?: boolean | undefined;
 }
 
 export interface ContractReviewDecision {
@@ -46,6 +50,10 @@ export const CONTRACT_CHOICES = [
   { value: 'END', label: 'Không gia hạn (chấm dứt)', reasonRequired: true },
 ] as const;
 export type ContractChoice = (typeof CONTRACT_CHOICES)[number]['value'];
+
+/** "7 tháng", or "ít nhất 12 tháng" when the months before those the review read are not known. */
+const monthsWithout = (decision: TerminationDecision) =>
+  `${decision.atLeast ? 'ít nhất ' : ''}${decision.monthsWithoutNewParticipant} tháng`;
 
 /** Where the decisions about an organisation are kept in the trail (the Audit table's key). */
 export const decisionTrail = (organisationCode: string) => `AGENCY#${organisationCode}`;
@@ -78,7 +86,7 @@ export function decisionSubject(decision: AgencyDecision): DecisionApprovalSubje
       action: `Quyết định về hợp đồng với ${decision.organisationName}`,
       facts: [
         organisation,
-        ['Hợp đồng', `${decision.contract.start} đến ${decision.contract.end}`],
+        ['Hợp đồng', `${formatDate(decision.contract.start)} đến ${formatDate(decision.contract.end)}`],
         [
           'Lý do rà soát',
           decision.reason === 'ENDING'
@@ -100,8 +108,11 @@ export function decisionSubject(decision: AgencyDecision): DecisionApprovalSubje
     facts: [
       organisation,
       ['Nhân viên thu', `${decision.collectorName} (${decision.collectorId})`],
-      ['Số tháng liên tục không có người tham gia mới', String(decision.monthsWithoutNewParticipant)],
-      ['Lần gần nhất có người tham gia mới', decision.lastNewParticipant ?? 'chưa có'],
+      ['Số tháng liên tục không có người tham gia mới', monthsWithout(decision)],
+      [
+        'Lần gần nhất có người tham gia mới',
+        lastNewWords(decision.lastNewParticipant, decision.lastNewBefore),
+      ],
       ['Kỳ đánh giá', formatMonth(decision.month)],
     ],
     details: [
@@ -138,7 +149,7 @@ export function decisionRequestLetter(
       `Kính gửi ${approver},`,
       '',
       decision.reason === 'ENDING'
-        ? `Hợp đồng với ${decision.organisationName} hết hạn ngày ${decision.contract.end}.`
+        ? `Hợp đồng với ${decision.organisationName} hết hạn ngày ${formatDate(decision.contract.end)}.`
         : `Rà soát 6 tháng hợp đồng với ${decision.organisationName}.`,
       `Kết quả ${periodLabel(decision.period)}: ${figuresLine(decision.figures)}; ${decision.findings} nội dung vi phạm trong tháng.`,
       'Đề nghị anh/chị quyết định gia hạn, gia hạn có điều kiện hoặc không gia hạn tại:',
@@ -153,7 +164,7 @@ export function decisionRequestLetter(
   const text = [
     `Kính gửi ${approver},`,
     '',
-    `Kết quả đánh giá tháng ${formatMonth(decision.month)}: nhân viên thu ${decision.collectorName} (${decision.collectorId}) của ${decision.organisationName} đã ${decision.monthsWithoutNewParticipant} tháng liên tục không phát triển được người tham gia mới.`,
+    `Kết quả đánh giá tháng ${formatMonth(decision.month)}: nhân viên thu ${decision.collectorName} (${decision.collectorId}) của ${decision.organisationName} đã ${monthsWithout(decision)} liên tục không phát triển được người tham gia mới.`,
     'Đề nghị anh/chị xem và phê duyệt việc chấm dứt hoạt động thu của nhân viên này tại:',
     ...closing,
   ].join('\n');
@@ -172,7 +183,7 @@ export function terminationNoticeLetter(
   const text = [
     `Kính gửi: ${decision.organisationName}`,
     '',
-    `Căn cứ Công văn 1362/BHXH-TST và kết quả đánh giá tháng ${formatMonth(decision.month)}, ${office} thông báo chấm dứt hoạt động thu của nhân viên ${decision.collectorName} (${decision.collectorId}) từ ngày ${decidedOn}, do ${decision.monthsWithoutNewParticipant} tháng liên tục không phát triển được người tham gia mới.`,
+    `Căn cứ Công văn 1362/BHXH-TST và kết quả đánh giá tháng ${formatMonth(decision.month)}, ${office} thông báo chấm dứt hoạt động thu của nhân viên ${decision.collectorName} (${decision.collectorId}) từ ngày ${formatDate(decidedOn)}, do ${monthsWithout(decision)} liên tục không phát triển được người tham gia mới.`,
     'Đề nghị đơn vị thu hồi thẻ nhân viên thu và bố trí người thay thế tại điểm thu.',
     '',
     office,

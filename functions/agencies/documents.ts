@@ -3,7 +3,7 @@
  * attached) and the administrators' summary (organisations ranked by completion, communes without a point,
  * every breach, the records set aside). Pure: results in, text out; every value escaped in HTML.
  */
-import { formatMonth, formatNumber } from '../c12/notice/format.ts';
+import { formatDate, formatMonth, formatNumber } from '../c12/notice/format.ts';
 import { escapeHtml } from '../shared/html.ts';
 import type { RejectedRecord } from './model.ts';
 import type { Finding, FindingRule, OrganisationKpi } from './review.ts';
@@ -19,6 +19,8 @@ export const RULE_TITLE: Record<FindingRule, string> = {
   COLLECTOR_IN_TWO_ORGANISATIONS: 'Một nhân viên thu đăng ký với hai tổ chức dịch vụ thu',
   OUTSIDE_REGISTERED_COMMUNES: 'Thu ngoài địa bàn xã đã đăng ký',
   RENEWAL_BY_OTHER_ORGANISATION: 'Vận động đóng tiếp cho người tham gia do tổ chức khác quản lý',
+  NEW_PARTICIPANT_OF_OTHER_ORGANISATION:
+    'Kê khai phát triển mới người tham gia do tổ chức khác quản lý (không tính vào chỉ tiêu)',
   COMMUNE_WITHOUT_POINT: 'Xã chưa có điểm thu',
   POINT_WITHOUT_SIGNBOARD: 'Điểm thu chưa có biển hiệu',
   TARGET_MISSED: 'Chưa đạt chỉ tiêu tháng đã cam kết',
@@ -38,18 +40,35 @@ const MEASURES = [
   ['renewals', 'Vận động đóng tiếp'],
 ] as const;
 
+/**
+ * When a collector last brought a new participant: the date, "before MM/YYYY" when it is older than the
+ * months the review read, or "never".
+ */
+export function lastNewWords(lastNew: unknown, before: unknown): string {
+  if (typeof lastNew === 'string') return formatDate(lastNew);
+  if (typeof before === 'string') return `trước tháng ${formatMonth(before)} (nếu có)`;
+  return 'chưa có';
+}
+
 /** One line saying what a finding is about and its evidence, for text and PDF. */
 export function findingLine(finding: Finding): string {
   const e = finding.evidence as Record<string, unknown>;
   switch (finding.rule) {
-    case 'INACTIVE_COLLECTOR':
-      return `${finding.subject} (${String(e.collector)}): ${String(e.monthsWithoutNewParticipant)} tháng không có người tham gia mới, lần gần nhất ${e.lastNewParticipant ? String(e.lastNewParticipant) : 'chưa có'}; đề nghị chấm dứt`;
+    case 'INACTIVE_COLLECTOR': {
+      const months = `${e.atLeast ? 'ít nhất ' : ''}${String(e.monthsWithoutNewParticipant)} tháng`;
+      const last = lastNewWords(e.lastNewParticipant, e.lastNewBefore);
+      const proposal = e.setAsideNewEnrolments
+        ? `chưa đề nghị chấm dứt: ${String(e.setAsideNewEnrolments)} giao dịch phát triển mới của nhân viên này bị loại khỏi đánh giá, cần xử lý trước`
+        : 'đề nghị chấm dứt';
+      return `${finding.subject} (${String(e.collector)}): ${months} không có người tham gia mới, lần gần nhất ${last}; ${proposal}`;
+    }
     case 'COLLECTOR_IN_TWO_ORGANISATIONS':
       return `CCCD ${finding.subject} đăng ký với ${(e.organisations as string[]).join(' và ')}`;
     case 'OUTSIDE_REGISTERED_COMMUNES':
       return `${String(e.enrolments)} giao dịch tại ${finding.subject}, ngoài các xã đã đăng ký (${(e.registeredCommunes as string[]).join(', ')})`;
     case 'RENEWAL_BY_OTHER_ORGANISATION':
-      return `Người tham gia ${String(e.participantId)} do ${String(e.managedBy)} quản lý, ${String(e.collectedBy)} thu ngày ${String(e.date)}`;
+    case 'NEW_PARTICIPANT_OF_OTHER_ORGANISATION':
+      return `Người tham gia ${String(e.participantId)} do ${String(e.managedBy)} quản lý, ${String(e.collectedBy)} thu ngày ${formatDate(String(e.date))}`;
     case 'COMMUNE_WITHOUT_POINT':
       return `${finding.subject}`;
     case 'POINT_WITHOUT_SIGNBOARD':
@@ -137,7 +156,7 @@ export function reviewSummaryLetter(input: {
   totalBreaches?: number | undefined;
   totalRejected?: number | undefined;
 }): Letter {
-  const subject = `Tổng hợp đánh giá tổ chức dịch vụ thu tháng ${formatMonth(input.month)}: ${input.ranking.length} tổ chức, ${input.breaches.length} vi phạm`;
+  const subject = `Tổng hợp đánh giá tổ chức dịch vụ thu tháng ${formatMonth(input.month)}: ${input.ranking.length} tổ chức, ${formatNumber(input.totalBreaches ?? input.breaches.length)} vi phạm`;
   const rankingRows = input.ranking.map((r, i) => [String(i + 1), r.organisationCode, r.name, `${r.score}%`]);
   const breachRows = input.breaches.map((f) => [
     f.organisationCode ?? '',

@@ -148,6 +148,31 @@ export interface ReviewData {
   points: CollectionPoint[];
   participants: Participant[];
   enrolments: Enrolment[];
+  /** The first month whose enrolments were read (the review's look-back); absent: the whole history. */
+  enrolmentsFrom?: string | undefined;
+  /**
+   * Enrolments set aside, as far as they can be read: a collector's new participant set aside (its
+   * participant's record is wrong, say) may still be real, so it holds back a termination proposal.
+   */
+  setAsideEnrolments?: SetAsideEnrolment[] | undefined;
+}
+
+export interface SetAsideEnrolment {
+  collectorId: string;
+  /** As recorded when it could be read ('NEW', 'RENEWAL'), else null. */
+  kind: string | null;
+  /** The enrolment's date when it is a valid date, else null. */
+  date: string | null;
+}
+
+function setAsideEnrolment(item: unknown): SetAsideEnrolment | undefined {
+  const record = item as Record<string, unknown> | null;
+  if (typeof record?.collectorId !== 'string' || !record.collectorId.trim()) return undefined;
+  return {
+    collectorId: record.collectorId.trim(),
+    kind: typeof record.kind === 'string' ? record.kind : null,
+    date: typeof record.date === 'string' && z.regexes.date.test(record.date) ? record.date : null,
+  };
 }
 
 export type RecordKind = 'organisation' | 'collector' | 'point' | 'participant' | 'enrolment';
@@ -174,6 +199,7 @@ function parseAll<T>(
   rejected: RejectedRecord[],
   /** A check that a record is already what the schema would return, so it is kept as it is. */
   canonical?: (item: unknown) => item is T,
+  onReject?: (item: unknown) => void,
 ): T[] {
   const kept: T[] = [];
   raw.forEach((item, index) => {
@@ -184,6 +210,7 @@ function parseAll<T>(
     const parsed = schema.safeParse(item);
     if (parsed.success) kept.push(parsed.data);
     else {
+      onReject?.(item);
       const id = (item as Record<string, unknown> | null)?.[idOf[kind]];
       rejected.push({
         kind,
@@ -208,6 +235,8 @@ export function validateReviewData(
     points: readonly unknown[];
     participants: readonly unknown[];
     enrolments: readonly unknown[];
+    /** The first month of enrolments read, when only the recent ones were. */
+    enrolmentsFrom?: string | undefined;
   },
   asOf: string,
 ): { data: ReviewData; rejected: RejectedRecord[] } {
@@ -245,24 +274,44 @@ export function validateReviewData(
   );
   const collectorIds = new Set(collectors.map((c) => c.collectorId));
   const participantIds = new Set(participants.map((p) => p.participantId));
+  const setAsideEnrolments: SetAsideEnrolment[] = [];
+  const setAside = (item: unknown) => {
+    const entry = setAsideEnrolment(item);
+    if (entry) setAsideEnrolments.push(entry);
+  };
+  const rejectEnrolment = (e: Enrolment, reason: string) => {
+    setAside(e);
+    return reject('enrolment', e.enrolmentId, reason);
+  };
   const enrolments = parseAll(
     'enrolment',
     enrolmentSchema,
     raw.enrolments,
     rejected,
     isCanonicalEnrolment,
+    setAside,
   ).filter((e) => {
-    if (e.date > asOf)
-      return reject('enrolment', e.enrolmentId, `dated ${e.date}, after the review date ${asOf}`);
-    if (!communes.has(e.commune)) return reject('enrolment', e.enrolmentId, `unknown commune ${e.commune}`);
+    if (e.date > asOf) return rejectEnrolment(e, `dated ${e.date}, after the review date ${asOf}`);
+    if (!communes.has(e.commune)) return rejectEnrolment(e, `unknown commune ${e.commune}`);
     if (!collectorIds.has(e.collectorId))
-      return reject('enrolment', e.enrolmentId, `unknown or rejected collector ${e.collectorId}`);
+      return rejectEnrolment(e, `unknown or rejected collector ${e.collectorId}`);
     if (!participantIds.has(e.participantId))
-      return reject('enrolment', e.enrolmentId, `unknown or rejected participant ${e.participantId}`);
-    return knownOrg('enrolment', e.enrolmentId, e.organisationCode);
+      return rejectEnrolment(e, `unknown or rejected participant ${e.participantId}`);
+    if (!orgCodes.has(e.organisationCode))
+      return rejectEnrolment(e, `unknown organisation ${e.organisationCode}`);
+    return true;
   });
   return {
-    data: { communes: [...communes], organisations, collectors, points, participants, enrolments },
+    data: {
+      communes: [...communes],
+      organisations,
+      collectors,
+      points,
+      participants,
+      enrolments,
+      enrolmentsFrom: raw.enrolmentsFrom,
+      setAsideEnrolments,
+    },
     rejected,
   };
 }

@@ -12,6 +12,7 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  paginateQuery,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../shared/tables.ts';
@@ -35,6 +36,8 @@ export interface RawProvince {
   points: readonly Record<string, unknown>[];
   participants: readonly Record<string, unknown>[];
   enrolments: readonly Record<string, unknown>[];
+  /** Set when only the enrolments from this month on were read. */
+  enrolmentsFrom?: string;
 }
 
 /** A province to write: records of any shape (they are validated when reviewed, not when stored). */
@@ -94,22 +97,40 @@ export class AgencyRepository {
       communes: JSON.stringify(province.communes),
       names: JSON.stringify(province.communeNames ?? {}),
     });
-    items.push({ organisationCode: PROVINCE, entry: 'ORGANISATIONS', codes: JSON.stringify(codes) });
+    // Records filed under a code no organisation has (a typo, an organisation missing from the list) are
+    // stored under that code and listed, so the review reads them and sets them aside with the reason
+    // instead of never seeing them (a second registration of a collector would escape the check).
+    const known = new Set(codes);
+    const strays = new Set<string>();
+    const filed = <T>(groups: Map<string, T>) => {
+      for (const code of groups.keys()) if (!known.has(code)) strays.add(code);
+      return groups;
+    };
+    const collectors = filed(byOrg(province.collectors, 'organisationCode'));
+    const points = filed(byOrg(province.points, 'organisationCode'));
+    const participants = filed(byOrg(province.participants, 'managedBy'));
+    const enrolments = filed(byOrg(province.enrolments, 'organisationCode'));
+    items.push({
+      organisationCode: PROVINCE,
+      entry: 'ORGANISATIONS',
+      codes: JSON.stringify(codes),
+      strayCodes: JSON.stringify([...strays].sort()),
+    });
     for (const org of province.organisations) {
       items.push({ organisationCode: text(org.code), entry: 'PROFILE', record: JSON.stringify(org) });
     }
-    for (const [code, group] of byOrg(province.collectors, 'organisationCode')) {
+    for (const [code, group] of collectors) {
       items.push({ organisationCode: code, entry: 'COLLECTORS', records: JSON.stringify(group) });
     }
-    for (const [code, group] of byOrg(province.points, 'organisationCode')) {
+    for (const [code, group] of points) {
       items.push({ organisationCode: code, entry: 'POINTS', records: JSON.stringify(group) });
     }
-    for (const [code, group] of byOrg(province.participants, 'managedBy')) {
+    for (const [code, group] of participants) {
       chunked(group, PARTICIPANTS_PER_ITEM).forEach((part, i) =>
         items.push({ organisationCode: code, entry: `PARTICIPANTS#${i + 1}`, records: JSON.stringify(part) }),
       );
     }
-    for (const [code, group] of byOrg(province.enrolments, 'organisationCode')) {
+    for (const [code, group] of enrolments) {
       const byMonth = groupBy(group, (e) => text(e.date).slice(0, 7) || '0000-00');
       for (const [month, records] of byMonth) {
         // Parts of 1,500 keep every item far under DynamoDB's 400 KB.
@@ -127,10 +148,19 @@ export class AgencyRepository {
   }
 
   async organisationCodes(): Promise<string[]> {
+    return (await this.filedCodes()).codes;
+  }
+
+  /** The organisations' codes, and the codes records were filed under that no organisation has. */
+  private async filedCodes(): Promise<{ codes: string[]; strayCodes: string[] }> {
     const { Item } = await this.dynamo.send(
       new GetCommand({ TableName: this.table, Key: { organisationCode: PROVINCE, entry: 'ORGANISATIONS' } }),
     );
-    return Item ? (JSON.parse(String(Item.codes)) as string[]) : [];
+    if (!Item) return { codes: [], strayCodes: [] };
+    return {
+      codes: JSON.parse(String(Item.codes)) as string[],
+      strayCodes: JSON.parse(String(Item.strayCodes ?? '[]')) as string[],
+    };
   }
 
   async communes(): Promise<{ communes: string[]; names: Record<string, string> }> {
@@ -150,7 +180,8 @@ export class AgencyRepository {
    * are read a few at a time, each in one query.
    */
   async loadProvince(fromMonth: string): Promise<RawProvince & { communeNames: Record<string, string> }> {
-    const [{ communes, names }, codes] = await Promise.all([this.communes(), this.organisationCodes()]);
+    const [{ communes, names }, filed] = await Promise.all([this.communes(), this.filedCodes()]);
+    const codes = [...filed.codes, ...filed.strayCodes];
     const province = {
       communes,
       communeNames: names,
@@ -159,18 +190,18 @@ export class AgencyRepository {
       points: [] as Record<string, unknown>[],
       participants: [] as Record<string, unknown>[],
       enrolments: [] as Record<string, unknown>[],
+      enrolmentsFrom: fromMonth,
     };
     const load = async (code: string) => {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.dynamo.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'organisationCode = :code',
-            ExpressionAttributeValues: { ':code': code },
-            ExclusiveStartKey: start,
-          }),
-        );
+      const pages = paginateQuery(
+        { client: this.dynamo },
+        {
+          TableName: this.table,
+          KeyConditionExpression: 'organisationCode = :code',
+          ExpressionAttributeValues: { ':code': code },
+        },
+      );
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const entry = String(item.entry);
           if (entry === 'PROFILE')
@@ -187,8 +218,7 @@ export class AgencyRepository {
           )
             province.enrolments.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
         }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      }
     };
     for (const batch of chunked(codes, 8)) await Promise.all(batch.map(load));
     return province;

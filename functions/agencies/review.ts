@@ -5,7 +5,7 @@
  *
  * Months are Vietnam calendar months (YYYY-MM); the review covers one closed month and the quarter to date.
  */
-import { addDays, addMonths, periodOf } from '../shared/calendar.ts';
+import { addDays, addMonths, firstDayOf, lastDayOf, periodOf } from '../shared/calendar.ts';
 import { groupBy } from '../shared/collections.ts';
 import type {
   CollectionPoint,
@@ -39,6 +39,7 @@ export type FindingRule =
   | 'COLLECTOR_IN_TWO_ORGANISATIONS'
   | 'OUTSIDE_REGISTERED_COMMUNES'
   | 'RENEWAL_BY_OTHER_ORGANISATION'
+  | 'NEW_PARTICIPANT_OF_OTHER_ORGANISATION'
   | 'COMMUNE_WITHOUT_POINT'
   | 'POINT_WITHOUT_SIGNBOARD'
   | 'TARGET_MISSED';
@@ -150,26 +151,34 @@ function monthsAfter(from: string, to: string): string[] {
   return months;
 }
 
-function inactiveCollectors(
-  collectors: readonly Collector[],
-  enrolments: readonly Enrolment[],
-  month: string,
-  policy: AgencyPolicy,
-): Finding[] {
+function inactiveCollectors(data: ReviewData, month: string, policy: AgencyPolicy): Finding[] {
   const lastNew = new Map<string, string>();
-  for (const e of enrolments) {
+  for (const e of data.enrolments) {
     if (e.kind !== 'NEW' || periodOf(e.date) > month) continue;
     const seen = lastNew.get(e.collectorId);
     if (!seen || e.date > seen) lastNew.set(e.collectorId, e.date);
   }
+  const setAsideOf = groupBy(data.setAsideEnrolments ?? [], (e) => e.collectorId);
+  // Months before the enrolments read are unknown: a collector registered earlier with no new participant
+  // since has gone at least that long without one, and the evidence says "at least", not a false count.
+  const knownSince = data.enrolmentsFrom && addMonths(data.enrolmentsFrom, -1);
   const findings: Finding[] = [];
-  for (const collector of collectors) {
+  for (const collector of data.collectors) {
     if (!active(collector, month)) continue;
     const last = lastNew.get(collector.collectorId);
     // The month of registration (or of the last new participant) counts as active; the run starts after it.
-    const since = periodOf(last && last > collector.registeredAt ? last : collector.registeredAt);
+    let since = periodOf(last && last > collector.registeredAt ? last : collector.registeredAt);
+    const atLeast = !last && knownSince !== undefined && since < knownSince;
+    if (atLeast) since = knownSince;
     const without = monthsAfter(since, month);
     if (without.length < policy.inactiveMonths) continue;
+    // A new participant of this collector's set aside (unreadable, or its participant's record wrong) may
+    // be real: the finding stands, the termination waits until the records are corrected.
+    const doubtful = (setAsideOf.get(collector.collectorId) ?? []).filter(
+      (e) =>
+        (e.kind === null || e.kind === 'NEW') &&
+        (e.date === null || (periodOf(e.date) > since && periodOf(e.date) <= month)),
+    ).length;
     findings.push({
       rule: 'INACTIVE_COLLECTOR',
       organisationCode: collector.organisationCode,
@@ -179,24 +188,48 @@ function inactiveCollectors(
         collector: collector.name,
         registeredAt: collector.registeredAt,
         lastNewParticipant: last ?? null,
+        ...(atLeast ? { lastNewBefore: data.enrolmentsFrom } : {}),
         monthsWithoutNewParticipant: without.length,
+        atLeast,
         months: without,
+        ...(doubtful > 0 ? { setAsideNewEnrolments: doubtful } : {}),
         rule: `${policy.inactiveMonths} consecutive months without a new participant (${policy.instrument})`,
       },
-      proposal: 'TERMINATE_COLLECTOR',
+      proposal: doubtful > 0 ? undefined : 'TERMINATE_COLLECTOR',
     });
   }
   return findings;
 }
 
+/**
+ * One person (national ID) registered with two organisations on the same day, some day of the month: the
+ * registrations' spans [registeredAt, leftAt) overlap inside the month, even for a few days.
+ */
 function collectorsInTwoOrganisations(collectors: readonly Collector[], month: string): Finding[] {
+  const monthStart = firstDayOf(month);
+  const monthEnd = lastDayOf(month);
+  const spanOf = (c: Collector) => ({
+    from: c.registeredAt > monthStart ? c.registeredAt : monthStart,
+    // The last day registered within the month (leftAt is the first day no longer registered).
+    to: c.leftAt && addDays(c.leftAt, -1) < monthEnd ? addDays(c.leftAt, -1) : monthEnd,
+  });
   const byNationalId = groupBy(
-    collectors.filter((c) => active(c, month)),
+    collectors.filter((c) => {
+      const span = spanOf(c);
+      return span.from <= span.to;
+    }),
     (c) => c.nationalId,
   );
   const findings: Finding[] = [];
   for (const [nationalId, registrations] of byNationalId) {
-    const organisations = [...new Set(registrations.map((c) => c.organisationCode))].sort();
+    const overlapping = registrations.filter((a) =>
+      registrations.some((b) => {
+        if (a.organisationCode === b.organisationCode) return false;
+        const [x, y] = [spanOf(a), spanOf(b)];
+        return (x.from > y.from ? x.from : y.from) <= (x.to < y.to ? x.to : y.to);
+      }),
+    );
+    const organisations = [...new Set(overlapping.map((c) => c.organisationCode))].sort();
     if (organisations.length < 2) continue;
     for (const organisationCode of organisations) {
       findings.push({
@@ -207,11 +240,12 @@ function collectorsInTwoOrganisations(collectors: readonly Collector[], month: s
         evidence: {
           nationalId,
           organisations,
-          registrations: registrations.map((c) => ({
+          registrations: overlapping.map((c) => ({
             collectorId: c.collectorId,
             organisationCode: c.organisationCode,
             name: c.name,
             registeredAt: c.registeredAt,
+            leftAt: c.leftAt ?? null,
           })),
         },
       });
@@ -248,21 +282,27 @@ function outsideRegisteredCommunes(
   }));
 }
 
-function renewalsByOtherOrganisation(
+/**
+ * Enrolments of the month for a participant another organisation manages: a renewal solicited from it
+ * (forbidden), or a "new" participant who is not new (counted for nobody's target).
+ */
+function enrolmentsOfOthersParticipants(
   participants: ReadonlyMap<string, Participant>,
   enrolments: readonly Enrolment[],
   month: string,
 ): Finding[] {
   const findings: Finding[] = [];
   for (const e of enrolments) {
-    if (e.kind !== 'RENEWAL' || periodOf(e.date) !== month) continue;
+    if (periodOf(e.date) !== month) continue;
     const participant = participants.get(e.participantId);
     if (!participant || participant.managedBy === e.organisationCode) continue;
+    const rule =
+      e.kind === 'RENEWAL' ? 'RENEWAL_BY_OTHER_ORGANISATION' : 'NEW_PARTICIPANT_OF_OTHER_ORGANISATION';
     findings.push({
-      rule: 'RENEWAL_BY_OTHER_ORGANISATION',
+      rule,
       organisationCode: e.organisationCode,
       subject: e.enrolmentId,
-      key: `RENEWAL_BY_OTHER_ORGANISATION#${e.enrolmentId}`,
+      key: `${rule}#${e.enrolmentId}`,
       evidence: {
         participantId: e.participantId,
         managedBy: participant.managedBy,
@@ -299,7 +339,28 @@ function pointsWithoutSignboard(points: readonly CollectionPoint[]): Finding[] {
     }));
 }
 
-function kpis(data: ReviewData, month: string): OrganisationKpi[] {
+/**
+ * Whether an enrolment counts towards its organisation's targets in a window (any label naming it): only
+ * the managing organisation's own count (another's participant is a finding, not a result), and a new
+ * participant counts once per product and window, however many "new" enrolments it has.
+ */
+function countsTowardsTargets(participants: ReadonlyMap<string, Participant>) {
+  const seenNew = new Set<string>();
+  return (e: Enrolment, window: string): boolean => {
+    if (participants.get(e.participantId)?.managedBy !== e.organisationCode) return false;
+    if (e.kind !== 'NEW') return true;
+    const key = `${window}#${e.organisationCode}#${e.product}#${e.participantId}`;
+    if (seenNew.has(key)) return false;
+    seenNew.add(key);
+    return true;
+  };
+}
+
+function kpis(
+  data: ReviewData,
+  month: string,
+  participants: ReadonlyMap<string, Participant>,
+): OrganisationKpi[] {
   const { quarter, first } = quarterOf(month);
   const weeks = weeksEndingIn(month);
   const byOrg = new Map<string, { month: Counts; quarter: Counts; weekly: Counts[] }>();
@@ -307,20 +368,21 @@ function kpis(data: ReviewData, month: string): OrganisationKpi[] {
   for (const org of data.organisations) {
     byOrg.set(org.code, { month: emptyCounts(), quarter: emptyCounts(), weekly: weeks.map(emptyCounts) });
   }
+  const counts = countsTowardsTargets(participants);
   for (const e of data.enrolments) {
-    const counts = byOrg.get(e.organisationCode);
-    if (!counts) continue;
+    const orgCounts = byOrg.get(e.organisationCode);
+    if (!orgCounts) continue;
     const m = periodOf(e.date);
-    if (m === month) {
-      add(counts.month, e);
+    if (m === month && counts(e, 'M')) {
+      add(orgCounts.month, e);
       const mine = byCollector.get(e.collectorId) ?? { newParticipants: 0, renewals: 0 };
       if (e.kind === 'NEW') mine.newParticipants++;
       else mine.renewals++;
       byCollector.set(e.collectorId, mine);
     }
-    if (m >= first && m <= month) add(counts.quarter, e);
+    if (m >= first && m <= month && counts(e, 'Q')) add(orgCounts.quarter, e);
     weeks.forEach((week, i) => {
-      if (e.date >= week.from && e.date <= week.to) add(counts.weekly[i]!, e);
+      if (e.date >= week.from && e.date <= week.to && counts(e, `W${i}`)) add(orgCounts.weekly[i]!, e);
     });
   }
   const monthsElapsed = monthsAfter(addMonths(first, -1), month).length;
@@ -380,12 +442,12 @@ export function reviewAgencies(
 ): ReviewResult {
   const organisations = new Map(data.organisations.map((org) => [org.code, org]));
   const participants = new Map(data.participants.map((p) => [p.participantId, p]));
-  const results = kpis(data, month);
+  const results = kpis(data, month, participants);
   const findings = [
-    ...inactiveCollectors(data.collectors, data.enrolments, month, policy),
+    ...inactiveCollectors(data, month, policy),
     ...collectorsInTwoOrganisations(data.collectors, month),
     ...outsideRegisteredCommunes(organisations, data.enrolments, month),
-    ...renewalsByOtherOrganisation(participants, data.enrolments, month),
+    ...enrolmentsOfOthersParticipants(participants, data.enrolments, month),
     ...communesWithoutPoint(data.communes, data.points),
     ...pointsWithoutSignboard(data.points),
     ...targetsMissed(results),
@@ -425,17 +487,19 @@ export function contractReviewsDue(
   const due: ContractReviewDue[] = [];
   const from = addMonths(month, -5);
   const counts = new Map<string, Counts>();
+  const countsTowards = countsTowardsTargets(new Map(data.participants.map((p) => [p.participantId, p])));
   for (const e of data.enrolments) {
     const m = periodOf(e.date);
-    if (m < from || m > month) continue;
+    if (m < from || m > month || !countsTowards(e, 'SIX_MONTHS')) continue;
     const c = counts.get(e.organisationCode) ?? emptyCounts();
     add(c, e);
     counts.set(e.organisationCode, c);
   }
   const horizon = addDays(asOf, CONTRACT_REVIEW_DAYS_BEFORE_END);
   for (const org of data.organisations) {
-    const startMonth = periodOf(org.contract.start);
-    const elapsed = monthsAfter(startMonth, month).length;
+    // Months of the contract so far, the month it started in counted: a contract from May has its first
+    // six months reviewed with October's review, over May to October.
+    const elapsed = monthsAfter(addMonths(periodOf(org.contract.start), -1), month).length;
     const ending = org.contract.end > asOf && org.contract.end <= horizon;
     const sixMonthly = elapsed > 0 && elapsed % 6 === 0 && periodOf(org.contract.end) > month;
     if (!ending && !sixMonthly) continue;

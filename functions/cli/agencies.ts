@@ -78,7 +78,7 @@ export async function agenciesCommand(args: string[], io: CliIo): Promise<void> 
           .join(', ') || 'không có'
       }`,
     );
-    print(`bản ghi bị loại: ${summary.rejected.length}`);
+    print(`bản ghi bị loại: ${summary.totalRejected}`);
     return;
   }
   const [code, ...extra] = positionals;

@@ -163,7 +163,7 @@ export function generateAgencyProvince(options: AgencyProvinceOptions): AgencyPr
   const sixMonthly = orgCode(12 % orgCount);
   const ending = orgCode(6 % orgCount);
   const contractOf = (i: number) => ({
-    start: orgCode(i) === sixMonthly ? `${addMonths(lastMonth, -6)}-01` : `${addMonths(lastMonth, -13)}-01`,
+    start: orgCode(i) === sixMonthly ? `${addMonths(lastMonth, -5)}-01` : `${addMonths(lastMonth, -13)}-01`,
     end: orgCode(i) === ending ? addDays(options.asOf, 45) : `${Number(options.asOf.slice(0, 4)) + 1}-06-30`,
   });
   const organisations: Organisation[] = Array.from({ length: orgCount }, (_, i) => {

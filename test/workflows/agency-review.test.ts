@@ -7,7 +7,9 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dueList } from '../../functions/agencies/due-list.ts';
 import { AgencyRepository } from '../../functions/agencies/repository.ts';
+import { formatDate } from '../../functions/c12/notice/format.ts';
 import { runCli } from '../../functions/cli/main.ts';
+import { todayInVietnam } from '../../functions/shared/calendar.ts';
 import { EscalationRepository } from '../../functions/escalation/repository.ts';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { generateAgencyProvince } from '../../infra/local/seed-agencies.ts';
@@ -214,14 +216,17 @@ describe('the monthly agency review', () => {
       const c = await collectorOf(approvedId);
       return c.leftAt ? c : undefined;
     });
-    expect(terminated).toMatchObject({ terminatedBy: 'TP01' });
+    // The day of the approval in Vietnam, written as a Vietnamese date in the letter.
+    const today = todayInVietnam();
+    expect(terminated).toMatchObject({ terminatedBy: 'TP01', leftAt: today });
     expect((await collectorOf(rejectedId)).leftAt).toBeUndefined();
     const org = terminated.organisationCode as string;
-    await until(async () =>
+    const letter = await until(async () =>
       (await mailbox()).find((m) =>
         m.subject.startsWith(`Thông báo chấm dứt hoạt động thu của nhân viên ${approvedId}`),
       ),
     );
+    expect(letter.body.text).toContain(`từ ngày ${formatDate(today)}, do `);
     const trail = await new EscalationRepository(awsClients().dynamo).trail(`AGENCY#${org}`);
     expect(trail.map((entry) => entry.what)).toEqual(
       expect.arrayContaining(['APPROVAL_ASKED', 'APPROVED', 'COLLECTOR_TERMINATED']),

@@ -19,6 +19,8 @@ import {
   type ContractChoice,
 } from '../decisions.ts';
 import { AgencyRepository } from '../repository.ts';
+import { AGENCY_POLICY } from '../review.ts';
+import { todayInVietnam } from '../../shared/calendar.ts';
 import { decisionSchema } from './request-decision.ts';
 
 export const applyDecisionEventSchema = z.object({
@@ -85,11 +87,12 @@ export const handler = defineHandler(applyDecisionEventSchema, async (event) => 
     }[event.outcome];
     await trail(what, reason ?? key);
   } else if (decision.kind === 'TERMINATE_COLLECTOR') {
-    const decidedOn = at.slice(0, 10);
+    // The day of the decision in Vietnam: an approval at 06:00 on 1 January is not a leave in December.
+    const decidedOn = todayInVietnam(new Date(at));
     const result = await agencies.terminateCollector(decision.organisationCode, decision.collectorId, {
       leftAt: decidedOn,
       by,
-      reason: `6 tháng liên tục không có người tham gia mới (đánh giá ${decision.month})`,
+      reason: `${AGENCY_POLICY.inactiveMonths} tháng liên tục không có người tham gia mới (đánh giá ${decision.month})`,
     });
     const what = {
       TERMINATED: 'COLLECTOR_TERMINATED',

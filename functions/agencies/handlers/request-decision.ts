@@ -42,7 +42,9 @@ export const decisionSchema = z.discriminatedUnion('kind', [
     collectorId: z.string().min(1),
     collectorName: z.string().min(1),
     lastNewParticipant: z.string().nullable(),
+    lastNewBefore: monthSchema.optional(),
     monthsWithoutNewParticipant: z.number().int(),
+    atLeast: z.boolean().optional(),
   }),
   z.object({
     kind: z.literal('CONTRACT_REVIEW'),

@@ -126,7 +126,9 @@ export const handler = defineHandler(reviewProvinceEventSchema, async (event) =>
         collectorName: collector.name,
         month,
         lastNewParticipant: (finding.evidence.lastNewParticipant as string | null) ?? null,
+        lastNewBefore: finding.evidence.lastNewBefore as string | undefined,
         monthsWithoutNewParticipant: Number(finding.evidence.monthsWithoutNewParticipant),
+        atLeast: finding.evidence.atLeast === true,
       },
       org.officerId,
     );

@@ -130,6 +130,81 @@ describe('a collector with no new participant for 6 consecutive months', () => {
   });
 });
 
+describe('a collector’s inactivity, when records are missing', () => {
+  it('says "at least" when the last new participant is before the months read, not a count from registration', () => {
+    const review = reviewAgencies(
+      data({
+        collectors: [collector('N1', 'ORG1', { registeredAt: '2024-01-10' })],
+        enrolmentsFrom: '2025-12',
+      }),
+      MONTH,
+    );
+    expect(found(review, 'INACTIVE_COLLECTOR')[0]).toMatchObject({
+      proposal: 'TERMINATE_COLLECTOR',
+      evidence: {
+        lastNewParticipant: null,
+        lastNewBefore: '2025-12',
+        atLeast: true,
+        monthsWithoutNewParticipant: 12,
+      },
+    });
+    // Registered inside the months read: the count is exact.
+    const recent = reviewAgencies(
+      data({
+        collectors: [collector('N2', 'ORG1', { registeredAt: '2026-02-10' })],
+        enrolmentsFrom: '2025-12',
+      }),
+      MONTH,
+    );
+    expect(found(recent, 'INACTIVE_COLLECTOR')[0]!.evidence).toMatchObject({
+      atLeast: false,
+      monthsWithoutNewParticipant: 9,
+    });
+  });
+
+  it('holds back the termination when a new participant of the collector was set aside', () => {
+    const { data: kept, rejected } = validateReviewData(
+      {
+        communes: ['C1', 'C2'],
+        organisations: [org('ORG1', ['C1'])],
+        collectors: [collector('N1', 'ORG1'), collector('N2', 'ORG1')],
+        points: [point('D1', 'ORG1', 'C1')],
+        participants: [bhxh('P7', 'ORG1', { paymentMode: 2 as never }), bhxh('P1', 'ORG1')],
+        enrolments: [
+          // N1's new participant of October: its participant's record is wrong, the enrolment set aside.
+          enrol('N1', 'ORG1', '2026-10-15', { participantId: 'P7' }),
+          // N2's set-aside enrolments are a renewal and a new one from before the six months.
+          enrol('N2', 'ORG1', '2026-10-15', { participantId: 'P7', kind: 'RENEWAL' }),
+          enrol('N2', 'ORG1', '2024-11-15', { participantId: 'P7' }),
+        ],
+      },
+      '2026-12-03',
+    );
+    expect(rejected.filter((r) => r.kind === 'enrolment')).toHaveLength(3);
+    const inactive = found(reviewAgencies(kept, MONTH), 'INACTIVE_COLLECTOR');
+    expect(inactive.map((f) => [f.subject, f.proposal, f.evidence.setAsideNewEnrolments])).toEqual([
+      ['N1', undefined, 1],
+      ['N2', 'TERMINATE_COLLECTOR', undefined],
+    ]);
+  });
+
+  it('holds it back for an unreadable enrolment of the collector too', () => {
+    const { data: kept } = validateReviewData(
+      {
+        communes: ['C1'],
+        organisations: [org('ORG1', ['C1'])],
+        collectors: [collector('N1', 'ORG1')],
+        points: [],
+        participants: [bhxh('P1', 'ORG1')],
+        enrolments: [{ ...enrol('N1', 'ORG1', '2026-13-01'), kind: 'NEW' }],
+      },
+      '2026-12-03',
+    );
+    expect(kept.setAsideEnrolments).toEqual([{ collectorId: 'N1', kind: 'NEW', date: null }]);
+    expect(found(reviewAgencies(kept, MONTH), 'INACTIVE_COLLECTOR')[0]!.proposal).toBeUndefined();
+  });
+});
+
 describe('one collector, two organisations', () => {
   it('flags the same national ID registered with two organisations, for both', () => {
     const review = reviewAgencies(
@@ -159,6 +234,27 @@ describe('one collector, two organisations', () => {
       MONTH,
     );
     expect(found(review, 'COLLECTOR_IN_TWO_ORGANISATIONS')).toEqual([]);
+  });
+
+  it('flags registrations that overlap for a few days of the month, not ones that follow each other', () => {
+    const review = reviewAgencies(
+      data({
+        collectors: [
+          // Both registered from the 5th to the 19th of November.
+          collector('N1', 'ORG1', { nationalId: '079123456789', leftAt: '2026-11-20' }),
+          collector('N9', 'ORG2', { nationalId: '079123456789', registeredAt: '2026-11-05' }),
+          // One left on the 10th, the other registered that day: never both.
+          collector('N3', 'ORG1', { nationalId: '079000000003', leftAt: '2026-11-10' }),
+          collector('N4', 'ORG2', { nationalId: '079000000003', registeredAt: '2026-11-10' }),
+        ],
+      }),
+      MONTH,
+    );
+    const twice = found(review, 'COLLECTOR_IN_TWO_ORGANISATIONS');
+    expect(twice.map((f) => [f.subject, f.organisationCode])).toEqual([
+      ['079123456789', 'ORG1'],
+      ['079123456789', 'ORG2'],
+    ]);
   });
 });
 
@@ -200,8 +296,8 @@ describe('communes and points', () => {
   });
 });
 
-describe('renewals of another organisation’s participants', () => {
-  it('flags a renewal collected by another organisation; its own renewals and new enrolments are fine', () => {
+describe('enrolments of another organisation’s participants', () => {
+  it('flags a renewal or a "new" enrolment by another organisation; the managing one’s own are fine', () => {
     const review = reviewAgencies(
       data({
         collectors: [collector('N1', 'ORG1'), collector('N2', 'ORG2')],
@@ -220,11 +316,24 @@ describe('renewals of another organisation’s participants', () => {
       participantId: 'P1',
       managedBy: 'ORG1',
       collectedBy: 'ORG2',
+      date: '2026-11-10',
     });
+    const notNew = found(review, 'NEW_PARTICIPANT_OF_OTHER_ORGANISATION');
+    expect(notNew.map((f) => [f.organisationCode, f.evidence.date])).toEqual([['ORG2', '2026-11-12']]);
+    // Neither counts towards ORG2's targets; ORG1 has its own renewal.
+    const kpi = (code: string) => review.kpis.find((k) => k.organisationCode === code)!.month.actual;
+    expect(kpi('ORG2')).toEqual({ newBhxh: 0, newBhyt: 0, renewals: 0 });
+    expect(kpi('ORG1')).toEqual({ newBhxh: 0, newBhyt: 0, renewals: 1 });
   });
 });
 
 describe('KPIs against the committed targets', () => {
+  // Each enrolment of its own participant, managed by the organisation that enrolled it.
+  const own = (enrolments: Enrolment[]) => {
+    const mine = enrolments.map((e, i) => ({ ...e, participantId: `Q${i}` }));
+    return { enrolments: mine, participants: mine.map((e) => bhxh(e.participantId, e.organisationCode)) };
+  };
+
   it('counts the month, the quarter to date and the weeks, and ranks organisations by completion', () => {
     const enrolments = [
       ...['2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23'].flatMap((date) => [
@@ -236,7 +345,7 @@ describe('KPIs against the committed targets', () => {
       enrol('N2', 'ORG2', '2026-11-03', { commune: 'C2' }),
     ];
     const review = reviewAgencies(
-      data({ collectors: [collector('N1', 'ORG1'), collector('N2', 'ORG2')], enrolments }),
+      data({ collectors: [collector('N1', 'ORG1'), collector('N2', 'ORG2')], ...own(enrolments) }),
       MONTH,
     );
     const [first, second] = review.kpis;
@@ -262,6 +371,31 @@ describe('KPIs against the committed targets', () => {
       month: { percent: { newBhxh: 25, newBhyt: 0 } },
     });
     expect(found(review, 'TARGET_MISSED').map((f) => f.organisationCode)).toEqual(['ORG2']);
+  });
+
+  it('counts a new participant once per product, however many "new" enrolments it has', () => {
+    const review = reviewAgencies(
+      data({
+        collectors: [collector('N1', 'ORG1')],
+        enrolments: [
+          enrol('N1', 'ORG1', '2026-10-20'),
+          enrol('N1', 'ORG1', '2026-11-05'),
+          enrol('N1', 'ORG1', '2026-11-06'),
+          enrol('N1', 'ORG1', '2026-11-06', { product: 'BHYT_HGD' }),
+          enrol('N1', 'ORG1', '2026-11-07', { kind: 'RENEWAL' }),
+          enrol('N1', 'ORG1', '2026-11-20', { kind: 'RENEWAL' }),
+        ],
+      }),
+      MONTH,
+    );
+    const [kpi] = review.kpis;
+    expect(kpi).toMatchObject({
+      organisationCode: 'ORG1',
+      month: { actual: { newBhxh: 1, newBhyt: 1, renewals: 2 } },
+      // October's and November's "new" BHXH enrolment of the same person: one new participant this quarter.
+      quarterToDate: { actual: { newBhxh: 1, newBhyt: 1, renewals: 2 } },
+      collectors: [{ collectorId: 'N1', newParticipants: 2, renewals: 2 }],
+    });
   });
 });
 
@@ -418,19 +552,28 @@ describe('D08a-TS: who falls due next month', () => {
 });
 
 describe('contract reviews', () => {
-  it('fall due every six months of a contract and within 60 days of its end; 5 months or 61 days do not', () => {
+  it('fall due every six months of a contract, its first month counted, and within 60 days of its end', () => {
     const contract = (start: string, end: string) => ({ contract: { start, end } });
+    const enrolments = [
+      enrol('N1', 'SIX', '2026-06-01', { participantId: 'S1' }),
+      enrol('N1', 'SIX', '2026-07-10', { participantId: 'S2' }),
+      enrol('N1', 'SIX', '2026-08-10', { participantId: 'S2' }), // the same new participant again
+      enrol('N1', 'SIX', '2026-09-10', { participantId: 'P1' }), // another organisation's
+      enrol('N1', 'SIX', '2026-05-31', { participantId: 'S3' }), // before the contract
+    ];
     const due = contractReviewsDue(
       data({
         organisations: [
-          org('SIX', ['C1'], contract('2026-05-01', '2028-04-30')),
-          org('FIVE', ['C1'], contract('2026-06-01', '2028-05-31')),
-          org('TWELVE', ['C1'], contract('2025-11-15', '2027-11-14')),
+          org('SIX', ['C1'], contract('2026-06-01', '2028-05-31')),
+          org('FIVE', ['C1'], contract('2026-07-01', '2028-06-30')),
+          org('SEVEN', ['C1'], contract('2026-05-01', '2028-04-30')),
+          org('TWELVE', ['C1'], contract('2025-12-15', '2027-12-14')),
           org('ENDING', ['C1'], contract('2025-02-01', '2027-01-31')),
           org('LATER', ['C1'], contract('2025-02-01', '2027-02-02')),
         ],
         collectors: [collector('N1', 'SIX')],
-        enrolments: [enrol('N1', 'SIX', '2026-07-10'), enrol('N1', 'SIX', '2026-05-31')],
+        participants: [bhxh('P1', 'ORG1'), bhxh('S1', 'SIX'), bhxh('S2', 'SIX'), bhxh('S3', 'SIX')],
+        enrolments,
       }),
       MONTH,
       '2026-12-03',
@@ -441,10 +584,11 @@ describe('contract reviews', () => {
       ['TWELVE', 'SIX_MONTHLY', 'SIX_MONTHLY#2026-11'],
       ['ENDING', 'ENDING', 'ENDING#2027-01-31'],
     ]);
-    // The six months June to November, against six times the monthly targets.
+    // The contract's first six months, June to November (the month it was signed in included), against
+    // six times the monthly targets; a participant counts once, another organisation's not at all.
     expect(due[0]).toMatchObject({
       period: { from: '2026-06', to: '2026-11' },
-      figures: { actual: { newBhxh: 1 }, target: { newBhxh: 24 } },
+      figures: { actual: { newBhxh: 2 }, target: { newBhxh: 24 } },
     });
   });
 });

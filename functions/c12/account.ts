@@ -325,10 +325,29 @@ function eventsOn(events: Map<number, DayEvents>, day: number): DayEvents {
   return entry;
 }
 
-function suspendedDueDay(request: StatementRequest, period: string): number | undefined {
-  for (const suspension of request.pensionSuspensions) {
-    if (period >= suspension.from && period <= suspension.to)
-      return lastDayNumberOf(addMonths(suspension.to, 1));
+type Suspensions = readonly { from: string; to: string }[];
+
+/**
+ * The suspensions as continuous spans: rows that overlap or follow each other (an extension recorded as a
+ * second row) are one suspension, made up after its end, whatever order the rows come in.
+ */
+function suspensionSpans(rows: Suspensions): Suspensions {
+  if (rows.length < 2) return rows;
+  const sorted = [...rows].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  const spans: { from: string; to: string }[] = [];
+  for (const row of sorted) {
+    const last = spans.at(-1);
+    if (last && row.from <= addMonths(last.to, 1)) {
+      if (row.to > last.to) last.to = row.to;
+    } else spans.push({ from: row.from, to: row.to });
+  }
+  return spans;
+}
+
+/** The moved HT_TT deadline of a suspended period: the last day of the month after the suspension ends. */
+function suspendedDueDay(spans: Suspensions, period: string): number | undefined {
+  for (const span of spans) {
+    if (period >= span.from && period <= span.to) return lastDayNumberOf(addMonths(span.to, 1));
   }
   return undefined;
 }
@@ -348,6 +367,7 @@ function simulate(request: StatementRequest, policy: ContributionPolicy, endDay?
     reducedAccidentRate: request.employer.reducedAccidentRate,
   };
 
+  const suspensions = suspensionSpans(request.pensionSuspensions);
   const events = new Map<number, DayEvents>();
   const boundaries: number[] = [statementStart];
   const charges = new Map<string, PeriodCharge>();
@@ -360,7 +380,7 @@ function simulate(request: StatementRequest, policy: ContributionPolicy, endDay?
     const charge = chargePayroll(policy, terms, payroll);
     charges.set(payroll.period, charge);
     const { lastDay: posted, nextLastDay: normalDue } = periodDays(payroll.period);
-    const pensionDue = suspendedDueDay(request, payroll.period);
+    const pensionDue = suspendedDueDay(suspensions, payroll.period);
     const day = eventsOn(events, posted);
     // normalDue + 1 is a month's first day, a boundary already; a moved pension deadline is not.
     if (pensionDue !== undefined) boundaries.push(pensionDue + 1);
@@ -397,9 +417,15 @@ function simulate(request: StatementRequest, policy: ContributionPolicy, endDay?
     if (adjustment.amount < 0) {
       day.refunds.push({ fund: adjustment.fund, period: adjustment.period, amount: -adjustment.amount });
     } else {
-      const due = adjustment.dueDate
+      // Without a due date of its own: the month end after posting, and an HT_TT adjustment of a suspended
+      // month no earlier than the suspension's make-up deadline (the suspension covers it too).
+      let due = adjustment.dueDate
         ? dayNumber(adjustment.dueDate)
         : lastDayNumberOf(nextPeriod(adjustment.date.slice(0, 7)));
+      if (!adjustment.dueDate && adjustment.fund === 'HT_TT') {
+        const pensionDue = suspendedDueDay(suspensions, adjustment.period);
+        if (pensionDue !== undefined && pensionDue > due) due = pensionDue;
+      }
       day.postings.push({
         fund: adjustment.fund,
         fundIndex: FUND_INDEX[adjustment.fund],
@@ -533,7 +559,7 @@ export function computeStatement(
   const flags: StatementFlag[] = boundedFlags(current?.flags ?? []);
   if (!current) flags.push({ code: 'NO_PAYROLL', period });
   if (overduePrincipal > 0 || overdueInterest > 0) flags.push({ code: 'IN_ARREARS', period });
-  if (suspendedDueDay(request, period) !== undefined)
+  if (suspendedDueDay(suspensionSpans(request.pensionSuspensions), period) !== undefined)
     flags.push({ code: 'PENSION_SUSPENDED', period, fund: 'HT_TT' });
 
   return {

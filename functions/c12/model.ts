@@ -11,7 +11,16 @@ const isoDate = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
 /** The first day the default policy covers (2024-07-01). */
 const COVERED_FROM = policyCoverageStart(DEFAULT_POLICY);
 const period = monthSchema;
-const vnd = z.number({ error: 'must be a number of VND' }).int('must be whole VND');
+/**
+ * No ledger row comes near a trillion VND (the largest employers' monthly charges are tens of billions):
+ * the bound keeps every sum and interest base of the engine exact, and a typo is named by its field.
+ */
+export const MAX_ROW_VND = 1_000_000_000_000;
+const vnd = z
+  .number({ error: 'must be a number of VND' })
+  .int('must be whole VND')
+  .min(-MAX_ROW_VND, 'must not be below -1.000.000.000.000 VND')
+  .max(MAX_ROW_VND, 'must not exceed 1.000.000.000.000 VND');
 const positiveVnd = vnd.positive('must be positive');
 const nonNegativeVnd = vnd.nonnegative('must not be negative');
 
@@ -49,10 +58,19 @@ export const adjustmentSchema = z.object({
   dueDate: isoDate.optional(),
 });
 
+/** How long one suspension decision may last (domain.md: up to 12 months). */
+export const MAX_SUSPENSION_MONTHS = 12;
+
+const monthIndex = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
+
 /** A legal suspension of the pension fund (HT_TT), months inclusive. */
 export const pensionSuspensionSchema = z
   .object({ from: period, to: period })
-  .refine((value) => value.from <= value.to, { message: 'from must not be after to', path: ['to'] });
+  .refine((value) => value.from <= value.to, { message: 'from must not be after to', path: ['to'] })
+  .refine((value) => monthIndex(value.to) - monthIndex(value.from) < MAX_SUSPENSION_MONTHS, {
+    message: `a suspension lasts at most ${MAX_SUSPENSION_MONTHS} months`,
+    path: ['to'],
+  });
 
 export const statementRequestSchema = z
   .object({

@@ -4,6 +4,7 @@
  */
 import { computeStatement } from '../c12/account.ts';
 import { describeIssues, statementRequestSchema } from '../c12/model.ts';
+import { MoneyRangeError } from '../shared/money.ts';
 import { UsageError, readSource, type CliIo } from './io.ts';
 
 export async function statementCommand(args: string[], io: CliIo): Promise<void> {
@@ -21,5 +22,16 @@ export async function statementCommand(args: string[], io: CliIo): Promise<void>
   }
   const parsed = statementRequestSchema.safeParse(json);
   if (!parsed.success) throw new UsageError(`invalid statement request:\n${describeIssues(parsed.error)}`);
-  io.stdout(`${JSON.stringify(computeStatement(parsed.data), null, 2)}\n`);
+  let statement;
+  try {
+    statement = computeStatement(parsed.data);
+  } catch (error) {
+    // Rows within bounds whose sums or interest leave the exact integer range: still the input's fault.
+    if (error instanceof MoneyRangeError)
+      throw new UsageError(
+        `invalid statement request: amounts too large to compute exactly (${error.message})`,
+      );
+    throw error;
+  }
+  io.stdout(`${JSON.stringify(statement, null, 2)}\n`);
 }

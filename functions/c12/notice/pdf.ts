@@ -157,10 +157,16 @@ export function noticeFootnotes(input: NoticeInput): string[] {
   const { statement: s, employer, office, account } = input;
   const payBy = formatDate(s.payBy);
   const rates = interestRates(input);
-  const paidUpTo = NOTICE_FUNDS.map(
-    (fund) =>
-      `${fundLabel(fund)}: ${s.funds[fund].paidUpTo ? formatMonth(s.funds[fund].paidUpTo) : 'chưa đóng'}`,
-  ).join('; ');
+  const paidUpTo = NOTICE_FUNDS.map((fund) => {
+    const line = s.funds[fund];
+    // No month paid up to: its first period is unpaid (something is owed), or it was never charged.
+    const words = line.paidUpTo
+      ? formatMonth(line.paidUpTo)
+      : line.carriedForward.owed > 0
+        ? 'chưa đóng'
+        : 'không phát sinh';
+    return `${fundLabel(fund)}: ${words}`;
+  }).join('; ');
   const notes = [`Đã đóng đến hết tháng: ${paidUpTo}.`];
 
   if (s.amountDue > 0) {

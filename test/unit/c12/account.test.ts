@@ -475,6 +475,99 @@ describe('adjustments and suspensions', () => {
     expect(july.total.interestBase).toBe(3 * pension * 31);
   });
 
+  it('suspension rows that overlap or follow each other are one suspension, in any order', () => {
+    const outsidePension = 5_944_000;
+    const withRows = (rows: { from: string; to: string }[]) =>
+      computeStatement(
+        request({
+          period: '2026-08',
+          payroll: months('2026-01', '2026-06').map((p) => ({ period: p, employees: WORKED_EMPLOYEES })),
+          pensionSuspensions: rows,
+          payments: months('2026-02', '2026-07').map((m) => ({ date: `${m}-20`, amount: outsidePension })),
+        }),
+      );
+    const one = withRows([{ from: '2026-01', to: '2026-12' }]);
+    expect(one.overduePrincipal).toBe(0);
+    expect(one.total.interest).toBe(0);
+    for (const rows of [
+      [
+        { from: '2026-01', to: '2026-06' },
+        { from: '2026-07', to: '2026-12' },
+      ],
+      [
+        { from: '2026-03', to: '2026-12' },
+        { from: '2026-01', to: '2026-06' },
+      ],
+      [
+        { from: '2026-01', to: '2026-06' },
+        { from: '2026-03', to: '2026-12' },
+      ],
+    ]) {
+      const statement = withRows(rows);
+      expect(statement.overduePrincipal, JSON.stringify(rows)).toBe(0);
+      expect(statement.total.carriedForward, JSON.stringify(rows)).toEqual(one.total.carriedForward);
+    }
+    // A gap between two rows is two suspensions: the first is made up by the end of the month after it,
+    // and April's HT_TT, outside both, is due on 05-31 as usual; all four are late by August.
+    const gap = withRows([
+      { from: '2026-01', to: '2026-03' },
+      { from: '2026-05', to: '2026-12' },
+    ]);
+    expect(gap.overduePrincipal).toBe(4 * 12_496_000);
+    expect(gap.oldestOverdueDueDate).toBe('2026-04-30');
+  });
+
+  it('refuses a suspension row longer than 12 months, naming it', () => {
+    const parsed = statementRequestSchema.safeParse({
+      employer: EMPLOYER,
+      period: '2026-11',
+      payroll: [],
+      pensionSuspensions: [
+        { from: '2026-01', to: '2026-12' },
+        { from: '2026-01', to: '2027-01' },
+      ],
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['pensionSuspensions.1.to', 'a suspension lasts at most 12 months'],
+    ]);
+  });
+
+  it('an HT_TT adjustment of a suspended month is due with the suspension’s make-up, not before', () => {
+    const outsidePension = 5_944_000;
+    const statement = (period: string, dueDate?: string) =>
+      computeStatement(
+        request({
+          period,
+          payroll: months('2026-02', '2026-05').map((p) => ({ period: p, employees: WORKED_EMPLOYEES })),
+          pensionSuspensions: [{ from: '2026-02', to: '2026-07' }],
+          payments: ['2026-03-20', '2026-04-20', '2026-05-20', '2026-06-20'].map((date) => ({
+            date,
+            amount: outsidePension,
+          })),
+          adjustments: [
+            {
+              date: '2026-03-15',
+              period: '2026-02',
+              fund: 'HT_TT',
+              amount: 1_000_000,
+              ...(dueDate && { dueDate }),
+            },
+          ],
+        }),
+      );
+    const may = statement('2026-05');
+    expect(may.overduePrincipal).toBe(0);
+    expect(may.total.interest).toBe(0);
+    expect(may.funds.HT_TT.carriedForward.owed).toBe(4 * 12_496_000 + 1_000_000);
+    // Unpaid after the make-up deadline (08-31), it is late with the suspended charges.
+    const september = statement('2026-09');
+    expect(september.overduePrincipal).toBe(4 * 12_496_000 + 1_000_000);
+    expect(september.oldestOverdueDueDate).toBe('2026-08-31');
+    // A due date of its own is kept: the officer set it.
+    expect(statement('2026-05', '2026-04-30').overduePrincipal).toBe(1_000_000);
+  });
+
   it('the policy chooses how principal not yet due is ordered: soonest deadline, or oldest period', () => {
     const inSuspension = (notYetDueOrder: 'SOONEST_DEADLINE' | 'OLDEST_PERIOD') =>
       computeStatement(

@@ -87,10 +87,38 @@ describe('dondoc statement', () => {
       },
       'adjustments[0].dueDate',
     ],
+    [
+      'an adjustment of ten trillion VND',
+      { adjustments: [{ date: '2026-01-05', period: '2025-12', fund: 'BHYT', amount: 10_000_000_000_000 }] },
+      'adjustments[0].amount',
+    ],
+    [
+      'a wage beyond any payroll',
+      { payroll: [{ period: '2026-11', employees: [{ id: 'A', insuredWage: Number.MAX_SAFE_INTEGER }] }] },
+      'payroll[0].employees[0].insuredWage',
+    ],
   ])('rejects %s with exit status 2 naming the field', async (_what, change, field) => {
     const io = captureIo(JSON.stringify({ ...WORKED_REQUEST, ...change }));
     expect(await runCli(['statement', '-'], io)).toBe(2);
     expect(io.err).toContain(`${field}:`);
+    expect(io.out).toBe('');
+  });
+
+  it('rejects rows within bounds whose interest leaves the exact range with exit status 2, not a crash', async () => {
+    const io = captureIo(
+      JSON.stringify({
+        ...WORKED_REQUEST,
+        payments: [],
+        adjustments: Array.from({ length: 400 }, () => ({
+          date: '2026-01-05',
+          period: '2025-12',
+          fund: 'BHYT',
+          amount: 1_000_000_000_000,
+        })),
+      }),
+    );
+    expect(await runCli(['statement', '-'], io)).toBe(2);
+    expect(io.err).toContain('amounts too large to compute exactly');
     expect(io.out).toBe('');
   });
 

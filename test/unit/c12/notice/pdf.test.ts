@@ -109,6 +109,21 @@ describe('notice content', () => {
     expect(noticeFootnotes(noticeInput()).join('\n')).not.toContain('quá hạn');
   });
 
+  it('says "không phát sinh" for a fund never charged, "chưa đóng" for one whose first period is unpaid', () => {
+    const base = novemberStatement();
+    const statement = {
+      ...base,
+      funds: {
+        ...base.funds,
+        BHTN: { ...base.funds.BHTN, paidUpTo: null, carriedForward: { owed: 0, interestOwed: 0 } },
+        HT_TT: { ...base.funds.HT_TT, paidUpTo: null, carriedForward: { owed: 13_332_000, interestOwed: 0 } },
+      },
+    };
+    const notes = noticeFootnotes(noticeInput(statement)).join('\n');
+    expect(notes).toMatch(/BHTN: không phát sinh/);
+    expect(notes).toContain('Hưu trí, tử tuất: chưa đóng');
+  });
+
   it('says so when nothing is due, and reports a credit', () => {
     const paid = {
       ...novemberStatement(),

@@ -362,9 +362,13 @@ function simulate(request: StatementRequest, policy: ContributionPolicy, endDay?
   const statementStart = dayNumber(`${period}-01`);
   const statementEnd = lastDayNumberOf(period);
   const simulationEnd = endDay ?? statementEnd;
-  const terms = {
-    region: request.employer.region,
-    reducedAccidentRate: request.employer.reducedAccidentRate,
+  const { region, earlierRegions, reducedAccidentRate } = request.employer;
+  const current = { region, reducedAccidentRate };
+  /** The terms a period is charged on: the region it was in. */
+  const termsOf = (payrollPeriod: string) => {
+    for (const earlier of earlierRegions)
+      if (payrollPeriod <= earlier.to) return { region: earlier.region, reducedAccidentRate };
+    return current;
   };
 
   const suspensions = suspensionSpans(request.pensionSuspensions);
@@ -377,7 +381,7 @@ function simulate(request: StatementRequest, policy: ContributionPolicy, endDay?
 
   for (const payroll of request.payroll) {
     if (payroll.period > period || lastDayNumberOf(payroll.period) > simulationEnd) continue;
-    const charge = chargePayroll(policy, terms, payroll);
+    const charge = chargePayroll(policy, termsOf(payroll.period), payroll);
     charges.set(payroll.period, charge);
     const { lastDay: posted, nextLastDay: normalDue } = periodDays(payroll.period);
     const pensionDue = suspendedDueDay(suspensions, payroll.period);

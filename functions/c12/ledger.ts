@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import {
   adjustmentSchema,
+  earlierRegionsSchema,
   describeIssues,
   paymentSchema,
   pensionSuspensionSchema,
@@ -31,6 +32,7 @@ export const employerRecordSchema = z.object({
   employerId: z.string().regex(/^[A-Za-z0-9]+$/, 'must be letters and digits (mã đơn vị)'),
   name: z.string().min(1),
   region: z.enum(REGIONS),
+  earlierRegions: earlierRegionsSchema,
   reducedAccidentRate: z.boolean().default(false),
   /** Absent: the notice goes by post. */
   email: z.email().optional(),
@@ -248,6 +250,7 @@ export function ledgerToRequest(
       id: employer.employerId,
       name: employer.name,
       region: employer.region,
+      earlierRegions: employer.earlierRegions,
       reducedAccidentRate: employer.reducedAccidentRate,
     },
     period,

@@ -26,10 +26,33 @@ const nonNegativeVnd = vnd.nonnegative('must not be negative');
 
 export const fundSchema = z.enum(FUNDS, { error: `must be one of ${FUNDS.join(', ')}` });
 
+const regionSchema = z.enum(REGIONS, { error: `must be one of ${REGIONS.join(', ')}` });
+
+/**
+ * The employer's regions before its current one, each up to a month (inclusive), oldest first: a period
+ * is charged with the region it was in (a commune re-classed, the employer moved), so last month's
+ * closing balance stays this month's opening one.
+ */
+export const earlierRegionsSchema = z
+  .array(z.object({ to: monthSchema, region: regionSchema }))
+  .superRefine((entries, context) => {
+    entries.forEach((entry, index) => {
+      if (index > 0 && entry.to <= entries[index - 1]!.to)
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'to'],
+          message: 'must be after the previous entry',
+        });
+    });
+  })
+  .default([]);
+
 export const employerSchema = z.object({
   id: z.string().min(1, 'must not be empty'),
   name: z.string().min(1, 'must not be empty'),
-  region: z.enum(REGIONS, { error: `must be one of ${REGIONS.join(', ')}` }),
+  /** The region in force now (and for every period after the last of `earlierRegions`). */
+  region: regionSchema,
+  earlierRegions: earlierRegionsSchema,
   reducedAccidentRate: z.boolean().default(false),
 });
 

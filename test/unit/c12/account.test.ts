@@ -598,6 +598,49 @@ describe('adjustments and suspensions', () => {
   });
 });
 
+describe('an employer whose region changed', () => {
+  // One employee above every BHTN cap: the cap is 20 regional minimums of the region the period was in.
+  const highEarner = [{ id: 'NV01', insuredWage: 150_000_000 }];
+  const statement = (period: string, earlierRegions: { to: string; region: 'I' | 'II' }[]) =>
+    computeStatement(
+      request({
+        employer: { ...EMPLOYER, region: 'I', earlierRegions },
+        period,
+        payroll: months('2025-11', '2026-01').map((p) => ({ period: p, employees: highEarner })),
+      }),
+    );
+
+  it('charges each period with the region it was in, so one month closes where the next opens', () => {
+    const history = [{ to: '2025-12', region: 'II' as const }];
+    const december = statement('2025-12', history);
+    const january = statement('2026-01', history);
+    // Region II before 2026 (minimum 4,410,000): cap 88,200,000, BHTN 2% of it.
+    expect(december.funds.BHTN.charged).toBe(1_764_000);
+    // Region I from 2026 (minimum 5,310,000): cap 106,200,000.
+    expect(january.funds.BHTN.charged).toBe(2_124_000);
+    expect(january.funds.BHTN.broughtForward).toEqual(december.funds.BHTN.carriedForward);
+    // Without the history every month is charged as region I, and December is not what was issued.
+    expect(statement('2025-12', []).funds.BHTN.charged).toBe(1_984_000);
+  });
+
+  it('refuses a history out of order, naming the entry', () => {
+    const parsed = statementRequestSchema.safeParse({
+      employer: {
+        ...EMPLOYER,
+        earlierRegions: [
+          { to: '2025-12', region: 'II' },
+          { to: '2025-06', region: 'III' },
+        ],
+      },
+      period: '2026-01',
+      payroll: [],
+    });
+    expect(parsed.error?.issues.map((issue) => issue.path.join('.'))).toEqual([
+      'employer.earlierRegions.1.to',
+    ]);
+  });
+});
+
 describe('policy is data', () => {
   it('a new interest rate from a date applies from that day on', () => {
     const policy: ContributionPolicy = {

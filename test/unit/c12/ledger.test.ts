@@ -116,6 +116,7 @@ describe('ledgerToRequest', () => {
       id: 'TS0007A',
       name: employer.name,
       region: 'II',
+      earlierRegions: [],
       reducedAccidentRate: false,
     });
     expect(request.payroll).toEqual([

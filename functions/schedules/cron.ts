@@ -22,6 +22,46 @@ export class InvalidScheduleError extends Error {
 
 const FIELDS = ['minutes', 'hours', 'day-of-month', 'month', 'day-of-week', 'year'] as const;
 
+/** Scheduler's range for each field's numbers (day-of-week 1 = Sunday; years Scheduler accepts). */
+const RANGES: Record<(typeof FIELDS)[number], [number, number, string]> = {
+  minutes: [0, 59, '0-59'],
+  hours: [0, 23, '0-23'],
+  'day-of-month': [1, 31, '1-31'],
+  month: [1, 12, '1-12 or JAN-DEC'],
+  'day-of-week': [1, 7, '1-7 (1 = Sunday) or SUN-SAT'],
+  year: [1970, 2199, '1970-2199'],
+};
+
+/**
+ * Every number of a field within Scheduler's range, checked before croner (which accepts some values
+ * Scheduler refuses, and words its errors in its own zero-based terms): the error names the value typed.
+ */
+function checkRanges(fields: readonly string[]): void {
+  fields.forEach((field, index) => {
+    const name = FIELDS[index]!;
+    const [min, max, range] = RANGES[name];
+    for (const part of field.split(',')) {
+      const [values = '', step] = part.split('/');
+      if (step !== undefined && !/^[1-9]\d*$/.test(step))
+        throw new InvalidScheduleError(`${name}: the step in '${part}' must be a whole number from 1`);
+      const [value, nth] = values.split('#');
+      if (nth !== undefined && !/^[1-5]$/.test(nth))
+        throw new InvalidScheduleError(
+          `${name}: '#${nth}' in '${part}' must be #1-#5 (which week of the month)`,
+        );
+      for (const bound of (value ?? '')
+        .replace(/^L-/, '')
+        .replace(/[LW]+$/, '')
+        .split('-')) {
+        if (!/^\d+$/.test(bound)) continue; // *, ?, L, names: croner checks those
+        const number = Number(bound);
+        if (number < min || number > max)
+          throw new InvalidScheduleError(`${name} is ${range}, got ${bound} in '${field}'`);
+      }
+    }
+  });
+}
+
 /** The canonical form, `cron(0 7 * * ? *)`, of `cron(...)` or its six fields bare; throws with the reason. */
 export function normaliseCron(text: string): string {
   const trimmed = text.trim();
@@ -39,6 +79,7 @@ export function normaliseCron(text: string): string {
       `exactly one of day-of-month and day-of-week must be '?' (found '${dayOfMonth}' and '${dayOfWeek}')`,
     );
   }
+  checkRanges(fields);
   const expression = `cron(${fields.join(' ')})`;
   const cron = compile(expression);
   if (!cron.nextRun(new Date())) throw new InvalidScheduleError(`${expression} never runs again`);

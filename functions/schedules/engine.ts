@@ -9,13 +9,14 @@ import {
   ResourceNotFoundException,
   SchedulerClient,
   UpdateScheduleCommand,
+  ValidationException,
   type CreateScheduleCommandInput,
 } from '@aws-sdk/client-scheduler';
 import type { WorkflowName } from '../../workflows/registry.ts';
 import { processOf, type ProcessId, type ScheduleRecord } from './model.ts';
 import { awsClients } from '../shared/aws.ts';
 import { ScheduleRepository } from './repository.ts';
-import { ScheduleService, startInput, type ScheduleEngine } from './service.ts';
+import { InvalidChangeError, ScheduleService, startInput, type ScheduleEngine } from './service.ts';
 
 export const localScheduleEngine: ScheduleEngine = { apply: async () => undefined };
 
@@ -64,10 +65,18 @@ export function schedulerEngine(client: SchedulerClient, target: SchedulerTarget
     async apply(record) {
       const definition = schedulerDefinition(record, target);
       try {
-        await client.send(new UpdateScheduleCommand(definition));
+        try {
+          await client.send(new UpdateScheduleCommand(definition));
+        } catch (error) {
+          if (!(error instanceof ResourceNotFoundException)) throw error;
+          await client.send(new CreateScheduleCommand(definition));
+        }
       } catch (error) {
-        if (!(error instanceof ResourceNotFoundException)) throw error;
-        await client.send(new CreateScheduleCommand(definition));
+        // Scheduler refused the schedule itself (an expression it does not take): the change is the
+        // administrator's to correct, not an outage.
+        if (error instanceof ValidationException)
+          throw new InvalidChangeError(`EventBridge Scheduler refused it: ${error.message}`);
+        throw error;
       }
     },
   };

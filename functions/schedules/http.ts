@@ -169,6 +169,13 @@ async function api(
       return json(200, { executions: await deps.service.executions(processId) });
     let body: Record<string, unknown> = {};
     if (writing) {
+      // A write is JSON, said so in its content type: a page on another site can post a form or plain text
+      // without asking (and a signing proxy would sign it), but not this without a CORS preflight, which
+      // nothing here answers. A browser that says the request is cross-site is refused outright.
+      if (event.headers?.['sec-fetch-site'] === 'cross-site')
+        return json(403, { error: 'cross-site requests are refused' });
+      if (!/^application\/json\b/i.test(event.headers?.['content-type'] ?? ''))
+        return json(415, { error: 'a write needs content-type: application/json' });
       const text = bodyText(event);
       try {
         body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
@@ -297,6 +304,19 @@ async function pages(
     } catch (error) {
       const { status, message } = refusal(error, true);
       if (status === 404) throw error;
+      if (status === 409) {
+        // Someone else changed it meanwhile: the form shows what is stored now, with its version, so a
+        // resubmission cannot silently undo their change; what was typed is quoted to copy back.
+        const typed = lang === 'vi' ? 'Bạn đã nhập' : 'You typed';
+        const reload =
+          lang === 'vi'
+            ? 'Biểu mẫu nay hiện giá trị mới nhất; nhập lại thay đổi nếu vẫn cần.'
+            : 'The form now shows the latest values; make your change again if it is still needed.';
+        return await render(status, {
+          kind: 'error',
+          text: `${message}. ${reload} ${typed}: ${fields.cron}, ${fields.timeZone}, ${fields.flexibleWindowMinutes}, ${fields.input}`,
+        });
+      }
       // The form comes back with what was typed and the reason, nothing saved.
       return await render(status, { kind: 'error', text: message }, fields);
     }

@@ -99,6 +99,9 @@ const checked =
     }
   };
 
+/** The largest input a schedule passes to its process (JSON characters). */
+export const MAX_INPUT_BYTES = 8 * 1024;
+
 /** A change as the API, the page and the CLI send it: only what changes, the version it was made from, why. */
 export const scheduleChangeSchema = z
   .object({
@@ -111,7 +114,14 @@ export const scheduleChangeSchema = z
       .min(0, 'must not be negative')
       .max(1440, 'at most 1440 minutes (Scheduler allows a day)')
       .optional(),
-    input: z.record(z.string(), z.unknown()).optional(),
+    // Small by design (a period, an option): Step Functions takes 256 KB of input and a change's history
+    // entry holds the input before and after in one 400 KB item.
+    input: z
+      .record(z.string(), z.unknown())
+      .refine((input) => JSON.stringify(input).length <= MAX_INPUT_BYTES, {
+        message: `must be at most ${MAX_INPUT_BYTES / 1024} KB of JSON`,
+      })
+      .optional(),
     version: z
       .number({ error: 'is required (the version you changed; it stops two changes crossing)' })
       .int()

@@ -23,6 +23,9 @@ import {
 } from './model.ts';
 import type { ScheduleChangeEntry, ScheduleRepository } from './repository.ts';
 
+/** What dondoc puts in an execution name (Step Functions takes more): runs started by anyone stay readable. */
+const EXECUTION_NAME = /^[A-Za-z0-9_.@-]+$/;
+
 export class InvalidChangeError extends Error {
   override name = 'InvalidChangeError';
 }
@@ -165,21 +168,37 @@ export class ScheduleService {
     return this.update(processId, { ...change, enabled: true });
   }
 
-  /** Starts the process now with its schedule's input; the run is named for who asked and when. */
-  async runNow(processId: string, by: string): Promise<{ executionArn: string; name: string }> {
+  /**
+   * Starts the process now with its schedule's input. The run is named for who asked and the minute: a
+   * second click (or a retried request) within the minute is the same run, returned as already started,
+   * not a second one racing the first.
+   */
+  async runNow(
+    processId: string,
+    by: string,
+  ): Promise<{ executionArn: string; name: string; alreadyStarted: boolean }> {
     const { processId: id, workflow } = processOf(processId);
-    if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(by)) throw new InvalidChangeError('by: is required (who starts it)');
+    if (!EXECUTION_NAME.test(by) || by.length > 64)
+      throw new InvalidChangeError('by: is required (who starts it)');
     const record = await this.deps.repository.get(id);
-    const at = this.deps.now().toISOString();
-    const name = `manual-${id}-${at.replace(/[^0-9]/g, '').slice(0, 14)}-${by}`.slice(0, 80);
-    const { executionArn } = await this.deps.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: this.deps.stateMachineArn(workflow),
-        name,
-        input: startInput(record, { source: 'admin', requestedBy: by, requestedAt: at }),
-      }),
-    );
-    return { executionArn: executionArn!, name };
+    const minute = `${this.deps.now().toISOString().slice(0, 16)}:00.000Z`;
+    const name = `manual-${id}-${minute.replace(/[^0-9]/g, '').slice(0, 12)}-${by}`.slice(0, 80);
+    const stateMachineArn = this.deps.stateMachineArn(workflow);
+    try {
+      const { executionArn } = await this.deps.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn,
+          name,
+          input: startInput(record, { source: 'admin', requestedBy: by, requestedAt: minute }),
+        }),
+      );
+      return { executionArn: executionArn!, name, alreadyStarted: false };
+    } catch (error) {
+      // The same name and another input (the schedule's input changed within the minute), or the run has
+      // ended already: either way this minute's run exists.
+      if ((error as Error)?.name !== 'ExecutionAlreadyExists') throw error;
+      return { executionArn: executionArnOf(stateMachineArn, name), name, alreadyStarted: true };
+    }
   }
 
   /** One run of the process, with its whole output (the run's summary). */
@@ -188,7 +207,7 @@ export class ScheduleService {
     name: string,
   ): Promise<(ExecutionView & { output?: string }) | undefined> {
     const { workflow } = processOf(processId);
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) return undefined;
+    if (!EXECUTION_NAME.test(name) || name.length > 80) return undefined;
     const executionArn = executionArnOf(this.deps.stateMachineArn(workflow), name);
     try {
       const described = await this.deps.sfn.send(new DescribeExecutionCommand({ executionArn }));

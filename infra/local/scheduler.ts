@@ -5,14 +5,16 @@
  *
  * Like Scheduler it does not catch up on runs missed while nothing ran (the machine asleep, npm start
  * stopped): after a gap it starts the latest missed run only, once. Starts are named after the schedule and
- * the run time, so a tick repeated over the same window starts nothing twice. The flexible window is
- * Scheduler's; locally a run starts on time.
+ * the run time, so a tick repeated over the same window starts nothing twice. A start that fails is
+ * retried on the next ticks, within Scheduler's retry policy, and never stops the other processes' runs.
+ * The flexible window is Scheduler's; locally a run starts on time.
  */
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { WorkflowName } from '../../workflows/registry.ts';
 import { previousRun } from '../../functions/schedules/cron.ts';
 import { processOf, type ProcessId } from '../../functions/schedules/model.ts';
 import type { ScheduleRepository } from '../../functions/schedules/repository.ts';
+import { SCHEDULE_RETRY } from '../../functions/schedules/engine.ts';
 import { startInput } from '../../functions/schedules/service.ts';
 
 export interface LocalSchedulerOptions {
@@ -33,6 +35,8 @@ export interface FiredRun {
 
 export class LocalScheduler {
   private lastTick: Date;
+  /** Starts that failed, to try again on the next ticks (one per process: the latest run time only). */
+  private readonly retries = new Map<ProcessId, { scheduledTime: string; attempts: number }>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
@@ -42,29 +46,47 @@ export class LocalScheduler {
     this.lastTick = this.now();
   }
 
-  /** Starts every enabled schedule's run due in (last tick, now]; returns what it started. */
+  /**
+   * Starts every enabled schedule's run due in (last tick, now]; returns what it started. A start that
+   * fails is reported and retried on the next ticks, as Scheduler's retry policy does (at most
+   * SCHEDULE_RETRY's attempts and age), and never holds up the other processes.
+   */
   async tick(): Promise<FiredRun[]> {
     const now = this.now();
     const since = this.lastTick;
     const fired: FiredRun[] = [];
     for (const record of await this.options.repository.list()) {
-      if (!record.enabled) continue;
+      const retry = this.retries.get(record.processId);
+      if (!record.enabled) {
+        this.retries.delete(record.processId);
+        continue;
+      }
       // The latest run time in (since, now], if any: no catching up on earlier ones.
       const last = previousRun(record.cron, record.timeZone, new Date(now.getTime() + 1));
-      if (!last || last <= since) continue;
-      const scheduledTime = last.toISOString();
-      const executionName = `schedule-${record.processId}-${scheduledTime.replace(/[^0-9]/g, '').slice(0, 12)}`;
+      const due = last && last > since ? last.toISOString() : retry?.scheduledTime;
+      if (!due) continue;
+      const attempts = due === retry?.scheduledTime ? retry.attempts : 0;
+      const executionName = `schedule-${record.processId}-${due.replace(/[^0-9]/g, '').slice(0, 12)}`;
       try {
         await this.options.sfn.send(
           new StartExecutionCommand({
             stateMachineArn: this.options.stateMachineArn(processOf(record.processId).workflow),
             name: executionName,
-            input: startInput(record, { source: 'schedule', scheduledTime }),
+            input: startInput(record, { source: 'schedule', scheduledTime: due }),
           }),
         );
-        fired.push({ processId: record.processId, scheduledTime, executionName });
+        fired.push({ processId: record.processId, scheduledTime: due, executionName });
+        this.retries.delete(record.processId);
       } catch (error) {
-        if ((error as Error)?.name !== 'ExecutionAlreadyExists') throw error;
+        if ((error as Error)?.name === 'ExecutionAlreadyExists') {
+          this.retries.delete(record.processId);
+          continue;
+        }
+        const tooOld = now.getTime() - Date.parse(due) > SCHEDULE_RETRY.MaximumEventAgeInSeconds * 1000;
+        if (attempts + 1 > SCHEDULE_RETRY.MaximumRetryAttempts || tooOld)
+          this.retries.delete(record.processId);
+        else this.retries.set(record.processId, { scheduledTime: due, attempts: attempts + 1 });
+        this.options.onError?.(error);
       }
     }
     this.lastTick = now;

@@ -81,7 +81,38 @@ describe('admin API', () => {
     }
     const notJson = await api('/schedules/monthly-c12', { method: 'PUT', body: '{cron:' });
     expect(notJson.status).toBe(400);
+    const big = await put('/schedules/monthly-c12', {
+      input: { note: 'x'.repeat(9000) },
+      version: 0,
+      reason: 'x',
+    });
+    expect(big.status).toBe(400);
+    expect(((await big.json()) as { error: string }).error).toMatch(/input: must be at most 8 KB of JSON/);
     expect((await stored()).version).toBe(0);
+  });
+
+  it('refuses a write that is not JSON by its content type, or that a browser says is cross-site', async () => {
+    const token = stack.adminToken;
+    const post = (path: string, headers: Record<string, string>) =>
+      fetch(`${stack.webUrl}/admin/api${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, ...headers },
+        body: JSON.stringify({ version: 0, reason: 'x' }),
+      });
+    // What a page elsewhere can send without a preflight: text/plain (or a form).
+    const plain = await post('/schedules/monthly-c12/pause', { 'content-type': 'text/plain' });
+    expect(plain.status).toBe(415);
+    const runNow = await post('/schedules/monthly-c12/run-now', { 'content-type': 'text/plain' });
+    expect(runNow.status).toBe(415);
+    const crossSite = await post('/schedules/monthly-c12/pause', {
+      'content-type': 'application/json',
+      'sec-fetch-site': 'cross-site',
+    });
+    expect(crossSite.status).toBe(403);
+    expect((await stored()).version).toBe(0);
+    expect((await (await api('/schedules/monthly-c12/executions')).json()) as unknown).toEqual({
+      executions: [],
+    });
   });
 
   it('changes, pauses and resumes a schedule, the administrator recorded as who did it', async () => {
@@ -215,5 +246,40 @@ describe('admin pages', () => {
     expect(after).toContain('Đã lưu.');
     expect(after).toContain('Vào 09:00');
     expect(after).toMatch(/<ul class="next"><li>\d{4}-\d\d-\d\d 09:00<\/li>/);
+  });
+
+  it('refused because someone changed it meanwhile, shows the stored values so a resubmission undoes nothing', async () => {
+    const html = await (await page('/admin/schedules/agency-review')).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    const loaded = await new ScheduleRepository(awsClients().dynamo).get('agency-review');
+    // Another administrator changes the input meanwhile.
+    const other = await put('/schedules/agency-review', {
+      input: { month: '2026-11' },
+      version: loaded.version,
+      reason: 'rà soát lại tháng 11',
+    });
+    expect(other.status).toBe(200);
+    const stale = await page(
+      '/admin/schedules/agency-review',
+      form({
+        csrf,
+        cron: 'cron(0 9 3 * ? *)',
+        timeZone: 'Asia/Ho_Chi_Minh',
+        flexibleWindowMinutes: '0',
+        input: '{}',
+        version: String(loaded.version),
+        reason: 'muộn hơn',
+      }),
+    );
+    expect(stale.status).toBe(409);
+    const shown = await stale.text();
+    expect(shown).toContain('Bạn đã nhập: cron(0 9 3 * ? *)');
+    // The form holds what is stored now, at its version: resubmitting it keeps the other change.
+    expect(shown).toContain(`name="version" value="${loaded.version + 1}"`);
+    expect(shown).toContain('value="cron(0 8 3 * ? *)"');
+    expect(shown).toContain('{&quot;month&quot;:&quot;2026-11&quot;}');
+    expect((await new ScheduleRepository(awsClients().dynamo).get('agency-review')).input).toEqual({
+      month: '2026-11',
+    });
   });
 });

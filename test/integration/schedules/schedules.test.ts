@@ -226,7 +226,7 @@ describe('dondoc schedules', () => {
     const started = await cli('run-now', 'debt-escalation', '--by', 'QT01');
     expect(started.code, started.stderr).toBe(0);
     const name = /đã bắt đầu (\S+)/.exec(started.stdout)![1]!;
-    expect(name).toMatch(/^manual-debt-escalation-\d{14}-QT01$/);
+    expect(name).toMatch(/^manual-debt-escalation-\d{12}-QT01$/);
     const run = await until(async () => {
       const runs = JSON.parse((await cli('runs', 'debt-escalation', '--json')).stdout) as {
         name: string;
@@ -240,6 +240,45 @@ describe('dondoc schedules', () => {
     expect((await cli('runs', 'debt-escalation')).stdout).toMatch(
       new RegExp(`SUCCEEDED +${name} +evaluated 0`),
     );
+  }, 30_000);
+
+  it('starts one run for two clicks within a minute, and a run started by an SSO user can be opened', async () => {
+    let now = new Date('2027-02-01T01:02:03.400Z');
+    const service = new ScheduleService({
+      repository: repository(),
+      sfn: awsClients().sfn,
+      engine: { apply: async () => undefined },
+      stateMachineArn: stateMachineArnFromEnv,
+      now: () => now,
+    });
+    const first = await service.runNow('debt-escalation', 'alice@bhxh.gov.vn');
+    expect(first).toMatchObject({
+      name: 'manual-debt-escalation-202702010102-alice@bhxh.gov.vn',
+      alreadyStarted: false,
+    });
+    now = new Date('2027-02-01T01:02:59.900Z');
+    expect(await service.runNow('debt-escalation', 'alice@bhxh.gov.vn')).toEqual({
+      ...first,
+      alreadyStarted: true,
+    });
+    const run = await until(async () => {
+      const found = await service.execution('debt-escalation', first.name);
+      return found?.status === 'SUCCEEDED' ? found : undefined;
+    });
+    expect(run.executionArn).toBe(first.executionArn);
+    // Finished, the same minute's run is still the one returned, not a second run.
+    expect(await service.runNow('debt-escalation', 'alice@bhxh.gov.vn')).toMatchObject({
+      name: first.name,
+      alreadyStarted: true,
+    });
+    const runs = await service.executions('debt-escalation');
+    expect(runs.filter((r) => r.name.startsWith('manual-debt-escalation-202702010102'))).toHaveLength(1);
+    // The next minute is a new run.
+    now = new Date('2027-02-01T01:03:00.000Z');
+    expect(await service.runNow('debt-escalation', 'alice@bhxh.gov.vn')).toMatchObject({
+      name: 'manual-debt-escalation-202702010103-alice@bhxh.gov.vn',
+      alreadyStarted: false,
+    });
   }, 30_000);
 
   it('records nothing when the schedule engine refuses the change (the cloud Scheduler down or saying no)', async () => {

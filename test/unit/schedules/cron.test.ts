@@ -20,9 +20,18 @@ describe('cron expressions in the EventBridge Scheduler syntax', () => {
     ['rate(5 minutes)', /six fields/],
     ['0 7 * * * *', /exactly one of day-of-month and day-of-week must be '\?'/],
     ['0 7 ? * ? *', /exactly one of day-of-month and day-of-week/],
-    ['61 7 * * ? *', /Invalid value for minute: 61/],
-    ['0 25 * * ? *', /hour/],
-    ['0 7 ? * 9 *', /day-of-week is 1-7 \(1 = Sunday\)/],
+    ['61 7 * * ? *', /minutes is 0-59, got 61/],
+    ['0 25 * * ? *', /hours is 0-23, got 25/],
+    ['0 7 ? * 9 *', /day-of-week is 1-7 \(1 = Sunday\) or SUN-SAT, got 9/],
+    // croner takes 8 as Sunday and any year; Scheduler refuses both.
+    ['0 7 ? * 8 *', /day-of-week is 1-7 \(1 = Sunday\) or SUN-SAT, got 8/],
+    ['0 7 * * ? 2500', /year is 1970-2199, got 2500/],
+    // The value typed, not croner's zero-based one.
+    ['0 7 32 * ? *', /day-of-month is 1-31, got 32/],
+    ['0 7 0 * ? *', /day-of-month is 1-31, got 0/],
+    ['0 7 * 13 ? *', /month is 1-12 or JAN-DEC, got 13/],
+    ['0 7 ? * 2#6 *', /'#6' in '2#6' must be #1-#5/],
+    ['0/0 7 * * ? *', /the step in '0\/0' must be a whole number from 1/],
     ['0 7 1 * ? 2020', /never runs again/],
   ])('refuses %s with the reason', (text, reason) => {
     expect(() => normaliseCron(text)).toThrow(InvalidScheduleError);

@@ -7,6 +7,7 @@ import {
   ResourceNotFoundException,
   SchedulerClient,
   UpdateScheduleCommand,
+  ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import {
   type SchedulerTarget,
 } from '../../../functions/schedules/engine.ts';
 import { defaultSchedule } from '../../../functions/schedules/model.ts';
+import { InvalidChangeError } from '../../../functions/schedules/service.ts';
 
 const scheduler = mockClient(SchedulerClient);
 const target: SchedulerTarget = {
@@ -89,6 +91,21 @@ describe('EventBridge Scheduler engine', () => {
       ),
     ).rejects.toThrow('Rate exceeded');
     expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+  });
+
+  it('turns a schedule Scheduler refuses as invalid into a refused change, with Scheduler’s reason', async () => {
+    scheduler.on(UpdateScheduleCommand).rejects(
+      new ValidationException({
+        Message: 'Invalid Schedule Expression cron(0 7 ? * 8 *).',
+        message: 'Invalid Schedule Expression cron(0 7 ? * 8 *).',
+        $metadata: {},
+      }),
+    );
+    const refused = schedulerEngine(new SchedulerClient({ region: 'ap-southeast-1' }), target).apply(paused);
+    await expect(refused).rejects.toThrow(InvalidChangeError);
+    await expect(refused).rejects.toThrow(
+      'EventBridge Scheduler refused it: Invalid Schedule Expression cron(0 7 ? * 8 *).',
+    );
   });
 
   it('refuses to change a cloud schedule it cannot apply, rather than record one thing and run another', async () => {

@@ -7,6 +7,7 @@
  */
 import type { DecisionApprovalSubject } from '../approvals/model.ts';
 import { formatDate, formatMonth } from '../c12/notice/format.ts';
+import { todayInVietnam } from '../shared/calendar.ts';
 import { escapeHtml } from '../shared/html.ts';
 import { lastNewWords, type Letter } from './documents.ts';
 import type { Counts } from './review.ts';
@@ -54,6 +55,9 @@ export type ContractChoice = (typeof CONTRACT_CHOICES)[number]['value'];
 /** "7 tháng", or "ít nhất 12 tháng" when the months before those the review read are not known. */
 const monthsWithout = (decision: TerminationDecision) =>
   `${decision.atLeast ? 'ít nhất ' : ''}${decision.monthsWithoutNewParticipant} tháng`;
+
+/** The day a decision taken at `at` (an instant) takes effect: its day in Vietnam, not in UTC. */
+export const decisionDay = (at: string) => todayInVietnam(new Date(at));
 
 /** Where the decisions about an organisation are kept in the trail (the Audit table's key). */
 export const decisionTrail = (organisationCode: string) => `AGENCY#${organisationCode}`;
@@ -164,7 +168,7 @@ export function decisionRequestLetter(
   const text = [
     `Kính gửi ${approver},`,
     '',
-    `Kết quả đánh giá tháng ${formatMonth(decision.month)}: nhân viên thu ${decision.collectorName} (${decision.collectorId}) của ${decision.organisationName} đã ${monthsWithout(decision)} liên tục không phát triển được người tham gia mới.`,
+    `Kết quả đánh giá tháng ${formatMonth(decision.month)}: nhân viên thu ${decision.collectorName} (${decision.collectorId}) của ${decision.organisationName} đã có ${monthsWithout(decision)} liên tục không phát triển được người tham gia mới.`,
     'Đề nghị anh/chị xem và phê duyệt việc chấm dứt hoạt động thu của nhân viên này tại:',
     ...closing,
   ].join('\n');

@@ -170,7 +170,8 @@ function setAsideEnrolment(item: unknown): SetAsideEnrolment | undefined {
   if (typeof record?.collectorId !== 'string' || !record.collectorId.trim()) return undefined;
   return {
     collectorId: record.collectorId.trim(),
-    kind: typeof record.kind === 'string' ? record.kind : null,
+    // Only what is surely a renewal is one; anything else may have been a new participant.
+    kind: record.kind === 'RENEWAL' ? 'RENEWAL' : record.kind === 'NEW' ? 'NEW' : null,
     date: typeof record.date === 'string' && z.regexes.date.test(record.date) ? record.date : null,
   };
 }

@@ -22,6 +22,8 @@ import { writeIf } from '../shared/conditional-write.ts';
 import { chunked, groupBy } from '../shared/collections.ts';
 import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 
+import { MONTH_PATTERN } from '../shared/schemas.ts';
+
 export const PROVINCE = 'PROVINCE';
 const PARTICIPANTS_PER_ITEM = 1_500;
 const ENROLMENTS_PER_ITEM = 1_500;
@@ -212,11 +214,14 @@ export class AgencyRepository {
             province.points.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
           else if (entry.startsWith('PARTICIPANTS#'))
             province.participants.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
-          else if (
-            entry.startsWith('ENROLMENTS#') &&
-            entry.slice('ENROLMENTS#'.length, 'ENROLMENTS#'.length + 7) >= fromMonth
-          )
-            province.enrolments.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
+          else if (entry.startsWith('ENROLMENTS#')) {
+            // Filed by the month of their date; those without a readable one are always read, so the
+            // review sets them aside by name (a collector's new participant among them holds back a
+            // termination) instead of never seeing them.
+            const month = entry.slice('ENROLMENTS#'.length, entry.lastIndexOf('#'));
+            if (month >= fromMonth || !MONTH_PATTERN.test(month))
+              province.enrolments.push(...(JSON.parse(String(item.records)) as Record<string, unknown>[]));
+          }
         }
       }
     };

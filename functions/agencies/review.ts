@@ -151,10 +151,18 @@ function monthsAfter(from: string, to: string): string[] {
   return months;
 }
 
-function inactiveCollectors(data: ReviewData, month: string, policy: AgencyPolicy): Finding[] {
+function inactiveCollectors(
+  data: ReviewData,
+  month: string,
+  policy: AgencyPolicy,
+  participants: ReadonlyMap<string, Participant>,
+): Finding[] {
+  // A new participant is one the collector's organisation manages: "new" enrolments of another's
+  // participant are a finding, and keep no collector active.
   const lastNew = new Map<string, string>();
   for (const e of data.enrolments) {
     if (e.kind !== 'NEW' || periodOf(e.date) > month) continue;
+    if (participants.get(e.participantId)?.managedBy !== e.organisationCode) continue;
     const seen = lastNew.get(e.collectorId);
     if (!seen || e.date > seen) lastNew.set(e.collectorId, e.date);
   }
@@ -345,13 +353,17 @@ function pointsWithoutSignboard(points: readonly CollectionPoint[]): Finding[] {
  * participant counts once per product and window, however many "new" enrolments it has.
  */
 function countsTowardsTargets(participants: ReadonlyMap<string, Participant>) {
-  const seenNew = new Set<string>();
+  // One set per window and product, keyed by the participant alone: the organisation is the participant's
+  // own (checked first), so no key string is built per enrolment.
+  const seenNew = new Map<string, Set<string>>();
   return (e: Enrolment, window: string): boolean => {
     if (participants.get(e.participantId)?.managedBy !== e.organisationCode) return false;
     if (e.kind !== 'NEW') return true;
-    const key = `${window}#${e.organisationCode}#${e.product}#${e.participantId}`;
-    if (seenNew.has(key)) return false;
-    seenNew.add(key);
+    const set = `${window}#${e.product}`;
+    let seen = seenNew.get(set);
+    if (!seen) seenNew.set(set, (seen = new Set()));
+    if (seen.has(e.participantId)) return false;
+    seen.add(e.participantId);
     return true;
   };
 }
@@ -444,7 +456,7 @@ export function reviewAgencies(
   const participants = new Map(data.participants.map((p) => [p.participantId, p]));
   const results = kpis(data, month, participants);
   const findings = [
-    ...inactiveCollectors(data, month, policy),
+    ...inactiveCollectors(data, month, policy, participants),
     ...collectorsInTwoOrganisations(data.collectors, month),
     ...outsideRegisteredCommunes(organisations, data.enrolments, month),
     ...enrolmentsOfOthersParticipants(participants, data.enrolments, month),
@@ -484,27 +496,35 @@ export function contractReviewsDue(
   asOf: string,
   findings: readonly Finding[],
 ): ContractReviewDue[] {
-  const due: ContractReviewDue[] = [];
   const from = addMonths(month, -5);
+  const horizon = addDays(asOf, CONTRACT_REVIEW_DAYS_BEFORE_END);
+  const reviewed = data.organisations.flatMap((org) => {
+    // Months of the contract so far, the month it started in counted: a contract from May has its first
+    // six months reviewed with October's review, over May to October.
+    const elapsed = monthsAfter(addMonths(periodOf(org.contract.start), -1), month).length;
+    const ending = org.contract.end > asOf && org.contract.end <= horizon;
+    const sixMonthly = elapsed > 0 && elapsed % 6 === 0 && periodOf(org.contract.end) > month;
+    return ending || sixMonthly ? [{ org, ending }] : [];
+  });
+  if (reviewed.length === 0) return [];
+  // The six months' figures, for the organisations reviewed only.
+  const codes = new Set(reviewed.map(({ org }) => org.code));
+  const participants = new Map(
+    data.participants.filter((p) => codes.has(p.managedBy)).map((p) => [p.participantId, p]),
+  );
+  const countsTowards = countsTowardsTargets(participants);
   const counts = new Map<string, Counts>();
-  const countsTowards = countsTowardsTargets(new Map(data.participants.map((p) => [p.participantId, p])));
   for (const e of data.enrolments) {
+    if (!codes.has(e.organisationCode)) continue;
     const m = periodOf(e.date);
     if (m < from || m > month || !countsTowards(e, 'SIX_MONTHS')) continue;
     const c = counts.get(e.organisationCode) ?? emptyCounts();
     add(c, e);
     counts.set(e.organisationCode, c);
   }
-  const horizon = addDays(asOf, CONTRACT_REVIEW_DAYS_BEFORE_END);
-  for (const org of data.organisations) {
-    // Months of the contract so far, the month it started in counted: a contract from May has its first
-    // six months reviewed with October's review, over May to October.
-    const elapsed = monthsAfter(addMonths(periodOf(org.contract.start), -1), month).length;
-    const ending = org.contract.end > asOf && org.contract.end <= horizon;
-    const sixMonthly = elapsed > 0 && elapsed % 6 === 0 && periodOf(org.contract.end) > month;
-    if (!ending && !sixMonthly) continue;
+  const due = reviewed.map(({ org, ending }): ContractReviewDue => {
     const target = org.targets.monthly;
-    due.push({
+    return {
       organisationCode: org.code,
       reason: ending ? 'ENDING' : 'SIX_MONTHLY',
       key: ending ? `ENDING#${org.contract.end}` : `SIX_MONTHLY#${month}`,
@@ -515,7 +535,7 @@ export function contractReviewsDue(
         renewals: target.renewals * 6,
       }),
       findings: findings.filter((f) => f.organisationCode === org.code).length,
-    });
-  }
+    };
+  });
   return due;
 }

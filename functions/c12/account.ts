@@ -22,6 +22,7 @@ import {
   DEFAULT_POLICY,
   FUNDS,
   type AllocationPolicy,
+  valueAt,
   type ContributionPolicy,
   type Fund,
 } from './policy.ts';
@@ -327,21 +328,36 @@ function eventsOn(events: Map<number, DayEvents>, day: number): DayEvents {
 
 type Suspensions = readonly { from: string; to: string }[];
 
+const NO_SUSPENSIONS = { spans: [] as Suspensions, capped: false };
+
 /**
  * The suspensions as continuous spans: rows that overlap or follow each other (an extension recorded as a
- * second row) are one suspension, made up after its end, whatever order the rows come in.
+ * second row) are one suspension, made up after its end, whatever order the rows come in. A span longer
+ * than the law allows ends at the maximum: the months after it are ordinary months (`capped` says so).
  */
-function suspensionSpans(rows: Suspensions): Suspensions {
-  if (rows.length < 2) return rows;
+function suspensionSpans(
+  rows: Suspensions,
+  policy: ContributionPolicy,
+): { spans: Suspensions; capped: boolean } {
+  if (rows.length === 0) return NO_SUSPENSIONS;
   const sorted = [...rows].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
-  const spans: { from: string; to: string }[] = [];
+  const merged: { from: string; to: string }[] = [];
   for (const row of sorted) {
-    const last = spans.at(-1);
+    const last = merged.at(-1);
     if (last && row.from <= addMonths(last.to, 1)) {
       if (row.to > last.to) last.to = row.to;
-    } else spans.push({ from: row.from, to: row.to });
+    } else merged.push({ from: row.from, to: row.to });
   }
-  return spans;
+  let capped = false;
+  for (const span of merged) {
+    const months = valueAt(policy.pensionSuspensionMaxMonths, `${span.from}-01`, 'suspension maximum');
+    const last = addMonths(span.from, months - 1);
+    if (span.to > last) {
+      span.to = last;
+      capped = true;
+    }
+  }
+  return { spans: merged, capped };
 }
 
 /** The moved HT_TT deadline of a suspended period: the last day of the month after the suspension ends. */
@@ -371,7 +387,10 @@ function simulate(request: StatementRequest, policy: ContributionPolicy, endDay?
     return current;
   };
 
-  const suspensions = suspensionSpans(request.pensionSuspensions);
+  const { spans: suspensions, capped: suspensionCapped } = suspensionSpans(
+    request.pensionSuspensions,
+    policy,
+  );
   const events = new Map<number, DayEvents>();
   const boundaries: number[] = [statementStart];
   const charges = new Map<string, PeriodCharge>();
@@ -505,6 +524,8 @@ function simulate(request: StatementRequest, policy: ContributionPolicy, endDay?
     statementPayments,
     broughtForward,
     creditBroughtForward,
+    suspensions,
+    suspensionCapped,
   };
 }
 
@@ -523,6 +544,8 @@ export function computeStatement(
     statementPayments,
     broughtForward,
     creditBroughtForward,
+    suspensions,
+    suspensionCapped,
   } = simulate(request, policy);
   const carriedForward = account.balances();
   const funds = {} as Record<Fund, FundLine>;
@@ -563,8 +586,9 @@ export function computeStatement(
   const flags: StatementFlag[] = boundedFlags(current?.flags ?? []);
   if (!current) flags.push({ code: 'NO_PAYROLL', period });
   if (overduePrincipal > 0 || overdueInterest > 0) flags.push({ code: 'IN_ARREARS', period });
-  if (suspendedDueDay(suspensionSpans(request.pensionSuspensions), period) !== undefined)
+  if (suspendedDueDay(suspensions, period) !== undefined)
     flags.push({ code: 'PENSION_SUSPENDED', period, fund: 'HT_TT' });
+  if (suspensionCapped) flags.push({ code: 'PENSION_SUSPENSION_CAPPED', period, fund: 'HT_TT' });
 
   return {
     employerId: request.employer.id,

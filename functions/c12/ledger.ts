@@ -15,6 +15,7 @@ import { z } from 'zod';
 import {
   adjustmentSchema,
   earlierRegionsSchema,
+  MAX_ROW_VND,
   describeIssues,
   paymentSchema,
   pensionSuspensionSchema,
@@ -159,6 +160,8 @@ function decodeEmployees(value: unknown, issues: string[]): Payroll['employees']
     else if (!Number.isSafeInteger(insuredWage))
       issues.push(`employees[${i}].insuredWage: must be whole VND`);
     else if (insuredWage < 0) issues.push(`employees[${i}].insuredWage: must not be negative`);
+    else if (insuredWage > MAX_ROW_VND)
+      issues.push(`employees[${i}].insuredWage: must not exceed 1.000.000.000.000 VND`);
     if (bhtn !== undefined && typeof bhtn !== 'boolean')
       issues.push(`employees[${i}].bhtn: must be a boolean`);
     employees[i] = { id: id as string, insuredWage: insuredWage as number, bhtn: bhtn !== false };

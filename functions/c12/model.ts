@@ -81,19 +81,14 @@ export const adjustmentSchema = z.object({
   dueDate: isoDate.optional(),
 });
 
-/** How long one suspension decision may last (domain.md: up to 12 months). */
-export const MAX_SUSPENSION_MONTHS = 12;
-
-const monthIndex = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
-
-/** A legal suspension of the pension fund (HT_TT), months inclusive. */
+/**
+ * A legal suspension of the pension fund (HT_TT), months inclusive. One longer than the law allows is not
+ * refused (a stored ledger would lose its notice over it): the engine applies the policy's maximum and
+ * flags the statement.
+ */
 export const pensionSuspensionSchema = z
   .object({ from: period, to: period })
-  .refine((value) => value.from <= value.to, { message: 'from must not be after to', path: ['to'] })
-  .refine((value) => monthIndex(value.to) - monthIndex(value.from) < MAX_SUSPENSION_MONTHS, {
-    message: `a suspension lasts at most ${MAX_SUSPENSION_MONTHS} months`,
-    path: ['to'],
-  });
+  .refine((value) => value.from <= value.to, { message: 'from must not be after to', path: ['to'] });
 
 export const statementRequestSchema = z
   .object({
@@ -189,7 +184,13 @@ export interface FundLine {
 
 export type TotalLine = Omit<FundLine, 'paidUpTo'>;
 
-export type StatementFlagCode = 'BELOW_REGIONAL_MINIMUM' | 'IN_ARREARS' | 'PENSION_SUSPENDED' | 'NO_PAYROLL';
+export type StatementFlagCode =
+  | 'BELOW_REGIONAL_MINIMUM'
+  | 'IN_ARREARS'
+  | 'PENSION_SUSPENDED'
+  /** A suspension recorded longer than the law allows: applied up to the maximum (policy). */
+  | 'PENSION_SUSPENSION_CAPPED'
+  | 'NO_PAYROLL';
 
 export interface StatementFlag {
   code: StatementFlagCode;

@@ -52,6 +52,11 @@ export interface ContributionPolicy {
   /** Late-payment interest per day, per fund. */
   dailyInterestPcm: Effective<Record<Fund, number>>[];
   allocation: Effective<AllocationPolicy>[];
+  /**
+   * The longest a legal pension-fund (HT_TT) suspension runs, in months, by the month it starts: a
+   * longer span recorded is applied up to this and flagged (the employer must resume after it).
+   */
+  pensionSuspensionMaxMonths: Effective<number>[];
 }
 
 const STANDARD_RATES: Record<Fund, FundRate> = {
@@ -89,6 +94,7 @@ export const DEFAULT_POLICY: ContributionPolicy = {
       },
     },
   ],
+  pensionSuspensionMaxMonths: [{ from: '2016-01-01', value: 12 }],
 };
 
 export class PolicyGapError extends Error {

@@ -78,7 +78,8 @@ export async function agenciesCommand(args: string[], io: CliIo): Promise<void> 
           .join(', ') || 'không có'
       }`,
     );
-    print(`bản ghi bị loại: ${summary.totalRejected}`);
+    // Summaries stored before the total was kept hold the whole list.
+    print(`bản ghi bị loại: ${(summary.totalRejected as number | undefined) ?? summary.rejected.length}`);
     return;
   }
   const [code, ...extra] = positionals;

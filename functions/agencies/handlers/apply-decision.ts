@@ -13,6 +13,7 @@ import { defineHandler } from '../../shared/lambda.ts';
 import {
   CONTRACT_CHOICES,
   contractDecisionLetter,
+  decisionDay,
   decisionKey,
   decisionTrail,
   terminationNoticeLetter,
@@ -20,7 +21,6 @@ import {
 } from '../decisions.ts';
 import { AgencyRepository } from '../repository.ts';
 import { AGENCY_POLICY } from '../review.ts';
-import { todayInVietnam } from '../../shared/calendar.ts';
 import { decisionSchema } from './request-decision.ts';
 
 export const applyDecisionEventSchema = z.object({
@@ -88,7 +88,7 @@ export const handler = defineHandler(applyDecisionEventSchema, async (event) => 
     await trail(what, reason ?? key);
   } else if (decision.kind === 'TERMINATE_COLLECTOR') {
     // The day of the decision in Vietnam: an approval at 06:00 on 1 January is not a leave in December.
-    const decidedOn = todayInVietnam(new Date(at));
+    const decidedOn = decisionDay(at);
     const result = await agencies.terminateCollector(decision.organisationCode, decision.collectorId, {
       leftAt: decidedOn,
       by,

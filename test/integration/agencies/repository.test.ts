@@ -51,6 +51,15 @@ describe('records filed under a code no organisation has', () => {
       participants: [],
       enrolments: [
         {
+          enrolmentId: 'E0',
+          participantId: 'P1',
+          product: 'BHXH_TN',
+          kind: 'NEW',
+          collectorId: 'NV1',
+          organisationCode: 'TCDV001',
+          commune: 'X1',
+        },
+        {
           enrolmentId: 'E9',
           participantId: 'P9',
           product: 'BHXH_TN',
@@ -74,6 +83,15 @@ describe('records filed under a code no organisation has', () => {
       ]),
     );
     expect(kept.collectors.map((c) => c.collectorId)).toEqual(['NV1']);
+    // An enrolment without a date (filed under no month) is read too, and holds back NV1's termination.
+    expect(rejected).toContainEqual({
+      kind: 'enrolment',
+      id: 'E0',
+      reason: 'date: must be a date YYYY-MM-DD',
+    });
+    expect(kept.setAsideEnrolments).toContainEqual({ collectorId: 'NV1', kind: 'NEW', date: null });
+    const inactive = reviewAgencies(kept, '2026-11').findings.filter((f) => f.rule === 'INACTIVE_COLLECTOR');
+    expect(inactive.map((f) => [f.subject, f.proposal])).toEqual([['NV1', undefined]]);
     // The organisation list is the organisations' own: the stray code is not one of them.
     expect(await repository.organisationCodes()).toEqual(['TCDV001']);
     expect(reviewAgencies(kept, '2026-11').kpis.map((k) => k.organisationCode)).toEqual(['TCDV001']);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decisionDay } from '../../../functions/agencies/decisions.ts';
 import { findingLine, reviewSummaryLetter } from '../../../functions/agencies/documents.ts';
 import type { Finding } from '../../../functions/agencies/review.ts';
 
@@ -62,5 +63,12 @@ describe('an inactive collector’s line', () => {
         inactive({ lastNewParticipant: null, monthsWithoutNewParticipant: 7, setAsideNewEnrolments: 2 }),
       ),
     ).toContain('chưa đề nghị chấm dứt: 2 giao dịch phát triển mới của nhân viên này bị loại khỏi đánh giá');
+  });
+});
+
+describe('the day a decision takes effect', () => {
+  it('is the day in Vietnam: 06:30 on 1 January there is 23:30 on 31 December in UTC', () => {
+    expect(decisionDay('2025-12-31T23:30:00.000Z')).toBe('2026-01-01');
+    expect(decisionDay('2025-12-31T16:59:59.999Z')).toBe('2025-12-31');
   });
 });

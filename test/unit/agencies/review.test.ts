@@ -188,6 +188,21 @@ describe('a collector’s inactivity, when records are missing', () => {
     ]);
   });
 
+  it('keeps no collector active with "new" enrolments of another organisation’s participant', () => {
+    const review = reviewAgencies(
+      data({
+        collectors: [collector('N1', 'ORG1'), collector('N2', 'ORG2')],
+        participants: [bhxh('P1', 'ORG1'), bhxh('P2', 'ORG2')],
+        enrolments: [
+          enrol('N2', 'ORG2', '2026-10-20', { participantId: 'P1', commune: 'C2' }),
+          enrol('N1', 'ORG1', '2026-10-20', { participantId: 'P1' }),
+        ],
+      }),
+      MONTH,
+    );
+    expect(found(review, 'INACTIVE_COLLECTOR').map((f) => f.subject)).toEqual(['N2']);
+  });
+
   it('holds it back for an unreadable enrolment of the collector too', () => {
     const { data: kept } = validateReviewData(
       {
@@ -196,11 +211,18 @@ describe('a collector’s inactivity, when records are missing', () => {
         collectors: [collector('N1', 'ORG1')],
         points: [],
         participants: [bhxh('P1', 'ORG1')],
-        enrolments: [{ ...enrol('N1', 'ORG1', '2026-13-01'), kind: 'NEW' }],
+        enrolments: [
+          { ...enrol('N1', 'ORG1', '2026-13-01'), kind: 'NEW' },
+          { ...enrol('N1', 'ORG1', '2026-11-10'), kind: 'new' },
+        ],
       },
       '2026-12-03',
     );
-    expect(kept.setAsideEnrolments).toEqual([{ collectorId: 'N1', kind: 'NEW', date: null }]);
+    expect(kept.setAsideEnrolments).toEqual([
+      { collectorId: 'N1', kind: 'NEW', date: null },
+      // A kind that is not surely a renewal may have been a new participant.
+      { collectorId: 'N1', kind: null, date: '2026-11-10' },
+    ]);
     expect(found(reviewAgencies(kept, MONTH), 'INACTIVE_COLLECTOR')[0]!.proposal).toBeUndefined();
   });
 });

@@ -517,20 +517,41 @@ describe('adjustments and suspensions', () => {
     expect(gap.oldestOverdueDueDate).toBe('2026-04-30');
   });
 
-  it('refuses a suspension row longer than 12 months, naming it', () => {
-    const parsed = statementRequestSchema.safeParse({
-      employer: EMPLOYER,
-      period: '2026-11',
-      payroll: [],
-      pensionSuspensions: [
+  it('applies at most 12 months of one suspension, however it was recorded, and flags it', () => {
+    const pension = 12_496_000; // before the 2026-07-01 cap
+    const withRows = (rows: { from: string; to: string }[]) =>
+      computeStatement(
+        request({
+          period: '2026-03',
+          payroll: months('2025-01', '2026-03').map((p) => ({ period: p, employees: WORKED_EMPLOYEES })),
+          pensionSuspensions: rows,
+          // Everything but HT_TT paid on time.
+          payments: months('2025-02', '2026-03').map((m) => ({ date: `${m}-20`, amount: 5_944_000 })),
+        }),
+      );
+    // 2025 suspended: made up by 2026-01-31. January 2026 on is ordinary, due the month after: by the
+    // statement's end 2025's twelve months, January's and February's (due 03-31) are unpaid.
+    const expected = withRows([{ from: '2025-01', to: '2025-12' }]);
+    expect(expected.oldestOverdueDueDate).toBe('2026-01-31');
+    expect(expected.overduePrincipal).toBe(14 * pension);
+    expect(expected.flags.map((flag) => flag.code)).not.toContain('PENSION_SUSPENSION_CAPPED');
+    for (const rows of [
+      [{ from: '2025-01', to: '2026-12' }],
+      [
+        { from: '2025-01', to: '2025-12' },
         { from: '2026-01', to: '2026-12' },
-        { from: '2026-01', to: '2027-01' },
       ],
-    });
-    expect(parsed.success).toBe(false);
-    expect(parsed.error!.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
-      ['pensionSuspensions.1.to', 'a suspension lasts at most 12 months'],
-    ]);
+    ]) {
+      const statement = withRows(rows);
+      expect(statement.overduePrincipal, JSON.stringify(rows)).toBe(expected.overduePrincipal);
+      expect(statement.oldestOverdueDueDate).toBe('2026-01-31');
+      expect(statement.flags).toContainEqual({
+        code: 'PENSION_SUSPENSION_CAPPED',
+        period: '2026-03',
+        fund: 'HT_TT',
+      });
+      expect(statement.flags.map((flag) => flag.code)).not.toContain('PENSION_SUSPENDED');
+    }
   });
 
   it('an HT_TT adjustment of a suspended month is due with the suspension’s make-up, not before', () => {
@@ -595,6 +616,23 @@ describe('adjustments and suspensions', () => {
     expect(byPeriod.funds.HT_TT.paidPrincipal).toBe(5_944_000);
     expect(byPeriod.funds.BHYT.paidPrincipal).toBe(0);
     expect(byPeriod.funds.HT_TT.carriedForward.owed).toBe(3 * 12_496_000 - 5_944_000);
+  });
+});
+
+describe('a fund never charged', () => {
+  it('has no month paid up to and nothing owed, and the notice says it did not arise', () => {
+    const outsideBhtn = [{ id: 'NV01', insuredWage: 10_000_000, bhtn: false }];
+    const statement = computeStatement(
+      request({
+        period: '2026-11',
+        payroll: months('2026-09', '2026-11').map((p) => ({ period: p, employees: outsideBhtn })),
+        payments: [{ date: '2026-10-20', amount: 10_000_000 }],
+      }),
+    );
+    expect(statement.funds.BHTN).toMatchObject({ paidUpTo: null, charged: 0, carriedForward: { owed: 0 } });
+    const notes = noticeFootnotes(noticeInput(statement)).join('\n');
+    expect(notes).toContain('BHTN: không phát sinh');
+    expect(notes).not.toContain('BHTN: chưa đóng');
   });
 });
 

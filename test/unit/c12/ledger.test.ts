@@ -158,7 +158,15 @@ describe('ledgerToRequest', () => {
     const reasons = reasonsOf([
       {
         ...payroll,
-        employees: JSON.stringify([['', 1], ['NV2', 1.5], ['NV3', '7'], ['NV4', 1, 'no'], ['NV5'], 'NV6']),
+        employees: JSON.stringify([
+          ['', 1],
+          ['NV2', 1.5],
+          ['NV3', '7'],
+          ['NV4', 1, 'no'],
+          ['NV5'],
+          'NV6',
+          ['NV7', 9e15],
+        ]),
       },
       { ...payroll, entryKey: 'PAYROLL#2026-13', period: '2026-13' },
       { ...payroll, entryKey: 'PAYROLL#2026-08', period: '2026-08', employees: '[["NV1", 1' },
@@ -176,6 +184,7 @@ describe('ledgerToRequest', () => {
       'PAYROLL#2026-10: employees[3].bhtn: must be a boolean',
       'PAYROLL#2026-10: employees[4]: must be [id, insuredWage] or [id, insuredWage, false]',
       'PAYROLL#2026-10: employees[5]: must be [id, insuredWage] or [id, insuredWage, false]',
+      'PAYROLL#2026-10: employees[6].insuredWage: must not exceed 1.000.000.000.000 VND',
       'PAYROLL#2026-13: period: must be a month YYYY-MM',
       'PAYROLL#2026-08: employees: is not valid JSON',
       'PAYROLL#2026-07: employees: must be the encoded employee list (a JSON string)',

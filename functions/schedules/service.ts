@@ -184,6 +184,10 @@ export class ScheduleService {
     const minute = `${this.deps.now().toISOString().slice(0, 16)}:00.000Z`;
     const name = `manual-${id}-${minute.replace(/[^0-9]/g, '').slice(0, 12)}-${by}`.slice(0, 80);
     const stateMachineArn = this.deps.stateMachineArn(workflow);
+    // Running or finished, this minute's run is the one (StartExecution alone would return a running one
+    // as if it had just started it).
+    const existing = await this.execution(id, name);
+    if (existing) return { executionArn: existing.executionArn, name, alreadyStarted: true };
     try {
       const { executionArn } = await this.deps.sfn.send(
         new StartExecutionCommand({

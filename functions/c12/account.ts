@@ -580,6 +580,20 @@ export function computeStatement(
   }
   oldestOverdue ??= oldestOverdueInterest;
 
+  const payByDay = lastDayNumberOf(nextPeriod(period));
+  const later = new Map<string, { fund: Fund; amount: number; dueDate: string }>();
+  for (const item of account.principal) {
+    if (item.unpaid === 0 || item.due <= payByDay) continue;
+    const key = `${item.fundIndex}#${item.due}`;
+    const entry = later.get(key);
+    if (entry) entry.amount += item.unpaid;
+    else later.set(key, { fund: item.fund, amount: item.unpaid, dueDate: isoFromDay(item.due) });
+  }
+  const dueLater = [...later.values()].sort(
+    (a, b) =>
+      (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0) || FUND_INDEX[a.fund] - FUND_INDEX[b.fund],
+  );
+
   const current = charges.get(period);
   const previous = charges.get(addMonths(period, -1));
   const total = totalOf(funds);
@@ -607,7 +621,8 @@ export function computeStatement(
     overdueInterest,
     oldestOverdueDueDate: oldestOverdue === undefined ? null : isoFromDay(oldestOverdue),
     amountDue: Math.max(0, total.carriedForward.owed + total.carriedForward.interestOwed - account.credit),
-    payBy: isoFromDay(lastDayNumberOf(nextPeriod(period))),
+    dueLater,
+    payBy: isoFromDay(payByDay),
     flags,
   };
 }

@@ -228,8 +228,14 @@ export interface Statement {
    * overdue, the oldest interest's deadline (the month end after its posting); null when nothing is overdue.
    */
   oldestOverdueDueDate: string | null;
-  /** What the employer must pay by `payBy`: owed + interest owed - credit, never negative. */
+  /** Everything the employer owes (owed + interest owed - credit, never negative), late or not. */
   amountDue: number;
+  /**
+   * Principal whose deadline is after `payBy` (a suspended pension fund's make-up, an adjustment with a
+   * later due date), per fund and deadline: part of `amountDue`, not due by `payBy`. Absent on statements
+   * stored before it existed.
+   */
+  dueLater?: { fund: Fund; amount: number; dueDate: string }[];
   /** The deadline of this period's charge: the last day of the following month. */
   payBy: string;
   flags: StatementFlag[];

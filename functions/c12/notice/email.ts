@@ -12,7 +12,14 @@ import type { EmailAttachment } from '../../shared/email.ts';
 import { escapeHtml, link } from '../../shared/html.ts';
 
 export { escapeHtml, link };
-import { renderNoticePdf, type NoticeInput } from './pdf.ts';
+import {
+  dueLines,
+  flagNotes,
+  noticeAddressee,
+  renderNoticePdf,
+  transferReference,
+  type NoticeInput,
+} from './pdf.ts';
 
 export interface EmailContent {
   subject: string;
@@ -68,29 +75,37 @@ const SUMMARY_COLUMNS = [
 
 /** The paragraphs shared by the HTML and text parts, as plain text (escaped when put in HTML). */
 function noticeParagraphs(input: NoticeInput): {
-  dueLine: string;
+  dueLines: string[];
   overdueLine: string | null;
+  notes: string[];
   closing: string[];
 } {
   const { statement: s, employer, office, account } = input;
   const payBy = formatDate(s.payBy);
-  let dueLine: string;
+  let due: string[];
   if (s.amountDue > 0)
-    dueLine = `Số tiền đơn vị cần đóng: ${formatVnd(s.amountDue)}, chậm nhất ngày ${payBy}.`;
+    due = [`Tổng số tiền đơn vị còn phải đóng: ${formatVnd(s.amountDue)}.`, ...dueLines(s)];
   else if (s.credit.carriedForward > 0) {
-    dueLine = `Đơn vị đã đóng thừa ${formatVnd(s.credit.carriedForward)}, số tiền này được chuyển sang kỳ sau.`;
-  } else dueLine = 'Đơn vị đã đóng đủ, không còn số tiền phải đóng.';
+    due = [`Đơn vị đã đóng thừa ${formatVnd(s.credit.carriedForward)}, số tiền này được chuyển sang kỳ sau.`];
+  } else due = ['Đơn vị đã đóng đủ, không còn số tiền phải đóng.'];
+  // What is late, and since when; interest keeps accruing on late principal only, never on interest.
+  const since = s.oldestOverdueDueDate ? ` (quá hạn từ sau ngày ${formatDate(s.oldestOverdueDueDate)})` : '';
+  const parts = [
+    ...(s.overduePrincipal > 0 ? [`${formatVnd(s.overduePrincipal)} tiền phải đóng`] : []),
+    ...(s.overdueInterest > 0 ? [`${formatVnd(s.overdueInterest)} tiền lãi`] : []),
+  ];
   const overdueLine =
-    s.overduePrincipal > 0 || s.overdueInterest > 0
-      ? `Trong đó đã quá hạn: ${formatVnd(s.overduePrincipal)} tiền phải đóng và ${formatVnd(s.overdueInterest)} ` +
-        'tiền lãi; lãi chậm đóng tiếp tục được tính đến ngày đơn vị đóng, đề nghị đơn vị đóng ngay.'
+    parts.length > 0
+      ? `Trong đó đã quá hạn: ${parts.join(' và ')}${since}` +
+        (s.overduePrincipal > 0 ? '; lãi chậm đóng tiếp tục được tính đến ngày đơn vị đóng.' : '.')
       : null;
   return {
-    dueLine,
+    dueLines: due,
     overdueLine,
+    notes: flagNotes(s),
     closing: [
       `Tài khoản thu: số ${account.number}, ${account.name}, tại ${account.bank}. ` +
-        `Nội dung nộp tiền: "${employer.id} nop tien BHXH BHYT BHTN thang ${formatMonth(s.period)}".`,
+        `Nội dung nộp tiền: "${transferReference(employer.id, s.period)}".`,
       `Đề nghị đơn vị đối chiếu số liệu; nếu có sai lệch, liên hệ ${office.name} trước ngày ${payBy}. ` +
         'Quá thời hạn trên mà đơn vị không có ý kiến, số liệu trong thông báo được xác nhận là đúng.',
     ],
@@ -104,18 +119,18 @@ export async function buildNoticeEmail(input: NoticeEmailInput): Promise<EmailCo
   const { statement: s, employer, office } = input;
   const month = formatMonth(s.period);
   const subject = noticeSubject(employer.id, s.period);
-  const addressee = `Ông/Bà ${employer.headName}, ${employer.headTitle} ${employer.name}`;
+  const addressee = noticeAddressee(employer);
   const intro =
     `${office.name} gửi đơn vị (mã đơn vị ${employer.id}) Thông báo kết quả đóng BHXH, BHYT, BHTN ` +
     `tháng ${month} (mẫu C12-TS), đính kèm thư này.`;
-  const { dueLine, overdueLine, closing } = noticeParagraphs(input);
+  const { dueLines: due, overdueLine, notes, closing } = noticeParagraphs(input);
   const funds = fundSummaries(input);
 
   const rows = funds
     .map((fund, index) => {
       const open = index === funds.length - 1 ? '<tr style="font-weight:bold">' : '<tr>';
       const numbers = [fund.charged, fund.interest, fund.owed, fund.interestOwed]
-        .map((value) => `<td ${TD_NUM}>${formatNumber(value)}</td>`)
+        .map((value) => `<td ${TD_NUM}>${formatVnd(value)}</td>`)
         .join('');
       return `${open}<td ${TD}>${escapeHtml(fund.label)}</td>${numbers}</tr>`;
     })
@@ -131,9 +146,9 @@ export async function buildNoticeEmail(input: NoticeEmailInput): Promise<EmailCo
 <body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222">
 <p>Kính gửi: ${escapeHtml(addressee)}</p>
 <p>${escapeHtml(intro)}</p>
-<p><strong>${escapeHtml(dueLine)}</strong></p>
-${overdueLine ? `<p style="color:#a00">${escapeHtml(overdueLine)}</p>\n` : ''}<table style="border-collapse:collapse;font-size:13px">
-<caption style="text-align:left;padding:4px 0">Tóm tắt theo quỹ (đơn vị tính: đồng)</caption>
+${due.map((line) => `<p><strong>${escapeHtml(line)}</strong></p>`).join('\n')}
+${overdueLine ? `<p style="color:#a00">${escapeHtml(overdueLine)}</p>\n` : ''}${notes.map((note) => `<p>${escapeHtml(note)}</p>\n`).join('')}<table style="border-collapse:collapse;font-size:13px">
+<caption style="text-align:left;padding:4px 0">Tóm tắt theo quỹ</caption>
 <tr>${header}</tr>
 ${rows}
 </table>
@@ -154,8 +169,9 @@ ${portal}<p>Trân trọng,<br>${escapeHtml(office.name)}</p>
     '',
     intro,
     '',
-    dueLine,
+    ...due,
     ...(overdueLine ? [overdueLine] : []),
+    ...notes,
     '',
     'Tóm tắt theo quỹ:',
     ...fundLines,
@@ -249,8 +265,13 @@ export function buildRunSummaryEmail(summary: RunSummary): EmailContent {
   const month = formatMonth(summary.period);
   const subject =
     (summary.failure ? 'LỖI – lượt chạy dừng giữa chừng – ' : '') +
-    `Kết quả gửi thông báo C12-TS tháng ${month}: ${formatNumber(summary.sent)}/` +
-    `${formatNumber(summary.employers)} đơn vị đã gửi`;
+    `Kết quả gửi thông báo C12-TS tháng ${month}: ${formatNumber(summary.employers)} đơn vị, ` +
+    `gửi thư ${formatNumber(summary.sent)}` +
+    // A re-run delivers nothing twice: what earlier attempts delivered is said, not counted as unsent.
+    (summary.alreadyDelivered > 0 ? `, đã gửi trước đó ${formatNumber(summary.alreadyDelivered)}` : '') +
+    `, bưu điện ${formatNumber(summary.postal)}` +
+    (summary.quarantined > 0 ? `, cách ly ${formatNumber(summary.quarantined)}` : '') +
+    (summary.rejected > 0 ? `, địa chỉ bị từ chối ${formatNumber(summary.rejected)}` : '');
   const failureLine = summary.failure
     ? `Lượt chạy đã dừng trước khi xử lý hết các đơn vị: ${summary.failure}. Các số liệu dưới đây là phần đã xử lý; chạy lại kỳ này sẽ gửi tiếp, không gửi trùng.`
     : undefined;

@@ -30,6 +30,13 @@ export interface NoticeEmployer {
   headTitle: string;
 }
 
+/** "Ông/Bà Nguyễn Văn An, Giám đốc Công ty …", or the office alone when the head's name is not on record. */
+export function noticeAddressee(employer: NoticeEmployer): string {
+  const head = employer.headName.trim();
+  const office = `${employer.headTitle.trim() || 'Thủ trưởng đơn vị'} ${employer.name}`;
+  return head ? `Ông/Bà ${head}, ${office}` : office;
+}
+
 export interface CollectionAccount {
   number: string;
   name: string;
@@ -152,6 +159,30 @@ export function noticeRows(input: NoticeInput): Row[] {
   return rows;
 }
 
+/**
+ * What the employer has to pay, and by when, one line each: what is already late (pay now), what falls
+ * due on `payBy`, and what falls due later (a suspended pension fund's make-up, an adjustment with its own
+ * deadline). Shared by the email and the PDF so both say the same. Nothing to pay: no line.
+ */
+export function dueLines(s: Statement): string[] {
+  const later = s.dueLater ?? [];
+  const overdue = Math.min(s.amountDue, s.overduePrincipal + s.overdueInterest);
+  const byPayBy = Math.max(0, s.amountDue - overdue - later.reduce((sum, entry) => sum + entry.amount, 0));
+  const suspended = s.flags.some((flag) => flag.code === 'PENSION_SUSPENDED');
+  const lines: string[] = [];
+  if (overdue > 0) lines.push(`Số tiền đã quá hạn, đề nghị đơn vị đóng ngay: ${formatVnd(overdue)}.`);
+  if (byPayBy > 0)
+    lines.push(`Số tiền phải đóng chậm nhất ngày ${formatDate(s.payBy)}: ${formatVnd(byPayBy)}.`);
+  for (const entry of later) {
+    const what =
+      entry.fund === 'HT_TT' && suspended
+        ? 'Số tiền đóng bù vào quỹ hưu trí, tử tuất sau thời gian tạm dừng đóng'
+        : `Số tiền ${fundLabel(entry.fund)} có hạn đóng riêng`;
+    lines.push(`${what}, chậm nhất ngày ${formatDate(entry.dueDate)}: ${formatVnd(entry.amount)}.`);
+  }
+  return lines;
+}
+
 /** Footnotes under the table, one paragraph each. Exported for tests and reused wording in the email. */
 export function noticeFootnotes(input: NoticeInput): string[] {
   const { statement: s, employer, office, account } = input;
@@ -175,8 +206,8 @@ export function noticeFootnotes(input: NoticeInput): string[] {
     notes.push(
       `Tổng số tiền đơn vị còn phải đóng: ${formatVnd(s.amountDue)} (tiền phải đóng ${formatVnd(
         s.total.carriedForward.owed,
-      )}, tiền lãi chậm đóng ${formatVnd(s.total.carriedForward.interestOwed)}${credit}), ` +
-        `đóng chậm nhất ngày ${payBy}.`,
+      )}, tiền lãi chậm đóng ${formatVnd(s.total.carriedForward.interestOwed)}${credit}). ` +
+        dueLines(s).join(' '),
     );
   } else if (s.credit.carriedForward > 0) {
     notes.push(`Đơn vị đã đóng thừa ${formatVnd(s.credit.carriedForward)}, được chuyển sang kỳ sau.`);
@@ -193,17 +224,22 @@ export function noticeFootnotes(input: NoticeInput): string[] {
     // The date goes with what it is the deadline of: the principal, or, when only interest is late, the interest.
     const principalSince = s.overduePrincipal > 0 ? since : '';
     const interestSince = s.overduePrincipal > 0 ? '' : since;
+    // Interest accrues on late principal only (never on interest): the sentence is there when some is late.
+    const accrues =
+      s.overduePrincipal > 0
+        ? ` Lãi chậm đóng tiếp tục được tính${rate} trên số tiền chậm đóng đến ngày đơn vị đóng;`
+        : '';
     notes.push(
       `Trong đó số tiền đã quá hạn đóng: tiền phải đóng ${formatVnd(s.overduePrincipal)}${principalSince}; ` +
-        `tiền lãi chậm đóng ${formatVnd(s.overdueInterest)}${interestSince}. Lãi chậm đóng tiếp tục được tính${rate} ` +
-        'trên số tiền chậm đóng đến ngày đơn vị đóng; đề nghị đơn vị đóng ngay.',
+        `tiền lãi chậm đóng ${formatVnd(s.overdueInterest)}${interestSince}.${accrues} đề nghị đơn vị đóng ngay.`,
     );
   }
 
+  // The reference on a line of its own, so it is copied whole. Bank transfer references lose diacritics at
+  // many banks; the mã đơn vị is what matching relies on.
   notes.push(
-    `Đơn vị nộp tiền vào tài khoản số ${account.number} của ${account.name} tại ${account.bank}; ` +
-      // Bank transfer references lose diacritics at many banks; the mã đơn vị is what matching relies on.
-      `nội dung: "${employer.id} nop tien BHXH BHYT BHTN thang ${formatMonth(s.period)}".`,
+    `Đơn vị nộp tiền vào tài khoản số ${account.number} của ${account.name} tại ${account.bank}, ` +
+      `ghi nội dung nộp tiền đúng như dòng dưới đây:\n${transferReference(employer.id, s.period)}`,
   );
 
   for (const note of flagNotes(s)) notes.push(note);
@@ -215,7 +251,13 @@ export function noticeFootnotes(input: NoticeInput): string[] {
   return notes;
 }
 
-function flagNotes(s: Statement): string[] {
+/** The transfer reference the employer writes on its payment order, ASCII so every bank keeps it. */
+export function transferReference(employerId: string, period: string): string {
+  return `${employerId} nop tien BHXH BHYT BHTN thang ${formatMonth(period)}`;
+}
+
+/** Notes the statement's flags call for (below-minimum wages, a suspension, no payroll). */
+export function flagNotes(s: Statement): string[] {
   const notes: string[] = [];
   // The statement lists the first employees and counts the rest (`more`).
   const belowMinimum = s.flags
@@ -375,14 +417,10 @@ function drawHeading(page: Page, doc: Doc, input: NoticeInput): number {
   y += doc.lineHeight(true) + 4;
 
   page.font(true, TEXT_SIZE);
-  y = page.block(
-    `Kính gửi: Ông/Bà ${employer.headName}, ${employer.headTitle} ${employer.name}`,
-    MARGIN,
-    y,
-    CONTENT_WIDTH,
-  );
+  y = page.block(`Kính gửi: ${noticeAddressee(employer)}`, MARGIN, y, CONTENT_WIDTH);
   page.font(false, TEXT_SIZE);
-  y = page.block(`Mã đơn vị: ${employer.id}    Địa chỉ: ${employer.address}`, MARGIN, y, CONTENT_WIDTH);
+  const address = employer.address.trim() ? `    Địa chỉ: ${employer.address}` : '';
+  y = page.block(`Mã đơn vị: ${employer.id}${address}`, MARGIN, y, CONTENT_WIDTH);
   const intro = `${office.name} thông báo kết quả đóng BHXH, BHYT, BHTN của đơn vị đến hết tháng ${formatMonth(s.period)} như sau:`;
   const introBottom = page.block(intro, MARGIN, y, CONTENT_WIDTH - 90);
   page.font(false, TEXT_SIZE - 1);

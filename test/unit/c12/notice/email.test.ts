@@ -11,6 +11,13 @@ import { employerRecordSchema } from '../../../../functions/c12/ledger.ts';
 import { loadConfig } from '../../../../functions/shared/config.ts';
 import { noticeInput } from './fixtures.ts';
 import { pdfText } from './pdf-text.ts';
+import { computeStatement } from '../../../../functions/c12/account.ts';
+import {
+  statementRequestSchema,
+  type Statement,
+  type StatementRequestInput,
+} from '../../../../functions/c12/model.ts';
+import { noticeFootnotes, renderNoticePdf } from '../../../../functions/c12/notice/pdf.ts';
 
 const HOSTILE = 'Công ty <script>alert("x")</script> & <a href="https://evil.example">Đối tác</a>';
 
@@ -180,5 +187,111 @@ describe('buildRunSummaryEmail', () => {
     expect(long.text).toContain('Đơn vị tạm giữ và lý do (1000):');
     expect(long.text).toContain('… và 700 đơn vị khác');
     expect(long.text).not.toContain('TS999 ');
+  });
+});
+
+describe('what the notice asks the employer to pay, and when', () => {
+  // The worked example's employer through the engine, with a pension-fund suspension of its own.
+  const employees = [
+    { id: 'NV01', insuredWage: 10_000_000 },
+    { id: 'NV02', insuredWage: 60_000_000 },
+  ];
+  const months = ['2026-09', '2026-10', '2026-11'];
+  const statementOf = (change: Partial<StatementRequestInput>) =>
+    computeStatement(
+      statementRequestSchema.parse({
+        employer: { id: 'TS0001A', name: 'Công ty TNHH Thử Nghiệm', region: 'I' },
+        period: '2026-11',
+        payroll: months.map((period) => ({ period, employees })),
+        ...change,
+      }),
+    );
+  const both = async (statement: Statement) => {
+    const email = await buildNoticeEmail(noticeInput(statement));
+    return { email, notes: noticeFootnotes(noticeInput(statement)).join('\n') };
+  };
+
+  it('heads arrears with what is late, to pay now, apart from what falls due on the pay-by date', async () => {
+    const { email, notes } = await both(statementOf({}));
+    for (const text of [email.text, email.html, notes]) {
+      expect(text).toContain('Số tiền đã quá hạn, đề nghị đơn vị đóng ngay: 39.160.000 đ.');
+      // November's charge and the interest posted at its end (both due by 31/12).
+      expect(text).toContain('Số tiền phải đóng chậm nhất ngày 31/12/2026: 19.756.220 đ.');
+    }
+    expect(email.text).toContain('lãi chậm đóng tiếp tục được tính');
+  });
+
+  it('gives a suspended pension fund’s make-up its own date, not the pay-by date', async () => {
+    const statement = statementOf({
+      pensionSuspensions: [{ from: '2026-09', to: '2027-02' }],
+      // Everything but HT_TT, on time.
+      payments: [
+        { date: '2026-10-20', amount: 6_248_000 },
+        { date: '2026-11-20', amount: 6_248_000 },
+      ],
+    });
+    expect(statement.dueLater).toEqual([{ fund: 'HT_TT', amount: 3 * 13_332_000, dueDate: '2027-03-31' }]);
+    const { email, notes } = await both(statement);
+    for (const text of [email.text, notes]) {
+      expect(text).toContain(
+        'Số tiền đóng bù vào quỹ hưu trí, tử tuất sau thời gian tạm dừng đóng, chậm nhất ngày 31/03/2027: 39.996.000 đ.',
+      );
+      expect(text).toContain('Số tiền phải đóng chậm nhất ngày 31/12/2026: 6.248.000 đ.');
+      expect(text).not.toContain('quá hạn, đề nghị');
+    }
+    expect(email.text).toContain('Đơn vị đang trong thời gian tạm dừng đóng vào quỹ hưu trí, tử tuất.');
+  });
+
+  it('does not say interest accrues when only interest is late (interest is not charged on interest)', async () => {
+    // September's charge paid 9 days late, October's on time: the interest is all that is late.
+    const statement = statementOf({
+      period: '2026-12',
+      payroll: months.slice(0, 2).map((period) => ({ period, employees })),
+      payments: [
+        { date: '2026-11-10', amount: 19_580_000 },
+        { date: '2026-11-20', amount: 19_580_000 },
+      ],
+    });
+    expect(statement.overduePrincipal).toBe(0);
+    expect(statement.overdueInterest).toBeGreaterThan(0);
+    const { email, notes } = await both(statement);
+    expect(email.text).toContain(`Trong đó đã quá hạn: ${formatVnd(statement.overdueInterest)} tiền lãi`);
+    expect(email.text).not.toContain('0 đ tiền phải đóng');
+    for (const text of [email.text, notes]) expect(text).not.toContain('tiếp tục được tính');
+  });
+
+  it('addresses the office when the head’s name is not on record, and leaves out an empty address', async () => {
+    const input = noticeInput();
+    const anonymous = { ...input, employer: { ...input.employer, headName: '', address: ' ' } };
+    const email = await buildNoticeEmail(anonymous);
+    expect(email.text).toContain(`Kính gửi: ${input.employer.headTitle} ${input.employer.name}\n`);
+    const text = (await pdfText(await renderNoticePdf(anonymous))).join('\n');
+    expect(text).toContain(`Kính gửi: ${input.employer.headTitle} ${input.employer.name}`);
+    expect(text).not.toContain('Ông/Bà ,');
+    expect(text).not.toContain('Địa chỉ:');
+  });
+});
+
+describe('the run summary’s subject', () => {
+  it('counts what earlier attempts delivered, so a re-run does not read as nothing sent', () => {
+    const summary: RunSummary = {
+      runId: 'run-2026-11',
+      period: '2026-11',
+      employers: 300,
+      sent: 0,
+      alreadyDelivered: 288,
+      inArrears: 114,
+      quarantined: 3,
+      postal: 9,
+      rejected: 0,
+      possibleDuplicates: 0,
+      quarantinedEmployers: [],
+      postalEmployers: [],
+      rejectedEmployers: [],
+      duplicateEmployers: [],
+    };
+    expect(buildRunSummaryEmail(summary).subject).toBe(
+      'Kết quả gửi thông báo C12-TS tháng 11/2026: 300 đơn vị, gửi thư 0, đã gửi trước đó 288, bưu điện 9, cách ly 3',
+    );
   });
 });

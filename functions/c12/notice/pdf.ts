@@ -109,6 +109,8 @@ export function noticeRows(input: NoticeInput): Row[] {
   const s = input.statement;
   const rates = interestRates(input);
   const paidTotal = s.payments.reduce((sum, payment) => sum + payment.amount, 0);
+  const allocated = s.total.paidPrincipal + s.total.paidInterest;
+  const fromCredit = Math.min(s.credit.broughtForward, Math.max(0, allocated - paidTotal));
   const rows: Row[] = [
     section('A', 'Kỳ trước chuyển sang'),
     employerLevel('1', 'Số lao động', formatNumber(s.previousHeadcount)),
@@ -149,6 +151,10 @@ export function noticeRows(input: NoticeInput): Row[] {
     section('D', 'Phân bổ số tiền đã đóng'),
     moneyRow('item', '1', 'Đóng tiền phải đóng (gốc)', s, (line) => line.paidPrincipal),
     moneyRow('item', '2', 'Đóng tiền lãi chậm đóng', s, (line) => line.paidInterest),
+    // What D allocated beyond C came from the credit brought forward: said, so C and D reconcile.
+    ...(fromCredit > 0
+      ? [employerLevel('', 'Trong đó từ số tiền đóng thừa kỳ trước', formatNumber(fromCredit), 'detail')]
+      : []),
 
     section('Đ', 'Chuyển kỳ sau'),
     employerLevel('1', 'Số lao động', formatNumber(s.headcount)),

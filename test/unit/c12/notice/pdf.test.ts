@@ -96,6 +96,23 @@ describe('notice content', () => {
     }
   });
 
+  it('says what section D allocated from the credit brought forward, so C and D reconcile', () => {
+    const base = novemberStatement();
+    // No payment this month: the month's charge was paid from last month's overpayment.
+    const fromCredit = {
+      ...base,
+      payments: [],
+      credit: { broughtForward: 40_000_000, carriedForward: 840_000 },
+    };
+    const row = noticeRows(noticeInput(fromCredit)).find(
+      (r) => r.label === 'Trong đó từ số tiền đóng thừa kỳ trước',
+    );
+    expect(row?.total).toBe(formatNumber(base.total.paidPrincipal + base.total.paidInterest));
+    expect(noticeRows(noticeInput()).some((r) => r.label.startsWith('Trong đó từ số tiền đóng thừa'))).toBe(
+      false,
+    );
+  });
+
   it('warns about overdue money and sums nothing it was not given', () => {
     const statement = {
       ...novemberStatement(),

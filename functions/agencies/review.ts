@@ -356,15 +356,19 @@ function countsTowardsTargets(participants: ReadonlyMap<string, Participant>) {
   // One set per window and product, keyed by the participant alone: the organisation is the participant's
   // own (checked first), so no key string is built per enrolment.
   const seenNew = new Map<string, Set<string>>();
-  return (e: Enrolment, window: string): boolean => {
-    if (participants.get(e.participantId)?.managedBy !== e.organisationCode) return false;
-    if (e.kind !== 'NEW') return true;
-    const set = `${window}#${e.product}`;
-    let seen = seenNew.get(set);
-    if (!seen) seenNew.set(set, (seen = new Set()));
-    if (seen.has(e.participantId)) return false;
-    seen.add(e.participantId);
-    return true;
+  return {
+    /** The enrolment's participant is its organisation's own (one lookup per enrolment). */
+    own: (e: Enrolment) => participants.get(e.participantId)?.managedBy === e.organisationCode,
+    /** For an enrolment of the organisation's own: not a second "new" of the same person in the window. */
+    inWindow: (e: Enrolment, window: string): boolean => {
+      if (e.kind !== 'NEW') return true;
+      const set = `${window}#${e.product}`;
+      let seen = seenNew.get(set);
+      if (!seen) seenNew.set(set, (seen = new Set()));
+      if (seen.has(e.participantId)) return false;
+      seen.add(e.participantId);
+      return true;
+    },
   };
 }
 
@@ -380,11 +384,17 @@ function kpis(
   for (const org of data.organisations) {
     byOrg.set(org.code, { month: emptyCounts(), quarter: emptyCounts(), weekly: weeks.map(emptyCounts) });
   }
-  const counts = countsTowardsTargets(participants);
+  const towards = countsTowardsTargets(participants);
+  const counts = (e: Enrolment, window: string) => towards.inWindow(e, window);
+  // The first week ending in the month may start in the month before, even before the quarter.
+  const firstWeekMonth = weeks[0] ? periodOf(weeks[0].from) : month;
+  const earliest = firstWeekMonth < first ? firstWeekMonth : first;
   for (const e of data.enrolments) {
     const orgCounts = byOrg.get(e.organisationCode);
     if (!orgCounts) continue;
     const m = periodOf(e.date);
+    // Only enrolments the month, the quarter or a week can count need the participant looked up.
+    if (m < earliest || m > month || !towards.own(e)) continue;
     if (m === month && counts(e, 'M')) {
       add(orgCounts.month, e);
       const mine = byCollector.get(e.collectorId) ?? { newParticipants: 0, renewals: 0 };
@@ -512,12 +522,12 @@ export function contractReviewsDue(
   const participants = new Map(
     data.participants.filter((p) => codes.has(p.managedBy)).map((p) => [p.participantId, p]),
   );
-  const countsTowards = countsTowardsTargets(participants);
+  const towards = countsTowardsTargets(participants);
   const counts = new Map<string, Counts>();
   for (const e of data.enrolments) {
     if (!codes.has(e.organisationCode)) continue;
     const m = periodOf(e.date);
-    if (m < from || m > month || !countsTowards(e, 'SIX_MONTHS')) continue;
+    if (m < from || m > month || !towards.own(e) || !towards.inWindow(e, 'SIX_MONTHS')) continue;
     const c = counts.get(e.organisationCode) ?? emptyCounts();
     add(c, e);
     counts.set(e.organisationCode, c);

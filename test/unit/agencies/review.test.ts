@@ -395,6 +395,49 @@ describe('KPIs against the committed targets', () => {
     expect(found(review, 'TARGET_MISSED').map((f) => f.organisationCode)).toEqual(['ORG2']);
   });
 
+  it('counts a week that began in the previous quarter in that week, not in the month or the quarter', () => {
+    // October 2026: the first week ending in it runs from Monday 28 September to Sunday 4 October.
+    const enrolments = [
+      enrol('N1', 'ORG1', '2026-09-29'),
+      enrol('N1', 'ORG1', '2026-09-29', { kind: 'RENEWAL' }),
+    ];
+    const review = reviewAgencies(
+      data({
+        organisations: [
+          org('ORG1', ['C1'], {
+            targets: { weekly: targets(1), monthly: targets(0), quarterly: targets(0) },
+          }),
+        ],
+        collectors: [collector('N1', 'ORG1')],
+        enrolments,
+      }),
+      '2026-10',
+    );
+    const [kpi] = review.kpis;
+    expect(kpi!.month.actual).toEqual({ newBhxh: 0, newBhyt: 0, renewals: 0 });
+    expect(kpi!.quarterToDate.actual).toEqual({ newBhxh: 0, newBhyt: 0, renewals: 0 });
+    // The first week has a new BHXH participant and a renewal but no BHYT: it misses the weekly targets,
+    // and meets them once the weekly BHYT target is 0, which only counting its September days can do.
+    expect(kpi!.weeks).toEqual({ met: 0, of: 4 });
+    const bhytFree = reviewAgencies(
+      data({
+        organisations: [
+          org('ORG1', ['C1'], {
+            targets: {
+              weekly: { newBhxh: 1, newBhyt: 0, renewals: 1 },
+              monthly: targets(0),
+              quarterly: targets(0),
+            },
+          }),
+        ],
+        collectors: [collector('N1', 'ORG1')],
+        enrolments,
+      }),
+      '2026-10',
+    );
+    expect(bhytFree.kpis[0]!.weeks).toEqual({ met: 1, of: 4 });
+  });
+
   it('counts a new participant once per product, however many "new" enrolments it has', () => {
     const review = reviewAgencies(
       data({

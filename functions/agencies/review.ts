@@ -160,11 +160,15 @@ function inactiveCollectors(
   // A new participant is one the collector's organisation manages: "new" enrolments of another's
   // participant are a finding, and keep no collector active.
   const lastNew = new Map<string, string>();
-  for (const e of data.enrolments) {
+  // Latest first (enrolments come in date order): once a collector's latest own new participant is found,
+  // its older enrolments fail the cheap date test and need no participant lookup.
+  for (let i = data.enrolments.length - 1; i >= 0; i--) {
+    const e = data.enrolments[i]!;
     if (e.kind !== 'NEW' || periodOf(e.date) > month) continue;
-    if (participants.get(e.participantId)?.managedBy !== e.organisationCode) continue;
     const seen = lastNew.get(e.collectorId);
-    if (!seen || e.date > seen) lastNew.set(e.collectorId, e.date);
+    if (seen && e.date <= seen) continue;
+    if (participants.get(e.participantId)?.managedBy !== e.organisationCode) continue;
+    lastNew.set(e.collectorId, e.date);
   }
   const setAsideOf = groupBy(data.setAsideEnrolments ?? [], (e) => e.collectorId);
   // Months before the enrolments read are unknown: a collector registered earlier with no new participant

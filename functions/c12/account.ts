@@ -33,6 +33,8 @@ interface PrincipalItem {
   fundIndex: number;
   fundRank: number;
   period: string;
+  /** Its deadline was moved by a pension-fund suspension (what the notice calls the make-up). */
+  suspended: boolean;
   /** 0 = payroll charge, 1 = adjustment: within a period and fund, the charge is settled first. */
   kindRank: number;
   posted: number;
@@ -409,12 +411,14 @@ function simulate(request: StatementRequest, policy: ContributionPolicy, endDay?
     if (pensionDue !== undefined) boundaries.push(pensionDue + 1);
     for (const fund of FUNDS) {
       if (charge.funds[fund] === 0) continue;
-      const due = fund === 'HT_TT' && pensionDue !== undefined ? pensionDue : normalDue;
+      const suspended = fund === 'HT_TT' && pensionDue !== undefined;
+      const due = suspended ? pensionDue : normalDue;
       day.postings.push({
         fund,
         fundIndex: FUND_INDEX[fund],
         fundRank: rankOf(fund),
         period: payroll.period,
+        suspended,
         kindRank: 0,
         posted,
         due,
@@ -445,15 +449,17 @@ function simulate(request: StatementRequest, policy: ContributionPolicy, endDay?
       let due = adjustment.dueDate
         ? dayNumber(adjustment.dueDate)
         : lastDayNumberOf(nextPeriod(adjustment.date.slice(0, 7)));
+      let suspended = false;
       if (!adjustment.dueDate && adjustment.fund === 'HT_TT') {
         const pensionDue = suspendedDueDay(suspensions, adjustment.period);
-        if (pensionDue !== undefined && pensionDue > due) due = pensionDue;
+        if (pensionDue !== undefined && pensionDue > due) [due, suspended] = [pensionDue, true];
       }
       day.postings.push({
         fund: adjustment.fund,
         fundIndex: FUND_INDEX[adjustment.fund],
         fundRank: rankOf(adjustment.fund),
         period: adjustment.period,
+        suspended,
         kindRank: 1,
         posted,
         due,
@@ -580,14 +586,18 @@ export function computeStatement(
   }
   oldestOverdue ??= oldestOverdueInterest;
 
+  // Principal not yet late whose deadline is not the pay-by date: each with its own date and why.
   const payByDay = lastDayNumberOf(nextPeriod(period));
-  const later = new Map<string, { fund: Fund; amount: number; dueDate: string }>();
+  const later = new Map<string, NonNullable<Statement['dueLater']>[number]>();
   for (const item of account.principal) {
-    if (item.unpaid === 0 || item.due <= payByDay) continue;
-    const key = `${item.fundIndex}#${item.due}`;
+    if (item.unpaid === 0 || item.due <= statementEnd || item.due === payByDay) continue;
+    const key = `${item.fundIndex}#${item.due}#${item.suspended}`;
     const entry = later.get(key);
     if (entry) entry.amount += item.unpaid;
-    else later.set(key, { fund: item.fund, amount: item.unpaid, dueDate: isoFromDay(item.due) });
+    else {
+      const reason = item.suspended ? 'SUSPENSION_MAKE_UP' : 'OWN_DUE_DATE';
+      later.set(key, { fund: item.fund, amount: item.unpaid, dueDate: isoFromDay(item.due), reason });
+    }
   }
   const dueLater = [...later.values()].sort(
     (a, b) =>

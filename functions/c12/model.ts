@@ -231,11 +231,16 @@ export interface Statement {
   /** Everything the employer owes (owed + interest owed - credit, never negative), late or not. */
   amountDue: number;
   /**
-   * Principal whose deadline is after `payBy` (a suspended pension fund's make-up, an adjustment with a
-   * later due date), per fund and deadline: part of `amountDue`, not due by `payBy`. Absent on statements
-   * stored before it existed.
+   * Principal not yet late whose deadline is not `payBy` (a suspended pension fund's make-up, an adjustment
+   * with a due date of its own), per fund, deadline and reason: part of `amountDue`, due on its own date.
+   * Absent on statements stored before it existed.
    */
-  dueLater?: { fund: Fund; amount: number; dueDate: string }[];
+  dueLater?: {
+    fund: Fund;
+    amount: number;
+    dueDate: string;
+    reason: 'SUSPENSION_MAKE_UP' | 'OWN_DUE_DATE';
+  }[];
   /** The deadline of this period's charge: the last day of the following month. */
   payBy: string;
   flags: StatementFlag[];

@@ -36,7 +36,10 @@ export interface FiredRun {
 export class LocalScheduler {
   private lastTick: Date;
   /** Starts that failed, to try again on the next ticks (one per process: the latest run time only). */
-  private readonly retries = new Map<ProcessId, { scheduledTime: string; attempts: number }>();
+  private readonly retries = new Map<
+    ProcessId,
+    { scheduledTime: string; attempts: number; version: number }
+  >();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
@@ -56,11 +59,13 @@ export class LocalScheduler {
     const since = this.lastTick;
     const fired: FiredRun[] = [];
     for (const record of await this.options.repository.list()) {
-      const retry = this.retries.get(record.processId);
-      if (!record.enabled) {
+      let retry = this.retries.get(record.processId);
+      // A retry is for the schedule that missed it: paused, or changed since, it is dropped.
+      if (retry && (!record.enabled || retry.version !== record.version)) {
         this.retries.delete(record.processId);
-        continue;
+        retry = undefined;
       }
+      if (!record.enabled) continue;
       // The latest run time in (since, now], if any: no catching up on earlier ones.
       const last = previousRun(record.cron, record.timeZone, new Date(now.getTime() + 1));
       const due = last && last > since ? last.toISOString() : retry?.scheduledTime;
@@ -85,7 +90,12 @@ export class LocalScheduler {
         const tooOld = now.getTime() - Date.parse(due) > SCHEDULE_RETRY.MaximumEventAgeInSeconds * 1000;
         if (attempts + 1 > SCHEDULE_RETRY.MaximumRetryAttempts || tooOld)
           this.retries.delete(record.processId);
-        else this.retries.set(record.processId, { scheduledTime: due, attempts: attempts + 1 });
+        else
+          this.retries.set(record.processId, {
+            scheduledTime: due,
+            attempts: attempts + 1,
+            version: record.version,
+          });
         this.options.onError?.(error);
       }
     }

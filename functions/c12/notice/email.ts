@@ -266,7 +266,7 @@ export function buildRunSummaryEmail(summary: RunSummary): EmailContent {
   const subject =
     (summary.failure ? 'LỖI – lượt chạy dừng giữa chừng – ' : '') +
     `Kết quả gửi thông báo C12-TS tháng ${month}: ${formatNumber(summary.employers)} đơn vị, ` +
-    `gửi thư ${formatNumber(summary.sent)}` +
+    `gửi mới ${formatNumber(summary.sent)}` +
     // A re-run delivers nothing twice: what earlier attempts delivered is said, not counted as unsent.
     (summary.alreadyDelivered > 0 ? `, đã gửi trước đó ${formatNumber(summary.alreadyDelivered)}` : '') +
     `, bưu điện ${formatNumber(summary.postal)}` +

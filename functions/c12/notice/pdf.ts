@@ -171,22 +171,39 @@ export function noticeRows(input: NoticeInput): Row[] {
  * deadline). Shared by the email and the PDF so both say the same. Nothing to pay: no line.
  */
 export function dueLines(s: Statement): string[] {
-  const later = s.dueLater ?? [];
   const overdue = Math.min(s.amountDue, s.overduePrincipal + s.overdueInterest);
-  const byPayBy = Math.max(0, s.amountDue - overdue - later.reduce((sum, entry) => sum + entry.amount, 0));
-  const suspended = s.flags.some((flag) => flag.code === 'PENSION_SUSPENDED');
   const lines: string[] = [];
   if (overdue > 0) lines.push(`Số tiền đã quá hạn, đề nghị đơn vị đóng ngay: ${formatVnd(overdue)}.`);
-  if (byPayBy > 0)
-    lines.push(`Số tiền phải đóng chậm nhất ngày ${formatDate(s.payBy)}: ${formatVnd(byPayBy)}.`);
-  for (const entry of later) {
-    const what =
-      entry.fund === 'HT_TT' && suspended
-        ? 'Số tiền đóng bù vào quỹ hưu trí, tử tuất sau thời gian tạm dừng đóng'
-        : `Số tiền ${fundLabel(entry.fund)} có hạn đóng riêng`;
-    lines.push(`${what}, chậm nhất ngày ${formatDate(entry.dueDate)}: ${formatVnd(entry.amount)}.`);
+  const suspended = s.flags.some((flag) => flag.code === 'PENSION_SUSPENDED');
+  if (s.dueLater === undefined && suspended) {
+    // Stored before deadlines were split, in a suspension: part of what is not late is the make-up, due
+    // later, so it is said as one sum rather than under a pay-by date it does not have.
+    const rest = s.amountDue - overdue;
+    if (rest > 0) lines.push(`Số tiền còn lại, đóng theo hạn của từng khoản: ${formatVnd(rest)}.`);
+    return lines;
   }
-  return lines;
+  const later = s.dueLater ?? [];
+  const ownDates = later.reduce((sum, entry) => sum + entry.amount, 0);
+  const byPayBy = Math.max(0, s.amountDue - overdue - ownDates);
+  // In date order, the pay-by date among the others.
+  const dated = [
+    ...later.map((entry) => ({
+      date: entry.dueDate,
+      text:
+        entry.reason === 'SUSPENSION_MAKE_UP'
+          ? `Số tiền đóng bù vào quỹ hưu trí, tử tuất sau thời gian tạm dừng đóng, chậm nhất ngày ${formatDate(entry.dueDate)}: ${formatVnd(entry.amount)}.`
+          : `Khoản điều chỉnh (quỹ ${fundLabel(entry.fund)}) có hạn đóng riêng, chậm nhất ngày ${formatDate(entry.dueDate)}: ${formatVnd(entry.amount)}.`,
+    })),
+    ...(byPayBy > 0
+      ? [
+          {
+            date: s.payBy,
+            text: `Số tiền phải đóng chậm nhất ngày ${formatDate(s.payBy)}: ${formatVnd(byPayBy)}.`,
+          },
+        ]
+      : []),
+  ].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return [...lines, ...dated.map((entry) => entry.text)];
 }
 
 /** Footnotes under the table, one paragraph each. Exported for tests and reused wording in the email. */
@@ -231,14 +248,17 @@ export function noticeFootnotes(input: NoticeInput): string[] {
     const principalSince = s.overduePrincipal > 0 ? since : '';
     const interestSince = s.overduePrincipal > 0 ? '' : since;
     // Interest accrues on late principal only (never on interest): the sentence is there when some is late.
+    const parts = [
+      ...(s.overduePrincipal > 0 ? [`tiền phải đóng ${formatVnd(s.overduePrincipal)}${principalSince}`] : []),
+      ...(s.overdueInterest > 0
+        ? [`tiền lãi chậm đóng ${formatVnd(s.overdueInterest)}${interestSince}`]
+        : []),
+    ];
     const accrues =
       s.overduePrincipal > 0
-        ? ` Lãi chậm đóng tiếp tục được tính${rate} trên số tiền chậm đóng đến ngày đơn vị đóng;`
+        ? ` Lãi chậm đóng tiếp tục được tính${rate} trên số tiền chậm đóng đến ngày đơn vị đóng.`
         : '';
-    notes.push(
-      `Trong đó số tiền đã quá hạn đóng: tiền phải đóng ${formatVnd(s.overduePrincipal)}${principalSince}; ` +
-        `tiền lãi chậm đóng ${formatVnd(s.overdueInterest)}${interestSince}.${accrues} đề nghị đơn vị đóng ngay.`,
-    );
+    notes.push(`Trong đó số tiền đã quá hạn đóng: ${parts.join('; ')}.${accrues}`);
   }
 
   // The reference on a line of its own, so it is copied whole. Bank transfer references lose diacritics at
@@ -316,13 +336,14 @@ class Page {
 
   /** Height of a text block in the current font: one line without running the wrapper when it fits. */
   height(text: string, width: number): number {
-    if (this.doc.widthOfString(text) <= width) return this.doc.lineHeight(true);
+    if (!text.includes('\n') && this.doc.widthOfString(text) <= width) return this.doc.lineHeight(true);
     return this.doc.heightOfString(text, width);
   }
 
   /** Left-aligned text block; returns the y below it. */
   block(text: string, x: number, y: number, width: number): number {
-    if (this.doc.widthOfString(text) <= width) {
+    // One line drawn as is when it fits; a line break always goes through the wrapper, which keeps it.
+    if (!text.includes('\n') && this.doc.widthOfString(text) <= width) {
       this.doc.text(text, x, y);
       return y + this.doc.lineHeight(true);
     }

@@ -59,6 +59,34 @@ describe('a start that fails', () => {
     expect(await local.tick()).toEqual([]);
   });
 
+  it('drops a pending retry when the schedule changes meanwhile: the new schedule alone fires', async () => {
+    sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => {
+      if (input.name === 'schedule-debt-escalation-202702030100')
+        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+      return { executionArn: `arn:execution:${input.name}` };
+    });
+    const clock = { now: new Date('2027-02-03T00:59:00Z') };
+    const errors: unknown[] = [];
+    const local = scheduler(clock, errors);
+    clock.now = new Date('2027-02-03T01:00:05Z');
+    await local.tick();
+    expect(errors).toHaveLength(1);
+    // An administrator moves the sweep to 08:30 before the retry.
+    const moved = records[0]!;
+    records[0] = { ...moved, cron: 'cron(30 8 * * ? *)', version: moved.version + 1 };
+    try {
+      clock.now = new Date('2027-02-03T01:00:20Z');
+      expect(await local.tick()).toEqual([]);
+      clock.now = new Date('2027-02-03T01:30:05Z');
+      expect((await local.tick()).map((run) => run.executionName)).toEqual([
+        'schedule-debt-escalation-202702030130',
+      ]);
+    } finally {
+      records[0] = moved;
+    }
+    expect(errors).toHaveLength(1);
+  });
+
   it('gives up after the retry policy’s attempts, and fires again at the next run time', async () => {
     sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => {
       if (input.stateMachineArn.endsWith(':DebtEscalation'))

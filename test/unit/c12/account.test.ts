@@ -758,10 +758,13 @@ describe('a debt of posted interest alone', () => {
     expect(january.overduePrincipal).toBe(0);
     expect(january.overdueInterest).toBe(58_740);
     expect(january.oldestOverdueDueDate).toBe('2026-12-31');
-    // The notice dates the interest, not the (nil) principal.
-    expect(noticeFootnotes(noticeInput(january)).join('\n')).toContain(
-      'tiền phải đóng 0 đ; tiền lãi chậm đóng 58.740 đ, quá hạn từ sau ngày 31/12/2026.',
+    // The notice dates the interest and names no (nil) principal; no interest accrues on interest.
+    const notes = noticeFootnotes(noticeInput(january)).join('\n');
+    expect(notes).toContain(
+      'Trong đó số tiền đã quá hạn đóng: tiền lãi chậm đóng 58.740 đ, quá hạn từ sau ngày 31/12/2026.',
     );
+    expect(notes).not.toContain('quá hạn đóng: tiền phải đóng');
+    expect(notes).not.toContain('tiếp tục được tính');
     expect(debtAsOf(stored, '2026-12-31')).toMatchObject({ overdueInterest: 0, oldestOverdueDueDate: null });
     expect(debtAsOf(stored, '2027-01-01')).toMatchObject({
       overduePrincipal: 0,

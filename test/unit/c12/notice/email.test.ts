@@ -17,7 +17,7 @@ import {
   type Statement,
   type StatementRequestInput,
 } from '../../../../functions/c12/model.ts';
-import { noticeFootnotes, renderNoticePdf } from '../../../../functions/c12/notice/pdf.ts';
+import { dueLines, noticeFootnotes, renderNoticePdf } from '../../../../functions/c12/notice/pdf.ts';
 
 const HOSTILE = 'Công ty <script>alert("x")</script> & <a href="https://evil.example">Đối tác</a>';
 
@@ -230,7 +230,9 @@ describe('what the notice asks the employer to pay, and when', () => {
         { date: '2026-11-20', amount: 6_248_000 },
       ],
     });
-    expect(statement.dueLater).toEqual([{ fund: 'HT_TT', amount: 3 * 13_332_000, dueDate: '2027-03-31' }]);
+    expect(statement.dueLater).toEqual([
+      { fund: 'HT_TT', amount: 3 * 13_332_000, dueDate: '2027-03-31', reason: 'SUSPENSION_MAKE_UP' },
+    ]);
     const { email, notes } = await both(statement);
     for (const text of [email.text, notes]) {
       expect(text).toContain(
@@ -240,6 +242,38 @@ describe('what the notice asks the employer to pay, and when', () => {
       expect(text).not.toContain('quá hạn, đề nghị');
     }
     expect(email.text).toContain('Đơn vị đang trong thời gian tạm dừng đóng vào quỹ hưu trí, tử tuất.');
+  });
+
+  it('lists an adjustment with a deadline of its own on its date, before or after the pay-by date', async () => {
+    const statement = statementOf({
+      pensionSuspensions: [{ from: '2026-09', to: '2027-02' }],
+      payments: [
+        { date: '2026-10-20', amount: 6_248_000 },
+        { date: '2026-11-20', amount: 6_248_000 },
+      ],
+      adjustments: [
+        { date: '2026-11-15', period: '2026-08', fund: 'BHYT', amount: 500_000, dueDate: '2026-12-10' },
+        { date: '2026-11-16', period: '2026-09', fund: 'HT_TT', amount: 300_000, dueDate: '2027-01-15' },
+      ],
+    });
+    expect(dueLines(statement)).toEqual([
+      'Khoản điều chỉnh (quỹ BHYT) có hạn đóng riêng, chậm nhất ngày 10/12/2026: 500.000 đ.',
+      'Số tiền phải đóng chậm nhất ngày 31/12/2026: 6.248.000 đ.',
+      'Khoản điều chỉnh (quỹ Hưu trí, tử tuất) có hạn đóng riêng, chậm nhất ngày 15/01/2027: 300.000 đ.',
+      'Số tiền đóng bù vào quỹ hưu trí, tử tuất sau thời gian tạm dừng đóng, chậm nhất ngày 31/03/2027: 39.996.000 đ.',
+    ]);
+    // A statement stored before deadlines were split, in a suspension: one sum, no pay-by date it lacks.
+    const { dueLater: _dropped, ...stored } = statement;
+    expect(dueLines(stored)).toEqual([
+      `Số tiền còn lại, đóng theo hạn của từng khoản: ${formatVnd(statement.amountDue)}.`,
+    ]);
+  });
+
+  it('puts the transfer reference on a line of its own in the PDF, however short the account', async () => {
+    const input = noticeInput();
+    const short = { ...input, account: { number: '3751', name: 'BHXH Lâm Đồng', bank: 'KBNN' } };
+    const lines = (await pdfText(await renderNoticePdf(short))).join('\n').split('\n');
+    expect(lines).toContain(`TS0001A nop tien BHXH BHYT BHTN thang 11/2026`);
   });
 
   it('does not say interest accrues when only interest is late (interest is not charged on interest)', async () => {
@@ -291,7 +325,7 @@ describe('the run summary’s subject', () => {
       duplicateEmployers: [],
     };
     expect(buildRunSummaryEmail(summary).subject).toBe(
-      'Kết quả gửi thông báo C12-TS tháng 11/2026: 300 đơn vị, gửi thư 0, đã gửi trước đó 288, bưu điện 9, cách ly 3',
+      'Kết quả gửi thông báo C12-TS tháng 11/2026: 300 đơn vị, gửi mới 0, đã gửi trước đó 288, bưu điện 9, cách ly 3',
     );
   });
 });

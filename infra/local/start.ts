@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { lastClosedPeriod, todayInVietnam } from '../../functions/shared/calendar.ts';
+import { reasonInVietnamese } from '../../functions/c12/notice/format.ts';
 import { C12Repository } from '../../functions/c12/repository.ts';
 import type { MonthlyRunOutput } from '../../functions/c12/handlers/summarize-run.ts';
 import { runIdFor } from '../../functions/c12/run.ts';
@@ -171,7 +172,7 @@ export async function start(options: StartOptions) {
           ` ${summary.inArrears} nợ đọng, ${summary.quarantined} cách ly, ${summary.rejected} địa chỉ bị từ chối,` +
           ` ${summary.possibleDuplicates} có thể trùng.`,
         ...summary.quarantinedEmployers.map(
-          (entry) => `  cách ly ${entry.employerId}: ${entry.reason ?? ''}`,
+          (entry) => `  cách ly ${entry.employerId}: ${reasonInVietnamese(entry.reason ?? '')}`,
         ),
       ].join('\n'),
     );

@@ -7,7 +7,15 @@
  * into a tracking redirect.
  */
 import type { Fund } from '../policy.ts';
-import { NOTICE_FUNDS, formatDate, formatMonth, formatNumber, formatVnd, fundLabel } from './format.ts';
+import {
+  NOTICE_FUNDS,
+  formatDate,
+  formatMonth,
+  formatNumber,
+  formatVnd,
+  fundLabel,
+  reasonInVietnamese,
+} from './format.ts';
 import type { EmailAttachment } from '../../shared/email.ts';
 import { escapeHtml, link } from '../../shared/html.ts';
 
@@ -258,7 +266,7 @@ function shown(employers: RunSummaryEmployer[]): { lines: string[]; more: string
 }
 
 function employerLine(employer: RunSummaryEmployer): string {
-  return `${employer.employerId} – ${employer.name}${employer.reason ? `: ${employer.reason}` : ''}`;
+  return `${employer.employerId} – ${employer.name}${employer.reason ? `: ${reasonInVietnamese(employer.reason)}` : ''}`;
 }
 
 export function buildRunSummaryEmail(summary: RunSummary): EmailContent {

@@ -5,7 +5,7 @@ import {
   escapeHtml,
   type RunSummary,
 } from '../../../../functions/c12/notice/email.ts';
-import { formatDate, formatVnd } from '../../../../functions/c12/notice/format.ts';
+import { formatDate, formatVnd, reasonInVietnamese } from '../../../../functions/c12/notice/format.ts';
 import { composeNotice } from '../../../../functions/c12/compose.ts';
 import { employerRecordSchema } from '../../../../functions/c12/ledger.ts';
 import { loadConfig } from '../../../../functions/shared/config.ts';
@@ -166,9 +166,9 @@ describe('buildRunSummaryEmail', () => {
     expect(email.attachments).toEqual([]);
   });
 
-  it('lists the employers with their reasons, escaped in HTML', () => {
+  it('lists the employers with their reasons, in Vietnamese with the field named, escaped in HTML', () => {
     expect(email.text).toContain(
-      '- TS0099Z – Công ty <Lỗi>: payroll[0].employees[1].insuredWage: must not be negative',
+      '- TS0099Z – Công ty <Lỗi>: payroll[0].employees[1].insuredWage: không được âm',
     );
     expect(email.text).toContain('- TS0200P – Hộ kinh doanh Bảy Núi');
     expect(email.text).toContain('MessageRejected: address blacklisted');
@@ -327,5 +327,28 @@ describe('the run summary’s subject', () => {
     expect(buildRunSummaryEmail(summary).subject).toBe(
       'Kết quả gửi thông báo C12-TS tháng 11/2026: 300 đơn vị, gửi mới 0, đã gửi trước đó 288, bưu điện 9, cách ly 3',
     );
+  });
+});
+
+describe('reasons in the administrators’ words', () => {
+  it.each([
+    [
+      'PAYMENT#2026-02-29#UNC-1: date: must be a date YYYY-MM-DD',
+      'PAYMENT#2026-02-29#UNC-1: date: phải là ngày hợp lệ dạng YYYY-MM-DD',
+    ],
+    [
+      'ADJUSTMENT#2026-10-05#DC-1: fund: must be one of BHYT, BHTN, TNLD_BNN, OD_TS, HT_TT',
+      'ADJUSTMENT#2026-10-05#DC-1: fund: phải là một trong: BHYT, BHTN, TNLD_BNN, OD_TS, HT_TT',
+    ],
+    ['amount: must not exceed 1.000.000.000.000 VND', 'amount: không được vượt quá 1.000.000.000.000 đồng'],
+    [
+      'PAYROLL#2026-10: employees: is not valid JSON',
+      'PAYROLL#2026-10: employees: không đọc được (dữ liệu hỏng)',
+    ],
+    ['name: Invalid input: expected string, received undefined', 'name: thiếu'],
+    // Anything else is shown as it came.
+    ['SomethingNew: unexpected', 'SomethingNew: unexpected'],
+  ])('%s', (reason, said) => {
+    expect(reasonInVietnamese(reason)).toBe(said);
   });
 });

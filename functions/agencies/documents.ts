@@ -4,6 +4,7 @@
  * every breach, the records set aside). Pure: results in, text out; every value escaped in HTML.
  */
 import { formatDate, formatMonth, formatNumber } from '../c12/notice/format.ts';
+import { reasonInVietnamese } from '../shared/reasons.ts';
 import { escapeHtml } from '../shared/html.ts';
 import type { RejectedRecord } from './model.ts';
 import type { Finding, FindingRule, OrganisationKpi } from './review.ts';
@@ -163,7 +164,7 @@ export function reviewSummaryLetter(input: {
     RULE_TITLE[f.rule],
     findingLine(f),
   ]);
-  const rejectedRows = input.rejected.map((r) => [KIND[r.kind], r.id, r.reason]);
+  const rejectedRows = input.rejected.map((r) => [KIND[r.kind], r.id, reasonInVietnamese(r.reason)]);
   const communes = input.communesWithoutPoint.map((c) => `${c.name} (${c.code})`);
   const text = [
     `Tổng hợp đánh giá tháng ${formatMonth(input.month)}`,

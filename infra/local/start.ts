@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { awsClients } from '../../functions/shared/aws.ts';
 import { lastClosedPeriod, todayInVietnam } from '../../functions/shared/calendar.ts';
-import { reasonInVietnamese } from '../../functions/c12/notice/format.ts';
+import { reasonInVietnamese } from '../../functions/shared/reasons.ts';
 import { C12Repository } from '../../functions/c12/repository.ts';
 import type { MonthlyRunOutput } from '../../functions/c12/handlers/summarize-run.ts';
 import { runIdFor } from '../../functions/c12/run.ts';

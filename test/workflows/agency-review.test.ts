@@ -106,8 +106,9 @@ describe('the monthly agency review', () => {
     const text = summary.body.text!;
     for (const commune of province.planted.communesWithoutPoint) expect(text).toContain(`(${commune})`);
     expect(text).toContain(`CCCD ${province.planted.sharedNationalId.nationalId}`);
-    expect(text).toContain('nationalId: national ID (CCCD) must be 12 digits');
-    expect(text).toContain('dated 2026-12-13, after the review date 2026-12-03');
+    // The reasons in the administrators' words, the field named as stored.
+    expect(text).toContain('nationalId: số CCCD phải gồm 12 chữ số');
+    expect(text).toContain('ghi ngày 2026-12-13, sau ngày đánh giá 2026-12-03');
     // Ranked by completion: the organisations under target last.
     const ranking = text.split('\n').filter((line) => /^\d+\. TCDV/.test(line));
     expect(ranking).toHaveLength(20);

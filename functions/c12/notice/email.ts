@@ -7,15 +7,8 @@
  * into a tracking redirect.
  */
 import type { Fund } from '../policy.ts';
-import {
-  NOTICE_FUNDS,
-  formatDate,
-  formatMonth,
-  formatNumber,
-  formatVnd,
-  fundLabel,
-  reasonInVietnamese,
-} from './format.ts';
+import { NOTICE_FUNDS, formatDate, formatMonth, formatNumber, formatVnd, fundLabel } from './format.ts';
+import { reasonInVietnamese } from '../../shared/reasons.ts';
 import type { EmailAttachment } from '../../shared/email.ts';
 import { escapeHtml, link } from '../../shared/html.ts';
 

@@ -74,38 +74,3 @@ export function formatRatePcm(pcm: number): string {
   const fraction = (pcm % 1000).toString().padStart(3, '0').replace(/0+$/, '');
   return fraction ? `${whole},${fraction}%` : `${whole}%`;
 }
-
-/**
- * A validation reason in the administrators' words. The engine's reasons are English (they name the field,
- * for whoever fixes the data); the run summary a BHXH office reads says them in Vietnamese, the field path
- * kept as is. A reason not listed here is shown as it came.
- */
-const REASON_PHRASES: [RegExp, string][] = [
-  [/must be a date YYYY-MM-DD/g, 'phải là ngày hợp lệ dạng YYYY-MM-DD'],
-  [/must be a month YYYY-MM/g, 'phải là tháng dạng YYYY-MM'],
-  [/must be a number of VND/g, 'phải là số tiền (đồng)'],
-  [/must be whole VND/g, 'phải là số đồng nguyên'],
-  [/must not be negative/g, 'không được âm'],
-  [/must not be empty/g, 'không được để trống'],
-  [/must be positive/g, 'phải lớn hơn 0'],
-  [/must not be zero/g, 'không được bằng 0'],
-  [/must be a boolean/g, 'phải là đúng/sai'],
-  [/must be one of /g, 'phải là một trong: '],
-  [/must not exceed ([\d.]+) VND/g, 'không được vượt quá $1 đồng'],
-  [/must not be below (-?[\d.]+) VND/g, 'không được nhỏ hơn $1 đồng'],
-  [/is not valid JSON/g, 'không đọc được (dữ liệu hỏng)'],
-  [/duplicate period /g, 'trùng kỳ '],
-  [/from must not be after to/g, 'tháng bắt đầu không được sau tháng kết thúc'],
-  [/must be after the previous entry/g, 'phải sau dòng trước'],
-  [
-    /must not be before (\S+) \(the earliest rates dondoc holds\)/g,
-    'không được trước $1 (mức đóng sớm nhất dondoc có)',
-  ],
-  [/must be letters and digits \(mã đơn vị\)/g, 'chỉ gồm chữ và số (mã đơn vị)'],
-  [/Invalid input: expected \w+, received undefined/g, 'thiếu'],
-  [/Invalid input: expected (\w+), received (\w+)/g, 'sai kiểu dữ liệu'],
-];
-
-export function reasonInVietnamese(reason: string): string {
-  return REASON_PHRASES.reduce((said, [pattern, words]) => said.replace(pattern, words), reason);
-}

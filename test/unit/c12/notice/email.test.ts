@@ -5,7 +5,8 @@ import {
   escapeHtml,
   type RunSummary,
 } from '../../../../functions/c12/notice/email.ts';
-import { formatDate, formatVnd, reasonInVietnamese } from '../../../../functions/c12/notice/format.ts';
+import { formatDate, formatVnd } from '../../../../functions/c12/notice/format.ts';
+import { reasonInVietnamese } from '../../../../functions/shared/reasons.ts';
 import { composeNotice } from '../../../../functions/c12/compose.ts';
 import { employerRecordSchema } from '../../../../functions/c12/ledger.ts';
 import { loadConfig } from '../../../../functions/shared/config.ts';

@@ -11,6 +11,7 @@
  */
 import { addWorkingDays, dayNumber, isoFromDay, wholeMonthsBetween } from '../shared/calendar.ts';
 import { roundHalfUpPcm } from '../shared/money.ts';
+import { RATE_DENOMINATOR } from '../c12/policy.ts';
 import {
   STAGES,
   type ApproverRole,
@@ -103,11 +104,20 @@ export type Evaluation =
 
 /** Days from `from` to `to` (inclusive of both ends) spent paused. */
 function pausedDaysWithin(pauses: readonly Pause[], from: number, to: number): number {
+  // As day intervals within [from, to], merged: a day two pauses cover is one paused day.
+  const spans = pauses
+    .map((pause) => [
+      Math.max(from, dayNumber(pause.from)),
+      Math.min(to, pause.to ? dayNumber(pause.to) - 1 : to),
+    ])
+    .filter(([start, end]) => end! >= start!)
+    .sort((a, b) => a[0]! - b[0]!);
   let days = 0;
-  for (const pause of pauses) {
-    const start = Math.max(from, dayNumber(pause.from));
-    const end = Math.min(to, pause.to ? dayNumber(pause.to) - 1 : to);
-    if (end >= start) days += end - start + 1;
+  let covered = from - 1; // the last day counted so far
+  for (const [start, end] of spans) {
+    const first = Math.max(start!, covered + 1);
+    if (end! >= first) days += end! - first + 1;
+    covered = Math.max(covered, end!);
   }
   return days;
 }
@@ -136,8 +146,13 @@ export function proposedFine(
 ): FineProposal {
   const scale = scaleOn(policy, debt.asOf);
   const multiple = debt.organisation ? scale.organisationMultiplier : 1;
-  const share = (pcm: number) =>
-    Math.min(scale.latePayment.capVnd, roundHalfUpPcm(debt.amountDue * pcm)) * multiple;
+  // At or above the amount where the share reaches the cap, the cap: the product is never formed, so a
+  // debt of any size stays in exact integers.
+  const share = (pcm: number) => {
+    const cap = scale.latePayment.capVnd;
+    const capped = debt.amountDue >= Math.ceil((cap * RATE_DENOMINATOR) / pcm);
+    return (capped ? cap : Math.min(cap, roundHalfUpPcm(debt.amountDue * pcm))) * multiple;
+  };
   const latePayment = { minVnd: share(scale.latePayment.minPcm), maxVnd: share(scale.latePayment.maxPcm) };
   const evasion = { minVnd: scale.evasion.minVnd * multiple, maxVnd: scale.evasion.maxVnd * multiple };
   return {
@@ -163,7 +178,8 @@ export function referralConditions(
   const evasionMonths =
     evasionDays > 0 ? wholeMonthsBetween(isoFromDay(dayNumber(debt.asOf) - evasionDays), debt.asOf) : 0;
   const fined = STAGES.indexOf(state.stage as Stage) >= STAGES.indexOf('ADMIN_PENALTY');
-  const overdueVnd = debt.overduePrincipal + debt.overdueInterest;
+  // What was evaded is the unpaid contributions: late-payment interest is not part of it.
+  const overdueVnd = debt.overduePrincipal;
   return {
     evasionMonths,
     minEvasionMonths: rule.minEvasionMonths,

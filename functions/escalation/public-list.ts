@@ -6,6 +6,7 @@
  */
 import { formatDate, formatMonth, formatVnd } from '../c12/notice/format.ts';
 import { escapeHtml } from '../shared/html.ts';
+import { formatInstant } from '../approvals/pages.ts';
 import { STAGES, type Stage } from './policy.ts';
 import type { EscalationCase } from './repository.ts';
 
@@ -84,12 +85,12 @@ th{background:#eee}.note{color:#555;font-size:.9rem}
 <h1>${escapeHtml(feed.title)}</h1>
 <p>${escapeHtml(feed.office)} công khai theo ${escapeHtml(feed.legalBasis)}. Số liệu đến kỳ thông báo gần nhất của từng đơn vị.</p>
 <table>
-<thead><tr><th>STT</th><th>Mã đơn vị</th><th>Tên đơn vị</th><th>Số tiền quá hạn</th><th>Quá hạn từ</th><th>Tình trạng</th><th>Số liệu kỳ</th></tr></thead>
+<thead><tr><th>STT</th><th>Mã đơn vị</th><th>Tên đơn vị</th><th>Số tiền quá hạn</th><th>Hạn đóng đã quá</th><th>Tình trạng</th><th>Số liệu kỳ</th></tr></thead>
 <tbody>
 ${rows || '<tr><td colspan="7">Không có đơn vị nào.</td></tr>'}
 </tbody>
 </table>
-<p class="note">${feed.entries.length} đơn vị. Cập nhật lúc ${escapeHtml(feed.generatedAt)}. Dữ liệu dạng JSON: <a href="cham-dong.json">cham-dong.json</a>.</p>
+<p class="note">${feed.entries.length} đơn vị. Cập nhật lúc ${escapeHtml(formatInstant(feed.generatedAt))}. Dữ liệu dạng JSON: <a href="cham-dong.json">cham-dong.json</a>.</p>
 </body>
 </html>
 `;

@@ -52,6 +52,12 @@ describe('daysLate', () => {
     expect(daysLate(DEADLINE, '2026-10-30', pauses)).toBe(20);
     const running = [{ from: '2026-10-21', reason: 'FORCE_MAJEURE' as const }];
     expect(daysLate(DEADLINE, '2026-10-30', running)).toBe(20);
+    // Overlapping pauses: a day both cover is one paused day (1..29 October, 29 days).
+    const overlapping = [
+      { from: '2026-10-01', to: '2026-10-21', reason: 'DISPUTE' as const },
+      { from: '2026-10-10', to: '2026-10-30', reason: 'FORCE_MAJEURE' as const },
+    ];
+    expect(daysLate(DEADLINE, '2026-11-09', overlapping)).toBe(40 - 29);
     // A pause before the deadline does not make the debt younger.
     expect(
       daysLate(DEADLINE, '2026-10-30', [{ from: '2026-09-01', to: '2026-09-20', reason: 'DISPUTE' }]),
@@ -272,10 +278,42 @@ describe('the penalty proposal', () => {
       'LATE_PAYMENT',
     );
     expect(small.range).toEqual({ minVnd: 1_200_000, maxVnd: 1_500_000 });
+    // Far past the cap, in exact integers (the share itself would leave them): the cap, not an error.
+    const huge = proposedFine(
+      POLICY,
+      { asOf: '2026-08-01', amountDue: 650_000_000_000, organisation: true },
+      'LATE_PAYMENT',
+    );
+    expect(huge.range).toEqual({ minVnd: 150_000_000, maxVnd: 150_000_000 });
+    // Just below the cap's threshold the share is computed: 624,999,999 x 12% = 74,999,999.88.
+    const below = proposedFine(
+      POLICY,
+      { asOf: '2026-08-01', amountDue: 624_999_999, organisation: false },
+      'LATE_PAYMENT',
+    );
+    expect(below.range).toEqual({ minVnd: 75_000_000, maxVnd: 75_000_000 });
+    const under = proposedFine(
+      POLICY,
+      { asOf: '2026-08-01', amountDue: 624_999_990, organisation: false },
+      'LATE_PAYMENT',
+    );
+    expect(under.range.minVnd).toBe(74_999_999);
   });
 });
 
 describe('criminal referral (Penal Code Art. 216)', () => {
+  it('counts the evaded contributions towards 50,000,000, not the interest on them', () => {
+    const justUnder = debt('2027-06-05', {
+      overduePrincipal: 45_000_000,
+      overdueInterest: 6_000_000,
+      workers: 3,
+    });
+    expect(evaluateCase(POLICY, state('ADMIN_PENALTY'), justUnder)).toMatchObject({
+      action: 'WAIT',
+      next: { stage: 'CRIMINAL_REFERRAL', conditionsMet: false },
+    });
+  });
+
   // Evasion from 60 days late: 2026-11-29 for the September charge; six months later: 2027-05-29.
   it('waits, saying so, until six months of evasion, fined, and 50,000,000 or 10 workers', () => {
     const before = evaluateCase(

@@ -413,24 +413,57 @@ export class EscalationRepository {
     );
   }
 
-  /** OPEN or PAUSED -> CLOSED (paid in full), with the closing letter claimed. False if already closed. */
+  /**
+   * Paid in full: the closing letter claimed while the case is still OPEN or PAUSED, so a send that fails
+   * leaves the case open and the next sweep sends it again. 'CLOSED' if the case is closed already; 'SENT'
+   * if the letter went out before (the close itself then failed): it is not sent twice.
+   */
+  async claimClosingLetter(employerId: string, at: string): Promise<'CLAIMED' | 'SENT' | 'CLOSED'> {
+    try {
+      const { Attributes } = await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { employerId, slot: CURRENT },
+          UpdateExpression: 'SET documents.#closed = if_not_exists(documents.#closed, :doc)',
+          ConditionExpression: '#s IN (:open, :paused) AND attribute_exists(documents)',
+          ExpressionAttributeNames: { '#s': 'status', '#closed': 'CLOSED' },
+          ExpressionAttributeValues: {
+            ':open': 'OPEN',
+            ':paused': 'PAUSED',
+            ':doc': { status: 'PENDING', at },
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const letter = (Attributes?.documents as Record<string, CaseDocument> | undefined)?.CLOSED;
+      return letter && letter.status !== 'PENDING' ? 'SENT' : 'CLAIMED';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'CLOSED';
+      throw error;
+    }
+  }
+
+  /** OPEN or PAUSED -> CLOSED (paid in full), once its closing letter is delivered. False if already closed. */
   async close(employerId: string, reason: string, at: string): Promise<boolean> {
     return writeIf(
       this.dynamo,
       new UpdateCommand({
         TableName: this.tables.cases,
         Key: { employerId, slot: CURRENT },
+        // Nothing is late any more: the figures the pages show say so (the last statement's would not).
         UpdateExpression:
-          'SET #s = :closed, closedAt = :at, closeReason = :reason, documents.#closed = :doc, updatedAt = :at REMOVE pendingApproval',
+          'SET #s = :closed, closedAt = :at, closeReason = :reason, updatedAt = :at, ' +
+          'overduePrincipal = :zero, overdueInterest = :zero, oldestOverdueDueDate = :none REMOVE pendingApproval',
         ConditionExpression: '#s IN (:open, :paused)',
-        ExpressionAttributeNames: { '#s': 'status', '#closed': 'CLOSED' },
+        ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: {
           ':closed': 'CLOSED',
           ':open': 'OPEN',
           ':paused': 'PAUSED',
           ':at': at,
           ':reason': reason,
-          ':doc': { status: 'PENDING', at },
+          ':zero': 0,
+          ':none': null,
         },
       }),
     );

@@ -205,8 +205,11 @@ async function act(
       details,
     });
   if (evaluation.action === 'CLOSE') {
-    if (!(await deps.cases.close(kase.employerId, 'PAID_IN_FULL', at))) return 'CLOSED';
-    await audit('CLOSED', 'nộp đủ số tiền quá hạn');
+    // The closing letter goes out before the case closes: a send that fails leaves the case open with its
+    // letter claimed, and the next sweep, finding it paid, sends it and closes it (the letter is never lost;
+    // at most it goes twice, if the first send did go out).
+    const letter = await deps.cases.claimClosingLetter(kase.employerId, at);
+    if (letter === 'CLOSED') return 'CLOSED';
     if (kase.pendingApproval)
       await deps.cases.withdrawApprovalLink(
         kase.caseId,
@@ -214,7 +217,9 @@ async function act(
         at,
         'đơn vị đã nộp đủ số tiền quá hạn',
       );
-    await deliver(deps, kase, employer, 'CLOSED', facts, asOf);
+    if (letter === 'CLAIMED') await deliver(deps, kase, employer, 'CLOSED', facts, asOf);
+    if (await deps.cases.close(kase.employerId, 'PAID_IN_FULL', at))
+      await audit('CLOSED', 'nộp đủ số tiền quá hạn');
     return 'CLOSED';
   }
   if (evaluation.action === 'WAIT') {

@@ -130,9 +130,9 @@ function facts(start: ApprovalStart): CaseFacts {
     employerId: start.employerId,
     employerName: start.subject.employerName,
     overdueVnd: start.subject.overdueVnd,
-    overdueInterestVnd: 0,
+    overdueInterestVnd: start.overdueInterestVnd ?? 0,
     daysLate: start.subject.daysLate,
-    oldestOverdueDueDate: null,
+    oldestOverdueDueDate: start.oldestOverdueDueDate ?? null,
     asOf: start.asOf,
   };
 }

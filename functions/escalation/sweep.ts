@@ -52,6 +52,9 @@ export interface ApprovalStart {
   policyVersion: string;
   officerId: string | null;
   subject: CaseApprovalSubject;
+  /** The debt's interest and oldest deadline as evaluated, for the stage's letter sent once approved. */
+  overdueInterestVnd?: number | undefined;
+  oldestOverdueDueDate?: string | null | undefined;
 }
 
 export interface SweepDeps {
@@ -240,6 +243,8 @@ async function act(
     asOf,
     policyVersion: kase.policyVersion,
     officerId: kase.officerId ?? null,
+    overdueInterestVnd: facts.overdueInterestVnd,
+    oldestOverdueDueDate: facts.oldestOverdueDueDate,
     subject: {
       caseId: kase.caseId,
       employerId: kase.employerId,

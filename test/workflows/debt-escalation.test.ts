@@ -109,7 +109,10 @@ describe('debt escalation, driven through simulated days', () => {
     expect((await sweep('2026-10-31', 'TS0001A')).totals).toMatchObject({ AWAITING_APPROVAL: 1 });
     await approveFrom(ask);
     await stageOf('TS0001A', 'WORKING_SESSION');
-    await mail.next(employerMail, /^Giấy mời làm việc/);
+    const invitation = await mail.next(employerMail, /^Giấy mời làm việc/);
+    // The letter sent once approved carries the debt as evaluated, its oldest deadline included (interest
+    // is still unposted on 30 October, so 0 đ is right here).
+    expect(invitation.body.text).toContain('Hạn đóng sớm nhất chưa đóng: 30/09/2026');
   });
 
   it('closes the other case once it has paid in full, with a closing letter', async () => {

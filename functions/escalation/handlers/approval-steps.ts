@@ -26,6 +26,9 @@ const startSchema = z.object({
   asOf: z.iso.date(),
   policyVersion: z.string().min(1),
   officerId: z.string().nullable(),
+  // Absent from approvals started before they were carried: the letter then says what it did before.
+  overdueInterestVnd: z.number().optional(),
+  oldestOverdueDueDate: z.iso.date().nullable().optional(),
   subject: z.object({
     caseId: z.string(),
     employerId: z.string(),

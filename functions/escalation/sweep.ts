@@ -179,8 +179,9 @@ export async function evaluateOne(deps: SweepDeps, kase: EscalationCase, asOf: s
   const daysLate = evaluation.action === 'CLOSE' ? 0 : evaluation.daysLate;
 
   // Documents a crash left claimed: send them before anything new (a paused case's wait for its resume).
+  // The closing letter only with the close itself (act): a case back in arrears meanwhile must not get it.
   for (const [key, document] of Object.entries(kase.status === 'PAUSED' ? {} : (kase.documents ?? {}))) {
-    if (document?.status !== 'PENDING') continue;
+    if (document?.status !== 'PENDING' || key === 'CLOSED') continue;
     await deliver(deps, kase, employer, key as Stage | 'CLOSED', caseFacts(daysLate), asOf);
   }
 

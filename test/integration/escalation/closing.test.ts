@@ -17,23 +17,26 @@ import { cases, PARTITION, seedEscalation } from '../../workflows/escalation-fix
 const data = tempDataDir();
 let stack: LocalStack;
 const EMPLOYER = { employerId: 'TS0009A', name: 'Công ty TNHH Đã Nộp Đủ', email: 'ketoan@danopdu.vn' };
+const RELAPSED = { employerId: 'TS0010A', name: 'Công ty TNHH Lại Nợ', email: 'ketoan@laino.vn' };
 
 beforeAll(async () => {
   stack = await startLocalStack({ dataDir: data.dir, ports: FREE_PORTS, resume: false });
-  await seedEscalation([EMPLOYER]);
+  await seedEscalation([EMPLOYER, RELAPSED]);
   // August and September paid in full (with room for interest) on 3 November.
-  await awsClients().dynamo.send(
-    new PutCommand({
-      TableName: 'Ledger',
-      Item: storedLedgerRows(EMPLOYER.employerId, PARTITION, {
-        type: 'PAYMENT',
-        entryKey: 'PAYMENT#2026-11-03#UNC-9',
-        date: '2026-11-03',
-        amount: 2 * 19_580_000 + 200_000,
-        ref: 'UNC-9',
-      })[0]!,
-    }),
-  );
+  for (const { employerId } of [EMPLOYER, RELAPSED]) {
+    await awsClients().dynamo.send(
+      new PutCommand({
+        TableName: 'Ledger',
+        Item: storedLedgerRows(employerId, PARTITION, {
+          type: 'PAYMENT',
+          entryKey: 'PAYMENT#2026-11-03#UNC-9',
+          date: '2026-11-03',
+          amount: 2 * 19_580_000 + 200_000,
+          ref: 'UNC-9',
+        })[0]!,
+      }),
+    );
+  }
 }, 60_000);
 
 afterAll(async () => {
@@ -99,5 +102,23 @@ describe('closing a case paid in full', () => {
     expect(sent).toHaveLength(1);
     const trail = await cases().trail(kase.caseId);
     expect(trail.filter((entry) => entry.what === 'CLOSED')).toHaveLength(1);
+  }, 30_000);
+
+  it('does not send the claimed closing letter to an employer back in arrears before the next sweep', async () => {
+    const failing = deps(async () => {
+      throw Object.assign(new Error('SES unavailable'), { name: 'ServiceUnavailable', $fault: 'server' });
+    });
+    const kase = (await cases().currentCase(RELAPSED.employerId))!;
+    await expect(evaluateOne(failing, kase, '2026-11-04')).rejects.toThrow('SES unavailable');
+    // By 2 December October's charge (due 30 November) is unpaid: in arrears again.
+    const sent: OutgoingEmail[] = [];
+    const working = deps(async (mail) => {
+      sent.push(mail);
+      return { status: 'SENT', messageId: `r-${sent.length}` };
+    });
+    const relapsed = (await cases().currentCase(RELAPSED.employerId))!;
+    expect(await evaluateOne(working, relapsed, '2026-12-02')).not.toBe('CLOSED');
+    expect(sent.filter((mail) => mail.subject.startsWith('Kết thúc đôn đốc'))).toEqual([]);
+    expect(await cases().currentCase(RELAPSED.employerId)).toMatchObject({ status: 'OPEN' });
   }, 30_000);
 });

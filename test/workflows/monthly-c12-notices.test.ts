@@ -2,6 +2,7 @@
  * The monthly C12-TS workflow, for real: the same ASL file the cloud deploys, run by the embedded engine
  * through the Step Functions API, the real handlers against dynalite, the mails read back from the local SES.
  */
+import { reasonInVietnamese } from '../../functions/shared/reasons.ts';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -172,10 +173,11 @@ describe('monthly-c12-notices on the embedded stack', () => {
     const summary = summaries[0]!;
     expect(summary.destination.to).toContain('quantri@bhxh-demo.vn');
     for (const employer of malformed()) expect(summary.body.text).toContain(employer.employerId);
-    // And why: each quarantined employer's reason, as the run recorded it.
+    // And why: each quarantined employer's reason as the run recorded it, in the administrators' words.
     const reasons = (firstOutput.quarantinedEmployers as { reason: string }[]).map((entry) => entry.reason);
     expect(reasons.length).toBe(malformed().length);
-    for (const reason of reasons) expect(summary.body.text).toContain(reason);
+    for (const reason of reasons) expect(summary.body.text).toContain(reasonInVietnamese(reason));
+    expect(summary.body.text).toContain('insuredWage: không được âm');
     // And who gets the notice by post.
     for (const employer of withoutEmail()) expect(summary.body.text).toContain(employer.employerId);
   });

@@ -214,7 +214,7 @@ function inactiveCollectors(
 }
 
 /**
- * One person (national ID) registered with two organisations on the same day, some day of the month: the
+ * One person (national ID) registered with two organisations at once on some day of the month: the
  * registrations' spans [registeredAt, leftAt) overlap inside the month, even for a few days.
  */
 function collectorsInTwoOrganisations(collectors: readonly Collector[], month: string): Finding[] {
@@ -389,7 +389,7 @@ function kpis(
     byOrg.set(org.code, { month: emptyCounts(), quarter: emptyCounts(), weekly: weeks.map(emptyCounts) });
   }
   const towards = countsTowardsTargets(participants);
-  const counts = (e: Enrolment, window: string) => towards.inWindow(e, window);
+  const counts = towards.inWindow;
   // The first week ending in the month may start in the month before, even before the quarter.
   const firstWeekMonth = weeks[0] ? periodOf(weeks[0].from) : month;
   const earliest = firstWeekMonth < first ? firstWeekMonth : first;

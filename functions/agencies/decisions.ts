@@ -9,7 +9,7 @@ import type { DecisionApprovalSubject } from '../approvals/model.ts';
 import { formatDate, formatMonth } from '../c12/notice/format.ts';
 import { todayInVietnam } from '../shared/calendar.ts';
 import { escapeHtml } from '../shared/html.ts';
-import { lastNewWords, type Letter } from './documents.ts';
+import { lastNewWords, monthsWithoutWords, type Letter } from './documents.ts';
 import type { Counts } from './review.ts';
 
 export interface TerminationDecision {
@@ -52,9 +52,8 @@ export const CONTRACT_CHOICES = [
 ] as const;
 export type ContractChoice = (typeof CONTRACT_CHOICES)[number]['value'];
 
-/** "7 tháng", or "ít nhất 12 tháng" when the months before those the review read are not known. */
 const monthsWithout = (decision: TerminationDecision) =>
-  `${decision.atLeast ? 'ít nhất ' : ''}${decision.monthsWithoutNewParticipant} tháng`;
+  monthsWithoutWords(decision.monthsWithoutNewParticipant, decision.atLeast);
 
 /** The day a decision taken at `at` (an instant) takes effect: its day in Vietnam, not in UTC. */
 export const decisionDay = (at: string) => todayInVietnam(new Date(at));

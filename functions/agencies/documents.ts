@@ -41,6 +41,11 @@ const MEASURES = [
   ['renewals', 'Vận động đóng tiếp'],
 ] as const;
 
+/** "7 tháng", or "ít nhất 12 tháng" when the months before those the review read are not known. */
+export function monthsWithoutWords(months: unknown, atLeast: unknown): string {
+  return `${atLeast === true ? 'ít nhất ' : ''}${String(months)} tháng`;
+}
+
 /**
  * When a collector last brought a new participant: the date, "before MM/YYYY" when it is older than the
  * months the review read, or "never".
@@ -56,7 +61,7 @@ export function findingLine(finding: Finding): string {
   const e = finding.evidence as Record<string, unknown>;
   switch (finding.rule) {
     case 'INACTIVE_COLLECTOR': {
-      const months = `${e.atLeast ? 'ít nhất ' : ''}${String(e.monthsWithoutNewParticipant)} tháng`;
+      const months = monthsWithoutWords(e.monthsWithoutNewParticipant, e.atLeast);
       const last = lastNewWords(e.lastNewParticipant, e.lastNewBefore);
       const proposal = e.setAsideNewEnrolments
         ? `chưa đề nghị chấm dứt: ${String(e.setAsideNewEnrolments)} giao dịch phát triển mới của nhân viên này bị loại khỏi đánh giá, cần xử lý trước`

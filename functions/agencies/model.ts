@@ -160,7 +160,7 @@ export interface ReviewData {
 export interface SetAsideEnrolment {
   collectorId: string;
   /** As recorded when it could be read ('NEW', 'RENEWAL'), else null. */
-  kind: string | null;
+  kind: 'NEW' | 'RENEWAL' | null;
   /** The enrolment's date when it is a valid date, else null. */
   date: string | null;
 }

@@ -188,8 +188,7 @@ function inactiveCollectors(
     // be real: the finding stands, the termination waits until the records are corrected.
     const doubtful = (setAsideOf.get(collector.collectorId) ?? []).filter(
       (e) =>
-        (e.kind === null || e.kind === 'NEW') &&
-        (e.date === null || (periodOf(e.date) > since && periodOf(e.date) <= month)),
+        e.kind !== 'RENEWAL' && (e.date === null || (periodOf(e.date) > since && periodOf(e.date) <= month)),
     ).length;
     findings.push({
       rule: 'INACTIVE_COLLECTOR',

@@ -16,6 +16,7 @@ import {
   adjustmentSchema,
   earlierRegionsSchema,
   MAX_ROW_VND,
+  MAX_ROW_WORDS,
   describeIssues,
   paymentSchema,
   pensionSuspensionSchema,
@@ -161,7 +162,7 @@ function decodeEmployees(value: unknown, issues: string[]): Payroll['employees']
       issues.push(`employees[${i}].insuredWage: must be whole VND`);
     else if (insuredWage < 0) issues.push(`employees[${i}].insuredWage: must not be negative`);
     else if (insuredWage > MAX_ROW_VND)
-      issues.push(`employees[${i}].insuredWage: must not exceed 1.000.000.000.000 VND`);
+      issues.push(`employees[${i}].insuredWage: must not exceed ${MAX_ROW_WORDS}`);
     if (bhtn !== undefined && typeof bhtn !== 'boolean')
       issues.push(`employees[${i}].bhtn: must be a boolean`);
     employees[i] = { id: id as string, insuredWage: insuredWage as number, bhtn: bhtn !== false };

@@ -16,11 +16,13 @@ const period = monthSchema;
  * the bound keeps every sum and interest base of the engine exact, and a typo is named by its field.
  */
 export const MAX_ROW_VND = 1_000_000_000_000;
+/** The bound as the messages say it (the CLI's and the quarantine reasons). */
+export const MAX_ROW_WORDS = '1.000.000.000.000 VND';
 const vnd = z
   .number({ error: 'must be a number of VND' })
   .int('must be whole VND')
-  .min(-MAX_ROW_VND, 'must not be below -1.000.000.000.000 VND')
-  .max(MAX_ROW_VND, 'must not exceed 1.000.000.000.000 VND');
+  .min(-MAX_ROW_VND, `must not be below -${MAX_ROW_WORDS}`)
+  .max(MAX_ROW_VND, `must not exceed ${MAX_ROW_WORDS}`);
 const positiveVnd = vnd.positive('must be positive');
 const nonNegativeVnd = vnd.nonnegative('must not be negative');
 

@@ -19,6 +19,14 @@ const records = [
 ];
 const repository = { list: async () => records } as unknown as ScheduleRepository;
 
+/** Step Functions refusing the starts `fails` picks (by state machine or name), accepting the others. */
+function startsFailing(fails: (input: { stateMachineArn: string; name: string }) => boolean, name: string) {
+  sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => {
+    if (fails(input)) throw Object.assign(new Error(name), { name });
+    return { executionArn: `arn:execution:${input.name}` };
+  });
+}
+
 function scheduler(clock: { now: Date }, errors: unknown[]) {
   return new LocalScheduler({
     repository,
@@ -32,11 +40,10 @@ function scheduler(clock: { now: Date }, errors: unknown[]) {
 describe('a start that fails', () => {
   it('is reported and retried, and the other processes still start', async () => {
     let failures = 2;
-    sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => {
-      if (input.stateMachineArn.endsWith(':DebtEscalation') && failures-- > 0)
-        throw Object.assign(new Error('input too large'), { name: 'InvalidExecutionInput' });
-      return { executionArn: `arn:execution:${input.name}` };
-    });
+    startsFailing(
+      (input) => input.stateMachineArn.endsWith(':DebtEscalation') && failures-- > 0,
+      'InvalidExecutionInput',
+    );
     const clock = { now: new Date('2027-02-03T00:59:00Z') };
     const errors: unknown[] = [];
     const local = scheduler(clock, errors);
@@ -60,11 +67,7 @@ describe('a start that fails', () => {
   });
 
   it('drops a pending retry when the schedule changes meanwhile: the new schedule alone fires', async () => {
-    sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => {
-      if (input.name === 'schedule-debt-escalation-202702030100')
-        throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
-      return { executionArn: `arn:execution:${input.name}` };
-    });
+    startsFailing((input) => input.name === 'schedule-debt-escalation-202702030100', 'ThrottlingException');
     const clock = { now: new Date('2027-02-03T00:59:00Z') };
     const errors: unknown[] = [];
     const local = scheduler(clock, errors);
@@ -88,11 +91,7 @@ describe('a start that fails', () => {
   });
 
   it('gives up after the retry policy’s attempts, and fires again at the next run time', async () => {
-    sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => {
-      if (input.stateMachineArn.endsWith(':DebtEscalation'))
-        throw Object.assign(new Error('no'), { name: 'InvalidExecutionInput' });
-      return { executionArn: `arn:execution:${input.name}` };
-    });
+    startsFailing((input) => input.stateMachineArn.endsWith(':DebtEscalation'), 'InvalidExecutionInput');
     const clock = { now: new Date('2027-02-03T00:59:00Z') };
     const errors: unknown[] = [];
     const local = scheduler(clock, errors);

@@ -278,26 +278,13 @@ describe('the penalty proposal', () => {
       'LATE_PAYMENT',
     );
     expect(small.range).toEqual({ minVnd: 1_200_000, maxVnd: 1_500_000 });
+    const lateRange = (amountDue: number, organisation = false) =>
+      proposedFine(POLICY, { asOf: '2026-08-01', amountDue, organisation }, 'LATE_PAYMENT').range;
     // Far past the cap, in exact integers (the share itself would leave them): the cap, not an error.
-    const huge = proposedFine(
-      POLICY,
-      { asOf: '2026-08-01', amountDue: 650_000_000_000, organisation: true },
-      'LATE_PAYMENT',
-    );
-    expect(huge.range).toEqual({ minVnd: 150_000_000, maxVnd: 150_000_000 });
+    expect(lateRange(650_000_000_000, true)).toEqual({ minVnd: 150_000_000, maxVnd: 150_000_000 });
     // Just below the cap's threshold the share is computed: 624,999,999 x 12% = 74,999,999.88.
-    const below = proposedFine(
-      POLICY,
-      { asOf: '2026-08-01', amountDue: 624_999_999, organisation: false },
-      'LATE_PAYMENT',
-    );
-    expect(below.range).toEqual({ minVnd: 75_000_000, maxVnd: 75_000_000 });
-    const under = proposedFine(
-      POLICY,
-      { asOf: '2026-08-01', amountDue: 624_999_990, organisation: false },
-      'LATE_PAYMENT',
-    );
-    expect(under.range.minVnd).toBe(74_999_999);
+    expect(lateRange(624_999_999)).toEqual({ minVnd: 75_000_000, maxVnd: 75_000_000 });
+    expect(lateRange(624_999_990).minVnd).toBe(74_999_999);
   });
 });
 

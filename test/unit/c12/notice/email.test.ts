@@ -207,6 +207,14 @@ describe('what the notice asks the employer to pay, and when', () => {
         ...change,
       }),
     );
+  // A pension-fund suspension from September, every other fund paid on time.
+  const suspendedPayingTheRest: Partial<StatementRequestInput> = {
+    pensionSuspensions: [{ from: '2026-09', to: '2027-02' }],
+    payments: [
+      { date: '2026-10-20', amount: 6_248_000 },
+      { date: '2026-11-20', amount: 6_248_000 },
+    ],
+  };
   const both = async (statement: Statement) => {
     const email = await buildNoticeEmail(noticeInput(statement));
     return { email, notes: noticeFootnotes(noticeInput(statement)).join('\n') };
@@ -224,12 +232,7 @@ describe('what the notice asks the employer to pay, and when', () => {
 
   it('gives a suspended pension fund’s make-up its own date, not the pay-by date', async () => {
     const statement = statementOf({
-      pensionSuspensions: [{ from: '2026-09', to: '2027-02' }],
-      // Everything but HT_TT, on time.
-      payments: [
-        { date: '2026-10-20', amount: 6_248_000 },
-        { date: '2026-11-20', amount: 6_248_000 },
-      ],
+      ...suspendedPayingTheRest,
     });
     expect(statement.dueLater).toEqual([
       { fund: 'HT_TT', amount: 3 * 13_332_000, dueDate: '2027-03-31', reason: 'SUSPENSION_MAKE_UP' },
@@ -247,11 +250,7 @@ describe('what the notice asks the employer to pay, and when', () => {
 
   it('lists an adjustment with a deadline of its own on its date, before or after the pay-by date', async () => {
     const statement = statementOf({
-      pensionSuspensions: [{ from: '2026-09', to: '2027-02' }],
-      payments: [
-        { date: '2026-10-20', amount: 6_248_000 },
-        { date: '2026-11-20', amount: 6_248_000 },
-      ],
+      ...suspendedPayingTheRest,
       adjustments: [
         { date: '2026-11-15', period: '2026-08', fund: 'BHYT', amount: 500_000, dueDate: '2026-12-10' },
         { date: '2026-11-16', period: '2026-09', fund: 'HT_TT', amount: 300_000, dueDate: '2027-01-15' },

@@ -76,6 +76,7 @@ const ACTIONS: Record<string, string> = {
   RESUMED: 'Tiếp tục',
   CLOSED: 'Kết thúc hồ sơ',
   SKIPPED: 'Bỏ qua lần xét',
+  EVALUATION_FAILED: 'Lỗi khi xét hồ sơ',
   APPROVAL_NOT_STARTED: 'Chưa gửi được đề nghị phê duyệt',
   APPROVAL_FAILED: 'Quy trình phê duyệt gặp lỗi',
 };

@@ -89,6 +89,7 @@ const OUTCOME_WORDS: Record<string, string> = {
   PAUSED: 'đang tạm dừng',
   AWAITING_APPROVAL: 'đang chờ phê duyệt',
   SKIPPED: 'bỏ qua (dữ liệu lỗi, xem nhật ký)',
+  FAILED: 'lỗi khi xét (xem nhật ký)',
 };
 
 function describeTotals(totals: Record<string, number>): string {

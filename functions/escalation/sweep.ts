@@ -21,7 +21,7 @@ import { formatVnd } from '../c12/notice/format.ts';
 import type { CaseApprovalSubject } from '../approvals/model.ts';
 import type { OutgoingEmail, SendOutcome } from '../shared/email.ts';
 import { addDays } from '../shared/calendar.ts';
-import { isUnreadableNumber } from '../shared/errors.ts';
+import { isInfrastructureError, isUnreadableNumber } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
 import {
   approvalDetails,
@@ -75,6 +75,36 @@ export interface SweepDeps {
 
 export type CaseOutcome =
   'CLOSED' | 'CLIMBED' | 'APPROVAL_REQUESTED' | 'WAITING' | 'PAUSED' | 'AWAITING_APPROVAL' | 'SKIPPED';
+
+/**
+ * evaluateOne, with one case's failure kept to that case: an error of its own (data no rule expected, a
+ * policy version no longer published, a bug it alone triggers) is logged and written to its trail
+ * (EVALUATION_FAILED), and the sweep goes on with the others; the sweep then ends failed, naming it, so
+ * the alarm fires. A service or network error is rethrown: the whole batch is retried (it is idempotent).
+ */
+export async function evaluateOrRecordFailure(
+  deps: SweepDeps,
+  kase: EscalationCase,
+  asOf: string,
+): Promise<CaseOutcome | 'FAILED'> {
+  try {
+    return await evaluateOne(deps, kase, asOf);
+  } catch (error) {
+    if (isInfrastructureError(error)) throw error;
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    logger.error('case evaluation failed', { caseId: kase.caseId, error });
+    await deps.cases.audit({
+      caseId: kase.caseId,
+      at: deps.now(),
+      who: 'dondoc',
+      what: 'EVALUATION_FAILED',
+      why: why.slice(0, 1000),
+      channel: 'SYSTEM',
+      discriminator: asOf,
+    });
+    return 'FAILED';
+  }
+}
 
 /** The debt is judged cured after this many days from the urging letter (its cure date). */
 const CURE_DAYS = 15;

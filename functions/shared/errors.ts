@@ -32,3 +32,20 @@ export function isUnreadableNumber(error: unknown): boolean {
     /converted to BigInt|MAX_SAFE_INTEGER|NumberValue/.test(error.message)
   );
 }
+
+const SYSTEM_ERROR_CODE = /^E[A-Z0-9_]+$/; // ECONNRESET, ETIMEDOUT, EPIPE…
+
+/**
+ * An error of the services or the network rather than of one item's data: an SDK error (every error
+ * through the SDK's retry middleware carries `$metadata`), a socket error, or one of ours that says so.
+ * A batch rethrows these so the workflow retries it (every step is idempotent); any other error belongs to
+ * the item being processed, which is set aside with the reason while the rest of the batch goes on.
+ */
+export function isInfrastructureError(error: unknown): boolean {
+  if (!(error instanceof Error) || isUnreadableNumber(error)) return false;
+  if ('$metadata' in error || '$fault' in error) return true;
+  if (['TransientError', 'EmailConfigurationError', 'TimeoutError', 'AbortError'].includes(error.name))
+    return true;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && SYSTEM_ERROR_CODE.test(code);
+}

@@ -13,7 +13,7 @@ import { defineHandler } from '../../shared/lambda.ts';
 import { officeSettings } from '../documents.ts';
 import { PolicyStore } from '../policy-store.ts';
 import { EscalationRepository, type EscalationCase } from '../repository.ts';
-import { evaluateOne, type CaseOutcome, type SweepDeps } from '../sweep.ts';
+import { evaluateOrRecordFailure, type SweepDeps } from '../sweep.ts';
 
 const OUTCOMES = [
   'CLOSED',
@@ -23,7 +23,11 @@ const OUTCOMES = [
   'PAUSED',
   'AWAITING_APPROVAL',
   'SKIPPED',
+  'FAILED',
 ] as const;
+
+/** Cases named in the sweep's failure (the count is exact; the trail of each says why). */
+const MAX_FAILED_LISTED = 20;
 
 export const evaluateCasesEventSchema = z.object({
   asOf: z.iso.date(),
@@ -31,6 +35,7 @@ export const evaluateCasesEventSchema = z.object({
   batchSize: z.number().int().min(1).max(1000),
   cursor: z.string().nullable().default(null),
   totals: z.record(z.string(), z.number()).default({}),
+  failed: z.array(z.string()).default([]),
 });
 
 const PAUSED_CURSOR = 'PAUSED:';
@@ -112,10 +117,12 @@ export const handler = defineHandler(evaluateCasesEventSchema, async (event) => 
     ...Object.fromEntries(OUTCOMES.map((o) => [o, 0])),
     ...event.totals,
   };
+  const failed = [...event.failed];
   await forEachLimited(page.cases, 8, async (kase) => {
-    const outcome: CaseOutcome = await evaluateOne(deps, kase, event.asOf);
+    const outcome = await evaluateOrRecordFailure(deps, kase, event.asOf);
     totals.evaluated = (totals.evaluated ?? 0) + 1;
     totals[outcome] = (totals[outcome] ?? 0) + 1;
+    if (outcome === 'FAILED' && failed.length < MAX_FAILED_LISTED) failed.push(kase.caseId);
   });
   return {
     asOf: event.asOf,
@@ -124,5 +131,6 @@ export const handler = defineHandler(evaluateCasesEventSchema, async (event) => 
     cursor: page.next,
     done: page.next === null,
     totals,
+    failed,
   };
 });

@@ -4,6 +4,7 @@
  * prefetches the link gets): it decides nothing; its form POSTs the decision with the approval's CSRF token.
  */
 import { formatVnd } from '../c12/notice/format.ts';
+import { stageName } from '../escalation/policy.ts';
 import { escapeHtml } from '../shared/html.ts';
 import type { ApprovalRecord } from './model.ts';
 
@@ -86,7 +87,7 @@ export function trailTable(trail: readonly TrailLine[]): string {
   const rows = trail
     .map(
       (line) =>
-        `<tr><td>${escapeHtml(formatInstant(line.at))}</td><td>${escapeHtml(ACTIONS[line.what] ?? line.what)}${typeof line.details?.stage === 'string' ? ` ${escapeHtml(line.details.stage)}` : ''}</td>` +
+        `<tr><td>${escapeHtml(formatInstant(line.at))}</td><td>${escapeHtml(ACTIONS[line.what] ?? line.what)}${typeof line.details?.stage === 'string' ? ` ${escapeHtml(stageName(line.details.stage))}` : ''}</td>` +
         `<td>${escapeHtml(line.who)}</td><td>${escapeHtml(line.why ?? '')}</td><td>${escapeHtml(line.channel)}</td></tr>`,
     )
     .join('');

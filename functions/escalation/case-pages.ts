@@ -3,12 +3,13 @@
  * of a status, and one case with its debt, stage, documents, pauses, the approval it waits for and its whole
  * audit trail, with the pause or resume form. Pure: records in, HTML out, every value escaped, no script.
  */
-import { formatDate, formatVnd } from '../c12/notice/format.ts';
+import { formatDate, formatMonth, formatVnd } from '../c12/notice/format.ts';
 import { formatInstant, trailTable } from '../approvals/pages.ts';
 import { escapeHtml as e } from '../shared/html.ts';
 import { adminPage } from '../schedules/pages.ts';
 import { STAGE_ACTION } from './documents.ts';
 import { daysLate, type CaseStatus, type PauseReason } from './ladder.ts';
+import { stageName } from './policy.ts';
 import type { AuditEntry, EscalationCase } from './repository.ts';
 
 export const CASE_STATUSES: readonly CaseStatus[] = ['OPEN', 'PAUSED', 'CLOSED'];
@@ -28,8 +29,17 @@ const DOCUMENT_STATUS = { PENDING: 'đang gửi', SENT: 'đã gửi email', POST
 
 const stageLabel = (stage: string) =>
   stage === 'NONE'
-    ? 'Chưa có bước nào'
-    : `${stage}: ${STAGE_ACTION[stage as keyof typeof STAGE_ACTION] ?? ''}`;
+    ? stageName(stage)
+    : `${stageName(stage)}: ${STAGE_ACTION[stage as keyof typeof STAGE_ACTION] ?? ''}`;
+
+/** "2026-09" as 09/2026; a value that is not a month shown as stored rather than failing the page. */
+function monthOrAsStored(period: string): string {
+  try {
+    return formatMonth(period);
+  } catch {
+    return period;
+  }
+}
 
 const casePath = (employerId: string) => `/admin/cases/${encodeURIComponent(employerId)}`;
 
@@ -51,11 +61,11 @@ export function caseListPage(input: {
       (kase) => `<tr data-employer="${e(kase.employerId)}">
 <td><a href="${casePath(kase.employerId)}">${e(kase.employerId)}</a></td>
 <td>${e(kase.employerName ?? '')}</td>
-<td>${e(kase.stage)}</td>
+<td title="${e(kase.stage)}">${e(stageName(kase.stage))}</td>
 <td>${e(formatVnd(kase.overduePrincipal + kase.overdueInterest))}</td>
 <td>${kase.status === 'CLOSED' ? '' : daysLate(kase.oldestOverdueDueDate, today, kase.pauses ?? [])}</td>
 <td>${e(kase.officerId ?? '')}</td>
-<td>${kase.pendingApproval ? e(kase.pendingApproval.stage) : ''}</td>
+<td>${kase.pendingApproval ? e(stageName(kase.pendingApproval.stage)) : ''}</td>
 </tr>`,
     )
     .join('\n');
@@ -97,7 +107,7 @@ export function casePage(input: {
   const documents = Object.entries(kase.documents ?? {})
     .map(
       ([key, document]) =>
-        `<tr><td>${e(key)}</td><td>${e(DOCUMENT_STATUS[document.status])}</td><td>${e(formatInstant(document.at))}</td>` +
+        `<tr><td>${e(key === 'CLOSED' ? 'Thư kết thúc đôn đốc' : stageName(key))}</td><td>${e(DOCUMENT_STATUS[document.status])}</td><td>${e(formatInstant(document.at))}</td>` +
         `<td>${e((document.informed ?? []).join(', '))}</td></tr>`,
     )
     .join('\n');
@@ -145,7 +155,7 @@ ${notice ? `<p class="${notice.kind === 'ok' ? 'ok' : 'err'}" role="status">${e(
 <tr><th>Cán bộ chuyên quản</th><td>${e(kase.officerId ?? 'chưa phân công')}</td></tr>
 <tr><th>Chờ phê duyệt</th><td id="pending">${pending ? `${e(stageLabel(pending.stage))}; người phê duyệt ${e(pending.approverId ?? 'đang xác định')}, từ ${e(formatInstant(pending.requestedAt))}` : 'không'}</td></tr>
 <tr><th>Phiên bản chính sách</th><td>${e(kase.policyVersion)}</td></tr>
-<tr><th>Mở hồ sơ</th><td>${e(formatInstant(kase.openedAt))}, kỳ ${e(kase.openedForPeriod)}</td></tr>
+<tr><th>Mở hồ sơ</th><td>${e(formatInstant(kase.openedAt))}, kỳ ${e(monthOrAsStored(kase.openedForPeriod))}</td></tr>
 ${kase.closedAt ? `<tr><th>Kết thúc</th><td>${e(formatInstant(kase.closedAt))}</td></tr>` : ''}
 </table>
 ${documents ? `<h2>Văn bản đã gửi</h2>\n<table id="documents"><tr><th>Bước</th><th>Tình trạng</th><th>Lúc</th><th>Đồng gửi</th></tr>\n${documents}</table>` : ''}

@@ -19,6 +19,23 @@ export const STAGES = [
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
+/** A stage's name as officers say it (pages and the trail); the code stays the CLI's and the data's. */
+export const STAGE_NAME: Record<Stage, string> = {
+  REMINDER: 'Nhắc nợ',
+  URGING_LETTER: 'Văn bản đôn đốc',
+  WORKING_SESSION: 'Làm việc với đơn vị',
+  EVASION_NOTICE: 'Thông báo trốn đóng',
+  INSPECTION: 'Thanh tra đột xuất',
+  ADMIN_PENALTY: 'Xử phạt vi phạm hành chính',
+  CRIMINAL_REFERRAL: 'Chuyển cơ quan điều tra (Điều 216 BLHS)',
+};
+
+/** The name of a stage code as stored (NONE: no stage yet; an unknown code as it is). */
+export function stageName(stage: string): string {
+  if (stage === 'NONE') return 'Chưa có bước nào';
+  return STAGE_NAME[stage as Stage] ?? stage;
+}
+
 export type ApproverRole = 'OFFICER' | 'SUPERVISOR' | 'DIRECTOR';
 
 export interface StageRule {

@@ -92,11 +92,14 @@ describe('case pages', () => {
     const response = await page('/admin/cases/TS0001A');
     expect(response.status).toBe(200);
     const html = await response.text();
-    expect(html).toContain('URGING_LETTER: Gửi văn bản đôn đốc');
-    expect(html).toMatch(/<td>REMINDER<\/td><td>đã gửi email<\/td>/);
+    // Stages by the names officers use, not the codes of the data.
+    expect(html).toContain('Văn bản đôn đốc: Gửi văn bản đôn đốc');
+    expect(html).toMatch(/<td>Nhắc nợ<\/td><td>đã gửi email<\/td>/);
     expect(html).toContain('Nhật ký hồ sơ');
-    expect(html).toContain('Chuyển bước REMINDER');
-    expect(html).toContain('Chuyển bước URGING_LETTER');
+    expect(html).toContain('Chuyển bước Nhắc nợ');
+    expect(html).toContain('Chuyển bước Văn bản đôn đốc');
+    expect(html).toMatch(/Mở hồ sơ<\/th><td>[^<]*, kỳ \d{2}\/\d{4}</);
+    expect(html).not.toMatch(/>(REMINDER|URGING_LETTER)</);
     expect(html).toContain('Tạm dừng đôn đốc');
     const shown = (await (await api('/cases/TS0001A')).json()) as {
       case: { stage: string };

@@ -1,7 +1,7 @@
 /**
  * `dondoc policy list|show|publish`: the escalation ladder's versions. A new version changes thresholds,
- * approvers, the approval deadline, penalty scales or holidays for cases opened from its effective date;
- * open cases keep the version they were opened under.
+ * the approval deadline, penalty scales or the office's own days off for cases opened from its effective
+ * date; open cases keep the version they were opened under (public holidays: functions/shared/holidays.ts).
  *
  *   dondoc policy list [--json]
  *   dondoc policy show [VERSION] [--as-of YYYY-MM-DD]   (default: the version in force today; JSON to edit)

@@ -10,6 +10,7 @@
  *   moves the deadline of the oldest overdue charge, so the case climbs from where it is, more slowly.
  */
 import { addWorkingDays, dayNumber, isoFromDay, wholeMonthsBetween } from '../shared/calendar.ts';
+import { nonWorkingDays } from '../shared/holidays.ts';
 import { roundHalfUpPcm } from '../shared/money.ts';
 import { RATE_DENOMINATOR } from '../c12/policy.ts';
 import {
@@ -261,5 +262,5 @@ export function evaluateCase(policy: EscalationPolicy, state: CaseState, debt: D
 
 /** The last day to decide an approval asked for on `requestedOn`: the n-th working day after it. */
 export function approvalDeadline(policy: EscalationPolicy, requestedOn: string): string {
-  return addWorkingDays(requestedOn, policy.approvalWorkingDays, new Set(policy.holidays));
+  return addWorkingDays(requestedOn, policy.approvalWorkingDays, nonWorkingDays(policy.holidays));
 }

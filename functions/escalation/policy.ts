@@ -78,7 +78,10 @@ export interface EscalationPolicy {
   penalties: PenaltyScale[];
   /** Penal Code Art. 216: all of these, and (amount or workers). */
   criminalReferral: { minEvasionMonths: number; minAmountVnd: number; minWorkers: number };
-  /** Non-working days besides Saturdays and Sundays (Vietnam's public holidays), ISO dates. */
+  /**
+   * The office's own days off besides weekends and Vietnam's public holidays (functions/shared/holidays.ts,
+   * which every version uses), ISO dates.
+   */
   holidays: string[];
 }
 
@@ -109,19 +112,8 @@ export const DEFAULT_ESCALATION_POLICY: EscalationPolicy = {
     { from: '2026-09-10', instrument: 'Nghị định 283/2026/NĐ-CP', confirmed: false, ...DECREE_12_2022 },
   ],
   criminalReferral: { minEvasionMonths: 6, minAmountVnd: 50_000_000, minWorkers: 10 },
-  // Public holidays of 2026-2027 as announced (Labour Code 2019 Art. 112 and the government's notices for
-  // Tết): administrators extend the list each year.
-  holidays: [
-    '2026-01-01',
-    ...['2026-02-14', '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20'],
-    ...['2026-02-21', '2026-02-22'],
-    '2026-04-27', // Giỗ Tổ Hùng Vương (10/3 âm lịch) falls on Sunday 26 April: Monday off
-    '2026-04-30',
-    '2026-05-01',
-    '2026-09-01',
-    '2026-09-02',
-    '2027-01-01',
-  ],
+  // Vietnam's public holidays are not policy: every version uses functions/shared/holidays.ts.
+  holidays: [],
 };
 
 export class UnknownPolicyVersionError extends Error {

@@ -6,7 +6,7 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { monthSchema } from '../../shared/schemas.ts';
-import { DEFAULT_ESCALATION_POLICY } from '../../escalation/policy.ts';
+import { nonWorkingDays } from '../../shared/holidays.ts';
 import { stateMachineArnFromEnv } from '../../schedules/engine.ts';
 import { addMonths, addWorkingDays, lastClosedPeriod, todayInVietnam } from '../../shared/calendar.ts';
 import { groupBy } from '../../shared/collections.ts';
@@ -38,11 +38,7 @@ export const SUMMARY_LIST_LIMIT = 300;
 function decisionWaitSeconds(asOf: string): number {
   const override = appConfig().APPROVAL_WAIT_SECONDS_OVERRIDE;
   if (override) return override;
-  const deadline = addWorkingDays(
-    asOf,
-    AGENCY_POLICY.approvalWorkingDays,
-    new Set(DEFAULT_ESCALATION_POLICY.holidays),
-  );
+  const deadline = addWorkingDays(asOf, AGENCY_POLICY.approvalWorkingDays, nonWorkingDays());
   return Math.max(60, Math.ceil((Date.parse(`${deadline}T23:59:59.999+07:00`) - Date.now()) / 1000));
 }
 

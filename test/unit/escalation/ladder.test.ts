@@ -350,6 +350,18 @@ describe('approval deadlines and policy versions', () => {
     expect(approvalDeadline(POLICY, '2026-11-05')).toBe('2026-11-10'); // Thursday -> Tuesday
     // Friday before Hùng Kings' day (Mon 27 April) and 30 April / 1 May.
     expect(approvalDeadline(POLICY, '2026-04-24')).toBe('2026-05-04');
+    // Over Tết 2027 (provisional days: Fri 5/2, Mon-Thu 8-11/2) and 1 May 2027 given back on Monday 3 May.
+    expect(approvalDeadline(POLICY, '2027-02-03')).toBe('2027-02-15');
+    expect(approvalDeadline(POLICY, '2027-04-29')).toBe('2027-05-06');
+  });
+
+  it('counts the public holidays for every version, and a version’s own days off on top', () => {
+    // A version published with no holidays of its own (or one made before the calendar moved out of the
+    // policy) still skips Tết; a local day off it lists is skipped too.
+    const bare = { ...POLICY, version: 'bare', holidays: [] };
+    expect(approvalDeadline(bare, '2026-02-13')).toBe('2026-02-25');
+    const local = { ...POLICY, version: 'local', holidays: ['2026-11-03'] };
+    expect(approvalDeadline(local, '2026-11-02')).toBe('2026-11-06');
   });
 
   it('keeps the version a case was opened under, and refuses an unknown one', () => {

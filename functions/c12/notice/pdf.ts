@@ -93,6 +93,8 @@ function section(no: string, label: string, total = ''): Row {
   return { style: 'section', no, label, funds: null, total };
 }
 
+const NO_DATA = 'chưa có dữ liệu';
+
 function employerLevel(no: string, label: string, total: string, style: Row['style'] = 'item'): Row {
   return { style, no, label, funds: null, total };
 }
@@ -111,6 +113,8 @@ export function noticeRows(input: NoticeInput): Row[] {
   const paidTotal = s.payments.reduce((sum, payment) => sum + payment.amount, 0);
   const allocated = s.total.paidPrincipal + s.total.paidInterest;
   const fromCredit = Math.min(s.credit.broughtForward, Math.max(0, allocated - paidTotal));
+  // A month not yet reported is not a month every worker left: its headcount and wage fund are unknown.
+  const noPayroll = s.flags.some((flag) => flag.code === 'NO_PAYROLL');
   const rows: Row[] = [
     section('A', 'Kỳ trước chuyển sang'),
     employerLevel('1', 'Số lao động', formatNumber(s.previousHeadcount)),
@@ -119,12 +123,20 @@ export function noticeRows(input: NoticeInput): Row[] {
     moneyRow('item', '4', 'Số tiền lãi chậm đóng chưa đóng', s, (line) => line.broughtForward.interestOwed),
 
     section('B', 'Phát sinh trong kỳ'),
-    employerLevel('1', 'Số lao động tăng (+), giảm (-)', formatSigned(s.headcount - s.previousHeadcount)),
-    employerLevel('2', 'Quỹ tiền lương tăng (+), giảm (-)', formatSigned(s.wageFund - s.previousWageFund)),
+    employerLevel(
+      '1',
+      'Số lao động tăng (+), giảm (-)',
+      noPayroll ? NO_DATA : formatSigned(s.headcount - s.previousHeadcount),
+    ),
+    employerLevel(
+      '2',
+      'Quỹ tiền lương tăng (+), giảm (-)',
+      noPayroll ? NO_DATA : formatSigned(s.wageFund - s.previousWageFund),
+    ),
     employerLevel(
       '',
       `Quỹ tiền lương đóng tháng ${formatMonth(s.period)}`,
-      formatNumber(s.wageFund),
+      noPayroll ? NO_DATA : formatNumber(s.wageFund),
       'detail',
     ),
     moneyRow('item', '3', 'Số phải đóng phát sinh trong kỳ', s, (line) => line.charged),
@@ -157,7 +169,7 @@ export function noticeRows(input: NoticeInput): Row[] {
       : []),
 
     section('Đ', 'Chuyển kỳ sau'),
-    employerLevel('1', 'Số lao động', formatNumber(s.headcount)),
+    employerLevel('1', 'Số lao động', noPayroll ? NO_DATA : formatNumber(s.headcount)),
     employerLevel('2', 'Số tiền đóng thừa', formatNumber(s.credit.carriedForward)),
     moneyRow('item', '3', 'Số tiền còn thiếu', s, (line) => line.carriedForward.owed),
     moneyRow('item', '4', 'Số tiền lãi chậm đóng chưa đóng', s, (line) => line.carriedForward.interestOwed),

@@ -6,6 +6,7 @@ import {
   formatDate,
   formatMonth,
   formatNumber,
+  formatSigned,
 } from '../../../../functions/c12/notice/format.ts';
 import { noticeFootnotes, noticeRows, renderNoticePdf } from '../../../../functions/c12/notice/pdf.ts';
 import { FUNDS } from '../../../../functions/c12/policy.ts';
@@ -94,6 +95,32 @@ describe('notice content', () => {
       const sum = Object.values(row.funds).reduce((acc, cell) => acc + numeric(cell), 0);
       expect(sum, row.label).toBe(numeric(row.total));
     }
+  });
+
+  it('shows a month without payroll as not yet reported, not as every worker gone', () => {
+    const base = novemberStatement();
+    const unreported = {
+      ...base,
+      headcount: 0,
+      wageFund: 0,
+      flags: [...base.flags, { code: 'NO_PAYROLL' as const, period: base.period }],
+    };
+    const rows = noticeRows(noticeInput(unreported));
+    const cell = (section: string, label: string) => {
+      const at = rows.findIndex((row) => row.style === 'section' && row.no === section);
+      return rows.slice(at + 1).find((row) => row.label.startsWith(label))?.total;
+    };
+    expect(cell('B', 'Số lao động tăng')).toBe('chưa có dữ liệu');
+    expect(cell('B', 'Quỹ tiền lương tăng')).toBe('chưa có dữ liệu');
+    expect(cell('B', 'Quỹ tiền lương đóng tháng')).toBe('chưa có dữ liệu');
+    expect(cell('Đ', 'Số lao động')).toBe('chưa có dữ liệu');
+    // What is known stays: last month's headcount brought forward.
+    expect(cell('A', 'Số lao động')).toBe(formatNumber(base.previousHeadcount));
+    expect(cell('B', 'Số lao động tăng')).not.toMatch(/^-/);
+    // A reported month keeps its figures.
+    expect(noticeRows(noticeInput()).find((row) => row.label.startsWith('Số lao động tăng'))?.total).toBe(
+      formatSigned(base.headcount - base.previousHeadcount),
+    );
   });
 
   it('says what section D allocated from the credit brought forward, so C and D reconcile', () => {

@@ -422,16 +422,19 @@ async function sendDocument(
           },
         ]
       : [];
+  const officer = async (): Promise<OfficerRecord | undefined> =>
+    kase.officerId ? deps.cases.officer(kase.officerId) : undefined;
   let to: string | undefined = employer.email;
-  if (key !== 'CLOSED' && STAGE_AUDIENCE[key] === 'OFFICE') {
-    const officer: OfficerRecord | undefined = kase.officerId
-      ? await deps.cases.officer(kase.officerId)
-      : undefined;
-    to = officer?.email;
-  }
-  // An evasion is told to the labour authority and the inspectorate in copy of the employer's notice, and
-  // to them alone when the employer's goes by post: they are informed either way.
-  const informed = key === 'EVASION_NOTICE' ? deps.office.evasionRecipients : [];
+  if (key !== 'CLOSED' && STAGE_AUDIENCE[key] === 'OFFICE') to = (await officer())?.email;
+  // Some documents are told to others in copy of the employer's, and to them alone when the employer's
+  // goes by post, so they are informed either way: an evasion to the labour authority and the
+  // inspectorate; the urging letter, automatic, to the case's officer (domain.md: "officer informed").
+  const informed =
+    key === 'EVASION_NOTICE'
+      ? deps.office.evasionRecipients
+      : key === 'URGING_LETTER'
+        ? [(await officer())?.email].filter((email): email is string => !!email)
+        : [];
   const at = deps.now();
   const mail = (recipients: string[], cc?: string[]) =>
     deps.send({
@@ -446,12 +449,13 @@ async function sendDocument(
   let copies: Pick<CaseDocument, 'informed' | 'informedMessageId'> = {};
   if (informed.length && toEmployer?.status === 'SENT') copies = { informed };
   else if (informed.length) {
-    // The employer's copy goes by post (no address, or SES refused the message): the authorities are
-    // told all the same, alone.
+    // The employer's copy goes by post (no address, or SES refused the message): those informed are told
+    // all the same, alone.
     const alone = await mail(informed);
     if (alone.status === 'SENT') copies = { informed, informedMessageId: alone.messageId };
     else
-      logger.warn('evasion notice not delivered to the authorities', {
+      logger.warn('copy of the document not delivered to those informed', {
+        stage: key,
         caseId: kase.caseId,
         why: alone.reason,
       });

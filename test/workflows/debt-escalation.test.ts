@@ -66,6 +66,8 @@ describe('debt escalation, driven through simulated days', () => {
     expect((await cases().currentCase('TS0001A'))?.stage).toBe('URGING_LETTER');
     await mail.next(employerMail, /^Nhắc nợ BHXH/);
     const letter = await mail.next(employerMail, /^Văn bản đôn đốc/);
+    // The case's officer is informed: in copy of the letter.
+    expect(letter.destination.cc).toEqual(['binh.tv@bhxh-demo.vn']);
     expect(letter.body.text).toContain('Số ngày chậm đóng: 2');
     expect(letter.body.text).toContain('chuyển hồ sơ đến cơ quan điều tra theo Điều 216');
     // The letter itself, as a PDF: amount, days late, interest, cure date, the measures that follow.

@@ -1,6 +1,7 @@
 /**
  * Who a stage's document reaches (sweep.ts `deliver`): the evasion notice informs the labour authority and
- * the inspectorate whether or not the employer has an email; other stages reach only their audience.
+ * the inspectorate, the urging letter the case's officer, whether or not the employer has an email; other
+ * stages reach only their audience.
  */
 import { describe, expect, it } from 'vitest';
 import type { CaseFacts, OfficeSettings } from '../../../functions/escalation/documents.ts';
@@ -28,6 +29,14 @@ const facts: CaseFacts = {
 const SENT: SendOutcome = { status: 'SENT', messageId: 'm-1' };
 const REJECTED: SendOutcome = { status: 'REJECTED', reason: 'MessageRejected: bad address' };
 
+const OFFICER = {
+  officerId: 'CB01',
+  name: 'Trần Văn Bình',
+  email: 'binh.tv@bhxh-demo.vn',
+  role: 'OFFICER' as const,
+};
+let officerOnRecord: typeof OFFICER | undefined;
+
 /** `outcomes`: what SES answers each send in turn (the last one repeats). */
 function world(...outcomes: SendOutcome[]) {
   if (outcomes.length === 0) outcomes.push(SENT);
@@ -37,7 +46,8 @@ function world(...outcomes: SendOutcome[]) {
     markDocument: async (_employerId: string, key: string, document: CaseDocument) => {
       recorded.push([key, document]);
     },
-    officer: async () => undefined,
+    officer: async (officerId: string) =>
+      officerOnRecord?.officerId === officerId ? officerOnRecord : undefined,
   } as unknown as EscalationRepository;
   const deps = {
     cases,
@@ -105,5 +115,37 @@ describe('deliver', () => {
     await deliver(deps, kase, { email: 'ketoan@minhphat.vn' }, 'WORKING_SESSION', facts, facts.asOf);
     expect(sent[0]).toMatchObject({ to: ['ketoan@minhphat.vn'], cc: undefined });
     expect(sent[0]!.text).not.toContain('Nơi nhận:');
+  });
+
+  it('sends the urging letter to the employer with the case officer in copy (officer informed)', async () => {
+    officerOnRecord = OFFICER;
+    const { deps, sent, recorded } = world();
+    await deliver(deps, kase, { email: 'ketoan@minhphat.vn' }, 'URGING_LETTER', facts, facts.asOf);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ to: ['ketoan@minhphat.vn'], cc: [OFFICER.email] });
+    expect(sent[0]!.attachments.map((a) => a.contentType)).toEqual(['application/pdf']);
+    expect(recorded).toEqual([
+      ['URGING_LETTER', { status: 'SENT', at: deps.now(), messageId: 'm-1', informed: [OFFICER.email] }],
+    ]);
+  });
+
+  it('sends the officer the urging letter alone when the employer gets it by post', async () => {
+    officerOnRecord = OFFICER;
+    const { deps, sent, recorded } = world();
+    await deliver(deps, kase, { email: undefined }, 'URGING_LETTER', facts, facts.asOf);
+    expect(sent.map((mail) => [mail.to, mail.cc])).toEqual([[[OFFICER.email], undefined]]);
+    expect(recorded).toEqual([
+      [
+        'URGING_LETTER',
+        { status: 'POSTAL', at: deps.now(), informed: [OFFICER.email], informedMessageId: 'm-1' },
+      ],
+    ]);
+  });
+
+  it('sends the urging letter to the employer alone when the case has no officer on record', async () => {
+    officerOnRecord = undefined;
+    const { deps, sent } = world();
+    await deliver(deps, kase, { email: 'ketoan@minhphat.vn' }, 'URGING_LETTER', facts, facts.asOf);
+    expect(sent.map((mail) => [mail.to, mail.cc])).toEqual([[['ketoan@minhphat.vn'], undefined]]);
   });
 });

@@ -3,8 +3,8 @@
  * - sweep: the DebtEscalation workflow over N open cases on the embedded stack (seeded by another process),
  *   cases per second end to end and CPU per case;
  * - approvals: the approval endpoints under 50 concurrent clients on localhost, latency percentiles of the
- *   page (GET) and of the decision (POST). The records hold tokens no execution waits on, so each decision
- *   ends in SendTaskSuccess answering TaskDoesNotExist: the same work as a real one, and a 409 page.
+ *   page (GET) and of the decision (POST), on the approvals a backlog sweep asked for: each decision is a
+ *   real one (its run waits on the token), so it resumes that run, whose steps share the machine.
  *   Each phase first runs WARMUP_SECONDS at full concurrency unmeasured (steady state is the figure; the
  *   warm-up's p99, the JIT and the SDK's lazily loaded modules under 50 clients at once, is printed beside).
  */
@@ -17,28 +17,49 @@ import { addDays } from '../functions/shared/calendar.ts';
 import { cpuSeconds, descendants, printCpuBounds } from './processes.ts';
 import { fmt, type Line } from './report.ts';
 
-export async function benchSweep(line: Line, cases: number, asOf: string): Promise<void> {
-  const { FREE_PORTS, handlerThreadsOfMachine, startLocalStack } = await import('../infra/local/stack.ts');
+/** A data folder with the demo province unpaid and an open case per employer (seed-cases.ts). */
+function seedCases(line: Line, dataDir: string, cases: number, asOf: string): void {
+  const seed = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./seed-cases.ts', import.meta.url)),
+      dataDir,
+      String(cases),
+      asOf,
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+  );
+  if (seed.status !== 0) throw new Error(`seeding failed (exit ${seed.status})`);
+  const seeded = JSON.parse(seed.stdout.trim().split('\n').at(-1)!) as { seconds: number };
+  line('seeding (not counted)', `${seeded.seconds.toFixed(1)} s`);
+}
+
+/** Runs the DebtEscalation workflow as of a day to its end: the execution as described. */
+async function runSweep(asOf: string) {
   const { stateMachineArn } = await import('../infra/local/sfn-engine.ts');
   const { DescribeExecutionCommand, SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+  const sfn = new SFNClient({});
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: stateMachineArn('DebtEscalation'),
+      input: JSON.stringify({ asOf }),
+    }),
+  );
+  for (;;) {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (execution.status !== 'RUNNING') return execution;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function benchSweep(line: Line, cases: number, asOf: string): Promise<void> {
+  const { FREE_PORTS, handlerThreadsOfMachine, startLocalStack } = await import('../infra/local/stack.ts');
   console.log(`\nsweep: debt escalation over ${fmt(cases)} open cases, embedded stack, as of ${asOf}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'dondoc-bench-sweep-'));
   try {
-    const seed = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('./seed-cases.ts', import.meta.url)),
-        dataDir,
-        String(cases),
-        asOf,
-      ],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
-    );
-    if (seed.status !== 0) throw new Error(`seeding failed (exit ${seed.status})`);
-    const seeded = JSON.parse(seed.stdout.trim().split('\n').at(-1)!) as { seconds: number };
-    line('seeding (not counted)', `${seeded.seconds.toFixed(1)} s`);
+    seedCases(line, dataDir, cases, asOf);
 
     const stack = await startLocalStack({
       dataDir,
@@ -46,7 +67,6 @@ export async function benchSweep(line: Line, cases: number, asOf: string): Promi
       handlerThreads: handlerThreadsOfMachine(),
     });
     try {
-      const sfn = new SFNClient({});
       // Two days: the first takes every case's backlog at once (reminders, urging letters, closings,
       // approval requests); the second is an ordinary day (most cases wait or await their approval).
       for (const [label, day] of [
@@ -57,18 +77,7 @@ export async function benchSweep(line: Line, cases: number, asOf: string): Promi
         const emulators = descendants();
         const emulatorsCpuStart = emulators.map((pid) => cpuSeconds(pid));
         const started = performance.now();
-        const { executionArn } = await sfn.send(
-          new StartExecutionCommand({
-            stateMachineArn: stateMachineArn('DebtEscalation'),
-            input: JSON.stringify({ asOf: day }),
-          }),
-        );
-        let execution;
-        for (;;) {
-          execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-          if (execution.status !== 'RUNNING') break;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        const execution = await runSweep(day);
         const seconds = (performance.now() - started) / 1000;
         const cpu = process.cpuUsage(cpuStart);
         const totals =
@@ -110,47 +119,69 @@ export async function benchSweep(line: Line, cases: number, asOf: string): Promi
 
 const WARMUP_SECONDS = 1;
 
-export async function benchApprovals(line: Line, clients: number, seconds: number): Promise<void> {
-  const { FREE_PORTS, handlerThreadsOfMachine, startLocalStack } = await import('../infra/local/stack.ts');
-  const { ApprovalsRepository } = await import('../functions/approvals/repository.ts');
-  const { newApproval } = await import('../functions/approvals/request.ts');
-  const { awsClients } = await import('../functions/shared/aws.ts');
+export async function benchApprovals(
+  line: Line,
+  clients: number,
+  seconds: number,
+  cases: number,
+  asOf: string,
+): Promise<void> {
   console.log(
-    `\napprovals: the approval endpoints, ${clients} concurrent clients on localhost (${availableParallelism()} cores)`,
+    `\napprovals: the approval endpoints, ${clients} concurrent clients on localhost (${availableParallelism()} cores), on the approvals a sweep of ${fmt(cases)} cases asked for`,
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'dondoc-bench-approvals-'));
+  try {
+    seedCases(line, dataDir, cases, asOf);
+    await measureApprovals(line, clients, seconds, dataDir, asOf);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function measureApprovals(
+  line: Line,
+  clients: number,
+  seconds: number,
+  dataDir: string,
+  asOf: string,
+): Promise<void> {
+  const { FREE_PORTS, handlerThreadsOfMachine, startLocalStack } = await import('../infra/local/stack.ts');
+  const { paginateScan } = await import('@aws-sdk/lib-dynamodb');
+  const { awsClients } = await import('../functions/shared/aws.ts');
+  const { tableName } = await import('../functions/shared/tables.ts');
   const stack = await startLocalStack({
     dataDir,
     ports: FREE_PORTS,
     handlerThreads: handlerThreadsOfMachine(),
   });
   try {
-    const approvals = new ApprovalsRepository(awsClients().dynamo);
-    const records = Array.from({ length: 5000 }, (_, i) =>
-      newApproval({
-        taskToken: `AQLocalBench${i}`,
-        approver: {
-          officerId: 'CB01',
-          name: 'Trần Văn Bình',
-          email: 'binh.tv@bhxh-demo.vn',
-          role: 'OFFICER',
+    // The sweep asks every case's officer to approve its working session: each approval is a real one,
+    // its task token waited on by its CaseApproval run, so a decision resumes that run (the stage granted,
+    // its letter sent) while the other requests are served.
+    const sweep = await runSweep(asOf);
+    if (sweep.status !== 'SUCCEEDED') throw new Error(`sweep ${sweep.status}: ${sweep.cause ?? ''}`);
+    const asked = (JSON.parse(sweep.output ?? '{}') as { totals?: Record<string, number> }).totals
+      ?.APPROVAL_REQUESTED;
+    if (!asked) throw new Error('the sweep asked for no approval');
+    // The runs ask (record the approval, email the link) just after the sweep hands them over.
+    let records: { approvalId: string; csrfToken: string }[] = [];
+    for (const until = Date.now() + 120_000; records.length < asked;) {
+      if (Date.now() > until) throw new Error(`${records.length} of ${asked} approvals recorded after 120 s`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      records = [];
+      const pages = paginateScan(
+        { client: awsClients().dynamo },
+        {
+          TableName: tableName('Approvals'),
+          ProjectionExpression: 'approvalId, csrfToken, #s',
+          ExpressionAttributeNames: { '#s': 'state' },
         },
-        subject: {
-          caseId: `TS${String(i).padStart(4, '0')}A#2026-10`,
-          employerId: `TS${String(i).padStart(4, '0')}A`,
-          employerName: 'Công ty TNHH Thử Tải',
-          stage: 'WORKING_SESSION',
-          action: 'Mời đơn vị làm việc, đối chiếu số nợ',
-          overdueVnd: 39_212_866,
-          daysLate: 33,
-          details: [],
-        },
-        createdAt: new Date().toISOString(),
-        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-      }),
-    );
-    for (let i = 0; i < records.length; i += 50)
-      await Promise.all(records.slice(i, i + 50).map((r) => approvals.create(r)));
+      );
+      for await (const page of pages)
+        for (const item of page.Items ?? [])
+          if (item.state === 'PENDING') records.push(item as (typeof records)[number]);
+    }
+    line('approvals waiting (not counted)', fmt(records.length));
     const url = (record: (typeof records)[number]) => `${stack.webUrl}/approvals/${record.approvalId}`;
     // Warm-up, both ways, on records the measured phases leave alone: the handler's first load, the JIT,
     // and the modules the SDK loads on a client's first request (the first decision otherwise waits ~0.5 s).
@@ -166,6 +197,10 @@ export async function benchApprovals(line: Line, clients: number, seconds: numbe
     const load = async (label: string, mode: 'get' | 'post', targets: { url: string; body?: string }[]) => {
       const file = join(dataDir, `${label.replace(/\W/g, '-')}.json`);
       writeFileSync(file, JSON.stringify({ mode, targets }));
+      // CPU of the server's side over the load (this process and the emulators, not the clients).
+      const cpuStart = process.cpuUsage();
+      const emulators = descendants();
+      const emulatorsCpuStart = emulators.map((pid) => cpuSeconds(pid));
       const child = spawn(
         process.execPath,
         [
@@ -197,6 +232,16 @@ export async function benchApprovals(line: Line, clients: number, seconds: numbe
         figures.p99 < 200,
       );
       line(`${label}: warm-up ${WARMUP_SECONDS} s p99 (ms)`, fmt(figures.warmup.p99, 1));
+      const cpu = process.cpuUsage(cpuStart);
+      printCpuBounds(
+        line,
+        'request',
+        figures.count + figures.warmup.count,
+        (cpu.user + cpu.system) / 1e6,
+        emulators.reduce((sum, pid, i) => sum + cpuSeconds(pid) - emulatorsCpuStart[i]!, 0),
+        `${label}: `,
+        handlerThreadsOfMachine(),
+      );
       line(
         `${label}: statuses`,
         Object.entries(figures.statuses)
@@ -219,6 +264,5 @@ export async function benchApprovals(line: Line, clients: number, seconds: numbe
     );
   } finally {
     await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -2,8 +2,10 @@
  * `npm run bench`: the issue's throughput targets, printed as figures with PASS/FAIL (a report: exits 0).
  *
  *   npm run bench -- [--only engine|run|sweep|approvals|agencies] [--employers N] [--engine-employers N] [--seconds S]
- *                    [--cases N] [--clients N]
+ *                    [--cases N] [--clients N] [--approvals N]
  *                    [--cpu-prof-dir DIR]
+ *
+ * (--cases: the sweep's open cases; --approvals: the cases whose approvals the approval endpoints serve.)
  *
  * engine: `computeStatement` alone over demo employers with 14 months of history, requests built once
  *         outside the timing; statements per second in one process.
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     'cpu-prof-dir': { type: 'string' },
     cases: { type: 'string', default: '10000' },
     clients: { type: 'string', default: '50' },
+    approvals: { type: 'string', default: '4000' },
   },
 });
 const only = values.only;
@@ -347,7 +350,8 @@ console.log(`dondoc bench: node ${process.version}, ${load()}`);
 if (!only || only === 'engine') await benchEngine();
 if (!only || only === 'run') await benchRun();
 if (!only || only === 'sweep') await benchSweep(line, Number(values.cases), '2026-12-02');
-if (!only || only === 'approvals') await benchApprovals(line, Number(values.clients), seconds);
+if (!only || only === 'approvals')
+  await benchApprovals(line, Number(values.clients), seconds, Number(values.approvals), '2026-12-02');
 if (!only || only === 'agencies') {
   // The stack first: the pure pass keeps 1.4 GB of generated records, which would count in its peaks.
   await benchAgencyReviewOnStack(line);

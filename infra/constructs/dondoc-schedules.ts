@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import {
   ArnFormat,
+  Aws,
   CfnOutput,
   CustomResource,
   Duration,
@@ -189,13 +190,10 @@ export class DondocSchedules extends Construct {
     this.admin.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['states:DescribeExecution'],
-        resources: scheduled.map((workflow) =>
-          stack.formatArn({
-            service: 'states',
-            resource: 'execution',
-            resourceName: `${props.workflows[workflow].stateMachine.stateMachineName}:*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
+        // Pseudo parameters rather than formatArn, so the acknowledgements below match whatever env is set.
+        resources: scheduled.map(
+          (workflow) =>
+            `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${props.workflows[workflow].stateMachine.stateMachineName}:*`,
         ),
       }),
     );

@@ -34,6 +34,27 @@ beforeAll(() => {
 });
 
 describe('cdk-nag AwsSolutions', () => {
+  it('passes with a concrete account and region too, as cdk synth and deploy set them', () => {
+    const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+    process.env.CDK_DEFAULT_ACCOUNT = '123456789012';
+    process.env.CDK_DEFAULT_REGION = 'ap-southeast-1';
+    try {
+      const concrete = synth();
+      // Throws on an unacknowledged error: an acknowledgement naming an ARN must match its rendering here.
+      concrete.app.synth();
+      const report = concrete.nag.validateScope(concrete.app);
+      expect(report.violations.filter((v) => v.severity === 'error').map((v) => v.ruleName)).toEqual([]);
+    } finally {
+      for (const [key, value] of [
+        ['CDK_DEFAULT_ACCOUNT', saved.account],
+        ['CDK_DEFAULT_REGION', saved.region],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
   it('reports no unacknowledged error or warning anywhere in the app', () => {
     const report = dondoc.nag.validateScope(dondoc.app);
     const findings = report.violations.map(

@@ -8,32 +8,19 @@
  *   Each phase first runs WARMUP_SECONDS at full concurrency unmeasured (steady state is the figure; the
  *   warm-up's p99, the JIT and the SDK's lazily loaded modules under 50 clients at once, is printed beside).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addDays } from '../functions/shared/calendar.ts';
-import { cpuSeconds, descendants, printCpuBounds } from './processes.ts';
+import { cpuSeconds, descendants, printCpuBounds, seedInChild } from './processes.ts';
 import { fmt, type Line } from './report.ts';
 
 /** A data folder with the demo province unpaid and an open case per employer (seed-cases.ts). */
 function seedCases(line: Line, dataDir: string, cases: number, asOf: string): void {
-  const seed = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      fileURLToPath(new URL('./seed-cases.ts', import.meta.url)),
-      dataDir,
-      String(cases),
-      asOf,
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
-  );
-  if (seed.status !== 0) throw new Error(`seeding failed (exit ${seed.status})`);
-  const seeded = JSON.parse(seed.stdout.trim().split('\n').at(-1)!) as { seconds: number };
-  line('seeding (not counted)', `${seeded.seconds.toFixed(1)} s`);
+  const { seconds } = seedInChild('seed-cases.ts', [dataDir, String(cases), asOf]);
+  line('seeding (not counted)', `${seconds.toFixed(1)} s`);
 }
 
 /** Runs the DebtEscalation workflow as of a day to its end: the execution as described. */

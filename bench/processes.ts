@@ -2,8 +2,10 @@
  * The bench's view of its processes, from /proc (Linux): the emulators' child and whatever it starts, their
  * CPU and memory, and what the CPU a unit of work costs allows on this machine.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { fmt, type Line } from './report.ts';
 
 /** Every descendant of this process (the emulators' child, and whatever it starts). */
@@ -93,4 +95,18 @@ export function printCpuBounds(
     `${indent}  bound: ${threads} handler thread${threads > 1 ? 's' : ''} busy`,
     `${fmt((threads * 1000) / main)} ${unit}s/s`,
   );
+}
+
+/**
+ * Runs a seeding script of bench/ in its own process (so its data does not count in this one's memory) and
+ * returns the JSON line it prints last.
+ */
+export function seedInChild<T extends { seconds: number }>(script: string, args: string[]): T {
+  const seed = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL(`./${script}`, import.meta.url)), ...args],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+  );
+  if (seed.status !== 0) throw new Error(`seeding failed (exit ${seed.status})`);
+  return JSON.parse(seed.stdout.trim().split('\n').at(-1)!) as T;
 }

@@ -16,18 +16,16 @@
  *         the execution's counts. --cpu-prof-dir writes a .cpuprofile of the run only (not the seeding) for
  *         this process and the emulator process; summarise with `bench/cpuprofile-summary.ts`.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { benchAgencyReview, benchAgencyReviewOnStack } from './agencies.ts';
 import { benchApprovals, benchSweep } from './escalation.ts';
-import { cpuSeconds, descendants, printCpuBounds, resetPeak, statusKb } from './processes.ts';
+import { cpuSeconds, descendants, printCpuBounds, resetPeak, seedInChild, statusKb } from './processes.ts';
 import { fmt } from './report.ts';
 
 // A full collection between seeding and the run, so the seed data held here does not count in its peak.
@@ -211,24 +209,11 @@ async function benchRun(): Promise<void> {
   );
   // Seeded by another process: the run starts, as `npm start` does on a seeded folder, from fresh
   // processes, so neither the seed data nor the emulators' write-time state counts in its peak memory.
-  const seed = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      fileURLToPath(new URL('./seed-data.ts', import.meta.url)),
-      dataDir,
-      String(runEmployers),
-      AS_OF,
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
-  );
-  if (seed.status !== 0) throw new Error(`seeding failed (exit ${seed.status})`);
-  const written = JSON.parse(seed.stdout.trim().split('\n').at(-1)!) as {
-    items: number;
-    itemsPerSecond: number;
-    seconds: number;
-  };
+  const written = seedInChild<{ items: number; itemsPerSecond: number; seconds: number }>('seed-data.ts', [
+    dataDir,
+    String(runEmployers),
+    AS_OF,
+  ]);
   line('seeding (not counted)', `${written.seconds.toFixed(1)} s`);
   line('  items written', `${fmt(written.items)} (${fmt(written.itemsPerSecond)}/s)`);
 

@@ -42,7 +42,9 @@ export const VIETNAM_PUBLIC_HOLIDAYS: readonly PublicHoliday[] = [
   { date: '2027-09-03', name: 'Quốc khánh (ngày liền kề)', provisional: true },
 ];
 
-/** The holiday dates, with a policy version's own days off added. */
+const HOLIDAY_DATES: ReadonlySet<string> = new Set(VIETNAM_PUBLIC_HOLIDAYS.map((holiday) => holiday.date));
+
+/** The holiday dates, with a policy version's own days off added (a new set only when it has some). */
 export function nonWorkingDays(extra: readonly string[] = []): ReadonlySet<string> {
-  return new Set([...VIETNAM_PUBLIC_HOLIDAYS.map((holiday) => holiday.date), ...extra]);
+  return extra.length ? new Set([...HOLIDAY_DATES, ...extra]) : HOLIDAY_DATES;
 }

@@ -3,13 +3,11 @@
  * other cases of its batch are evaluated and their letters go out; the bad case's
  * trail says why; the sweep ends failed, naming it, so the failed-executions alarm fires.
  */
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients } from '../../functions/shared/aws.ts';
-import { stateMachineArn } from '../../infra/local/sfn-engine.ts';
 import { FREE_PORTS, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
-import { tempDataDir, until } from '../infra/local/helpers.ts';
+import { runToStop, tempDataDir } from '../infra/local/helpers.ts';
 import { cases, mailer, seedEscalation } from './escalation-fixtures.ts';
 
 const EMPLOYERS = [
@@ -41,18 +39,8 @@ afterAll(async () => {
 
 describe('a sweep with one case that fails on its own data', () => {
   it('evaluates every other case, records the failure in its trail, and ends failed naming it', async () => {
-    const sfn = new SFNClient({});
     // The failing case is the second of the batch, between two others.
-    const { executionArn } = await sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: stateMachineArn('DebtEscalation'),
-        input: JSON.stringify({ asOf: '2026-10-02' }),
-      }),
-    );
-    const execution = await until(async () => {
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return described.status === 'RUNNING' ? undefined : described;
-    }, 60_000);
+    const execution = await runToStop('DebtEscalation', { asOf: '2026-10-02' });
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('CasesFailed');
     expect(execution.cause).toContain('1 case(s) could not be evaluated');

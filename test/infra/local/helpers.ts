@@ -43,16 +43,21 @@ export function storedToken(dynamo: DynamoDBClient, executionArn: string): Promi
   );
 }
 
-/** Starts a workflow on the embedded stack, waits for it to end, expects it to succeed; its output. */
-export async function runToEnd<T>(workflow: string, input: unknown, timeoutMs = 60_000): Promise<T> {
+/** Starts a workflow on the embedded stack and waits for it to end, however it ends: the execution. */
+export async function runToStop(workflow: string, input: unknown, timeoutMs = 60_000) {
   const sfn = new SFNClient({});
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn: stateMachineArn(workflow), input: JSON.stringify(input) }),
   );
-  const execution = await until(async () => {
+  return until(async () => {
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return described.status === 'RUNNING' ? undefined : described;
   }, timeoutMs);
+}
+
+/** Starts a workflow on the embedded stack, waits for it to end, expects it to succeed; its output. */
+export async function runToEnd<T>(workflow: string, input: unknown, timeoutMs = 60_000): Promise<T> {
+  const execution = await runToStop(workflow, input, timeoutMs);
   expect(execution.status, execution.cause).toBe('SUCCEEDED');
   return JSON.parse(execution.output!) as T;
 }

@@ -3,6 +3,7 @@
  * fails the cold start with the variable's name rather than a later, vaguer error.
  */
 import { z } from 'zod';
+import { DEMO_OFFICE } from './demo-office.ts';
 
 const emailList = z
   .string()
@@ -15,21 +16,19 @@ const emailList = z
   .pipe(z.array(z.email()));
 
 const configSchema = z.object({
-  SENDER_EMAIL: z.email().default('thongbao@bhxh-demo.vn'),
-  ADMIN_EMAILS: emailList.default(['quantri@bhxh-demo.vn']),
-  /** The BHXH office that sends the notices. */
-  OFFICE_NAME: z.string().default('Bảo hiểm xã hội tỉnh Lâm Đồng'),
-  COLLECTION_ACCOUNT_NUMBER: z.string().default('3751.0.1058912.91049'),
-  COLLECTION_ACCOUNT_NAME: z.string().default('Bảo hiểm xã hội tỉnh Lâm Đồng'),
-  COLLECTION_ACCOUNT_BANK: z.string().default('Kho bạc Nhà nước tỉnh Lâm Đồng'),
+  // The defaults are the embedded default's demo office; the CDK app sets every one of them.
+  SENDER_EMAIL: z.email().default(DEMO_OFFICE.senderEmail),
+  ADMIN_EMAILS: emailList.default([...DEMO_OFFICE.adminEmails]),
+  /** The BHXH office that sends the notices, and the account employers pay into. */
+  OFFICE_NAME: z.string().min(1).default(DEMO_OFFICE.officeName),
+  COLLECTION_ACCOUNT_NUMBER: z.string().min(1).default(DEMO_OFFICE.collectionAccountNumber),
+  COLLECTION_ACCOUNT_NAME: z.string().min(1).default(DEMO_OFFICE.collectionAccountName),
+  COLLECTION_ACCOUNT_BANK: z.string().min(1).default(DEMO_OFFICE.collectionAccountBank),
   /**
    * Who is told when an employer is classed as evading (Law 41/2024 Art. 35: the labour authority and the
    * inspectorate). They receive the evasion notice in copy, and alone when the employer has no email.
    */
-  EVASION_NOTICE_RECIPIENTS: emailList.default([
-    'laodong@lamdong-demo.gov.vn',
-    'thanhtra@lamdong-demo.gov.vn',
-  ]),
+  EVASION_NOTICE_RECIPIENTS: emailList.default([...DEMO_OFFICE.evasionNoticeRecipients]),
   /** SES configuration set with open/click tracking off, when one is configured. */
   SES_CONFIGURATION_SET: z.string().optional(),
   /** Emails per second the batch handler may send (the SES sending quota). */

@@ -14,9 +14,12 @@ import { TABLES, type LogicalTableName } from '../../functions/shared/tables.ts'
 import { maxMapConcurrency, type FunctionSpec, type WorkflowSpec } from '../../workflows/registry.ts';
 import { DondocFunction, NOTICE_FONTS } from './dondoc-function.ts';
 import { fromRoot } from './paths.ts';
+import { officeEnvironment, type OfficeSettings } from './office.ts';
 
 /** What a function that sends email needs to know and may use. */
 export interface EmailSettings {
+  /** Who sends: named on every notice, with the account employers pay into. */
+  office: OfficeSettings;
   senderEmail: string;
   adminEmails: string[];
   /** Told of every employer classed as evading (the evasion notice goes to them in copy). */
@@ -169,6 +172,7 @@ export class DondocWorkflow extends Construct {
     stateMachineName: string,
   ): DondocFunction {
     const environment: Record<string, string> = {
+      ...officeEnvironment(email.office),
       SENDER_EMAIL: email.senderEmail,
       ADMIN_EMAILS: email.adminEmails.join(','),
       EVASION_NOTICE_RECIPIENTS: email.evasionNoticeRecipients.join(','),

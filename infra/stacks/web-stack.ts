@@ -15,9 +15,12 @@ import type { Construct } from 'constructs';
 import type { LogicalTableName } from '../../functions/shared/tables.ts';
 import { DondocFunction } from '../constructs/dondoc-function.ts';
 import { tableEnvName } from '../constructs/dondoc-workflow.ts';
+import { officeEnvironment, type OfficeSettings } from '../constructs/office.ts';
 
 export interface WebStackProps extends StackProps {
   tables: Record<LogicalTableName, dynamodb.ITable>;
+  /** Named on the public late-payer list. */
+  office: OfficeSettings;
 }
 
 /** The workflows whose waiting tasks an approval decision completes. */
@@ -70,7 +73,10 @@ export class WebStack extends Stack {
       description: 'dondoc public late-payer list (functions/escalation/handlers/public-list.ts)',
       timeout: Duration.seconds(15),
       memorySize: 512,
-      environment: { [tableEnvName('Cases')]: props.tables.Cases.tableName },
+      environment: {
+        ...officeEnvironment(props.office),
+        [tableEnvName('Cases')]: props.tables.Cases.tableName,
+      },
     });
     this.publicList.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -11,9 +11,11 @@ import type { LogicalTableName } from '../../functions/shared/tables.ts';
 import { WORKFLOWS, type WorkflowName } from '../../workflows/registry.ts';
 import { DondocSchedules } from '../constructs/dondoc-schedules.ts';
 import { DondocWorkflow } from '../constructs/dondoc-workflow.ts';
+import type { OfficeSettings } from '../constructs/office.ts';
 
 export interface WorkflowsStackProps extends StackProps {
   tables: Record<LogicalTableName, dynamodb.ITable>;
+  office: OfficeSettings;
   senderEmail: string;
   adminEmails: string[];
   evasionNoticeRecipients: string[];
@@ -56,6 +58,7 @@ export class WorkflowsStack extends Stack {
         spec,
         tables: props.tables,
         email: {
+          office: props.office,
           senderEmail: props.senderEmail,
           adminEmails: props.adminEmails,
           evasionNoticeRecipients: props.evasionNoticeRecipients,

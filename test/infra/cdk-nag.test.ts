@@ -77,7 +77,11 @@ describe('cdk-nag AwsSolutions', () => {
     for (const stack of [dondoc.data, dondoc.web, dondoc.workflows, dondoc.monitoring]) {
       const annotations = Annotations.fromStack(stack);
       expect(annotations.findError('*', Match.anyValue()), stack.stackName).toEqual([]);
-      expect(annotations.findWarning('*', Match.anyValue()), stack.stackName).toEqual([]);
+      // cdk.json is the demo office, which the app flags on purpose (test/infra/stacks.test.ts).
+      const warnings = annotations
+        .findWarning('*', Match.anyValue())
+        .filter((warning) => !String(warning.entry.data).includes('dondoc:demoOffice'));
+      expect(warnings, stack.stackName).toEqual([]);
     }
   });
 

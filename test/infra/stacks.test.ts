@@ -5,12 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack, type CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_OFFICE } from '../../functions/shared/demo-office.ts';
 import { PROCESS_IDS, SCHEDULED_PROCESSES } from '../../functions/schedules/model.ts';
 import { TABLES, type LogicalTableName } from '../../functions/shared/tables.ts';
 import { placeholdersOf, tableEnvName } from '../../infra/constructs/dondoc-workflow.ts';
+import { officeEnvironment } from '../../infra/constructs/office.ts';
 import { REPO_ROOT } from '../../infra/constructs/paths.ts';
 import { WEB_ROUTES } from '../../infra/local/stack.ts';
 import { createDondocApp, type DondocApp } from '../../infra/stacks/dondoc-app.ts';
@@ -245,6 +247,7 @@ describe('workflows stack', () => {
           expect(env[tableEnvName(logical)]).toEqual({ Ref: logicalId(dondoc.data.tables[logical]) });
         }
         expect(env.SENDER_EMAIL).toBe(dondoc.settings.senderEmail);
+        expect(env).toMatchObject(officeEnvironment(dondoc.settings));
         expect(env.ADMIN_EMAILS).toBe(dondoc.settings.adminEmails.join(','));
         expect(env.EVASION_NOTICE_RECIPIENTS).toBe(dondoc.settings.evasionNoticeRecipients.join(','));
         expect(env.SES_CONFIGURATION_SET).toEqual({ Ref: logicalId(dondoc.workflows.configurationSet) });
@@ -471,6 +474,66 @@ describe('workflows stack', () => {
       const target = resources[id]!.Properties.Target as { Arn: unknown; RoleArn: unknown };
       expect(targets[index]).toMatchObject({ Arn: target.Arn, RoleArn: target.RoleArn });
     }
+  });
+
+  describe('the office', () => {
+    const realOffice = {
+      senderEmail: 'thongbao@bhxh.lamdong.gov.vn',
+      adminEmails: 'quantri@bhxh.lamdong.gov.vn',
+      evasionNoticeRecipients: 'sldtbxh@lamdong.gov.vn',
+      officeName: 'Bảo hiểm xã hội cơ sở Đà Lạt',
+      collectionAccountNumber: '3751.0.1234567.00000',
+      collectionAccountName: 'Bảo hiểm xã hội cơ sở Đà Lạt',
+      collectionAccountBank: 'Kho bạc Nhà nước khu vực XV',
+    };
+    const demoWarnings = (app: DondocApp) =>
+      Annotations.fromStack(app.workflows)
+        .findWarning('*', Match.anyValue())
+        .filter((warning) => String(warning.entry.data).includes('dondoc:demoOffice'));
+
+    it('is the demo office in cdk.json, the same the embedded default runs, and synth says so', () => {
+      const context = cdkContext as Record<string, Json>;
+      for (const [key, value] of Object.entries(DEMO_OFFICE)) expect(context[key], key).toEqual(value);
+      expect(demoWarnings(dondoc)).toHaveLength(1);
+    });
+
+    it("reaches every function that names it: the notices' account, the letters, the public list", () => {
+      const office = synth(realOffice);
+      expect(demoWarnings(office)).toEqual([]);
+      const withOffice = (stack: Stack) =>
+        Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).filter(
+          (resource) =>
+            (resource.Properties as { Environment?: { Variables?: Json } }).Environment?.Variables
+              ?.OFFICE_NAME !== undefined,
+        );
+      const composing = withOffice(office.workflows);
+      // Every function of every workflow (the C12-TS notices among them), and the public list.
+      const registered = Object.values(WORKFLOWS).flatMap((spec) => Object.keys(spec.functions));
+      expect(composing).toHaveLength(registered.length);
+      for (const resource of [...composing, ...withOffice(office.web)]) {
+        expect(
+          (resource.Properties as { Environment: { Variables: Json } }).Environment.Variables,
+        ).toMatchObject({
+          OFFICE_NAME: 'Bảo hiểm xã hội cơ sở Đà Lạt',
+          COLLECTION_ACCOUNT_NUMBER: '3751.0.1234567.00000',
+          COLLECTION_ACCOUNT_NAME: 'Bảo hiểm xã hội cơ sở Đà Lạt',
+          COLLECTION_ACCOUNT_BANK: 'Kho bạc Nhà nước khu vực XV',
+        });
+      }
+      expect(withOffice(office.web)).toHaveLength(1);
+    });
+
+    it('refuses an office that set its sender but left the demo collection account', () => {
+      const partly = Object.fromEntries(
+        Object.entries(realOffice).filter(([key]) => !key.startsWith('collectionAccount')),
+      );
+      expect(() => synth(partly)).toThrow(
+        /demo office's collectionAccountNumber, collectionAccountName, collectionAccountBank while senderEmail/,
+      );
+      expect(() => synth({ collectionAccountNumber: '' })).toThrow(
+        /"collectionAccountNumber" must be a non-empty/,
+      );
+    });
   });
 
   it('refuses an invalid admin address in context', () => {

@@ -34,8 +34,21 @@ export type SendOutcome = { status: 'SENT'; messageId: string } | { status: 'REJ
 /** SES refused this message or its recipient: record it and go on with the next employer. */
 const MESSAGE_ERRORS = new Set(['MessageRejected']);
 
+/**
+ * A `MessageRejected` that is about the account, not this message: the sender identity not verified (or
+ * verified in another region), or, in the SES sandbox, a recipient that is not a verified identity; and
+ * sending paused or disabled. Every notice would meet it, so it must stop the run with the notices left to
+ * send, not mark each employer's address as rejected for good.
+ */
+const ACCOUNT_LEVEL_REJECTION = /not verified|sandbox|sending (is )?(paused|suspended|disabled)/i;
+
+/** A `BadRequestException` naming an address SES cannot parse: this recipient's, so recorded like a rejection. */
+const MALFORMED_ADDRESS = /address|domain|@/i;
+
 /** SES cannot send anything: stop, and leave the notices to send once the account is fixed. */
 const ACCOUNT_ERRORS = new Set([
+  // The role may not send from this identity, or (in the SES sandbox) to a recipient that is not one.
+  'AccessDeniedException',
   'AccountSuspendedException',
   'SendingPausedException',
   'MailFromDomainNotVerifiedException',
@@ -75,9 +88,13 @@ export async function sendEmail(ses: SESv2Client, message: OutgoingEmail): Promi
     return { status: 'SENT', messageId: result.MessageId ?? '' };
   } catch (error) {
     const name = (error as Error)?.name ?? 'Error';
-    const detail = `${name}: ${(error as Error)?.message ?? String(error)}`;
+    const message = (error as Error)?.message ?? String(error);
+    const detail = `${name}: ${message}`;
+    if (ACCOUNT_ERRORS.has(name) || (MESSAGE_ERRORS.has(name) && ACCOUNT_LEVEL_REJECTION.test(message)))
+      throw new EmailConfigurationError(`SES cannot send: ${detail}`);
     if (MESSAGE_ERRORS.has(name)) return { status: 'REJECTED', reason: detail };
-    if (ACCOUNT_ERRORS.has(name)) throw new EmailConfigurationError(`SES cannot send: ${detail}`);
+    if (name === 'BadRequestException' && MALFORMED_ADDRESS.test(message))
+      return { status: 'REJECTED', reason: detail };
     throw new TransientError(`SES send failed (${detail})`);
   }
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SendRateLimiter, sendEmail, type OutgoingEmail } from '../../../functions/shared/email.ts';
-import { TransientError } from '../../../functions/shared/errors.ts';
+import { EmailConfigurationError, TransientError } from '../../../functions/shared/errors.ts';
 import { awsClients, resetAwsClients } from '../../../functions/shared/aws.ts';
 
 /** A stand-in SES endpoint on loopback that answers each request from a script of responses. */
@@ -136,15 +136,58 @@ describe('sendEmail failures', () => {
     }
   });
 
-  it('records a rejected address once and does not retry it', async () => {
-    const ses = await scriptedSes([
-      { status: 400, type: 'MessageRejected', body: { message: 'Email address is not verified.' } },
-    ]);
+  it.each([
+    ['MessageRejected', 'Address blacklisted.'],
+    ['BadRequestException', "Missing final '@domain'"],
+    ['BadRequestException', 'Illegal address'],
+  ])('records a rejected address (%s: %s) once and does not retry it', async (type, message) => {
+    const ses = await scriptedSes([{ status: 400, type, body: { message } }]);
     close = ses.close;
     const outcome = await sendEmail(ses.client(8), MESSAGE);
-    expect(outcome.status).toBe('REJECTED');
-    expect(outcome.status === 'REJECTED' && outcome.reason).toContain('MessageRejected');
+    expect(outcome).toEqual({ status: 'REJECTED', reason: `${type}: ${message}` });
     expect(ses.received).toHaveLength(1);
+  });
+
+  // Every notice would meet these: the run must stop with its notices left to send, not mark each
+  // employer's address as rejected for good.
+  it.each([
+    [
+      'an unverified sender',
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region AP-SOUTHEAST-1: thongbao@bhxh-demo.vn',
+    ],
+    [
+      'a recipient outside the sandbox',
+      'MessageRejected',
+      'Email address is not verified. The following identities failed the check in region AP-SOUTHEAST-1: ketoan@example.vn',
+    ],
+    ['sending paused for the account', 'MessageRejected', 'Sending paused for this account.'],
+    ['a paused account', 'SendingPausedException', 'Sending is paused for this account.'],
+    [
+      'a role that may not send (or not to this recipient, in the sandbox)',
+      'AccessDeniedException',
+      'User is not authorized to perform ses:SendEmail on resource arn:aws:ses:ap-southeast-1:123456789012:identity/ketoan@example.vn',
+    ],
+    [
+      'a missing configuration set',
+      'NotFoundException',
+      'Configuration set dondoc-no-tracking does not exist.',
+    ],
+  ])('stops on %s with an EmailConfigurationError, sending once', async (_case, type, message) => {
+    const ses = await scriptedSes([{ status: 400, type, body: { message } }]);
+    close = ses.close;
+    const sent = sendEmail(ses.client(8), MESSAGE);
+    await expect(sent).rejects.toBeInstanceOf(EmailConfigurationError);
+    await expect(sent).rejects.toThrow(message);
+    expect(ses.received).toHaveLength(1);
+  });
+
+  it('leaves any other bad request to the workflow to retry', async () => {
+    const ses = await scriptedSes([
+      { status: 400, type: 'BadRequestException', body: { message: 'Message length exceeds 40 MB.' } },
+    ]);
+    close = ses.close;
+    await expect(sendEmail(ses.client(8), MESSAGE)).rejects.toBeInstanceOf(TransientError);
   });
 
   it('turns throttling that outlasts the retries into a TransientError for the workflow to retry', async () => {

@@ -7,6 +7,8 @@
  *   real one (its run waits on the token), so it resumes that run, whose steps share the machine.
  *   Each phase first runs WARMUP_SECONDS at full concurrency unmeasured (steady state is the figure; the
  *   warm-up's p99, the JIT and the SDK's lazily loaded modules under 50 clients at once, is printed beside).
+ *   The runs resumed go on after the approvers have their answer (in the cloud too): how long after the
+ *   load the last one ends is printed.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -133,6 +135,7 @@ async function measureApprovals(
   asOf: string,
 ): Promise<void> {
   const { FREE_PORTS, handlerThreadsOfMachine, startLocalStack } = await import('../infra/local/stack.ts');
+  const { stateMachineArn } = await import('../infra/local/sfn-engine.ts');
   const { paginateScan } = await import('@aws-sdk/lib-dynamodb');
   const { awsClients } = await import('../functions/shared/aws.ts');
   const { tableName } = await import('../functions/shared/tables.ts');
@@ -235,19 +238,36 @@ async function measureApprovals(
           .map(([status, count]) => `${status}: ${count}`)
           .join(', '),
       );
+      return figures;
     };
     await load(
       'GET page',
       'get',
       records.map((record) => ({ url: url(record) })),
     );
-    await load(
+    const decided = await load(
       'POST decision',
       'post',
       records.map((record) => ({
         url: url(record),
         body: new URLSearchParams({ decision: 'approve', csrf: record.csrfToken }).toString(),
       })),
+    );
+    // The approvers had their answer; the runs their decisions resumed (the stage granted, its letter sent)
+    // go on after: the time until the last one ends is part of the figure.
+    const resumed = warm.length - 50 + decided.count + decided.warmup.count;
+    const finished = () =>
+      stack.engine.listExecutions({
+        stateMachineArn: stateMachineArn('CaseApproval'),
+        statusFilter: 'SUCCEEDED',
+      }).length;
+    const drainStart = performance.now();
+    let ended = finished();
+    for (const until = Date.now() + 300_000; ended < resumed && Date.now() < until; ended = finished())
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    line(
+      'POST decision: resumed runs ended',
+      `${fmt(ended)} of ${fmt(resumed)}, the last ${((performance.now() - drainStart) / 1000).toFixed(1)} s after the load`,
     );
   } finally {
     await stack.stop();

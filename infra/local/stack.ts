@@ -118,7 +118,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.handlerThreads ? { handlerThreads: options.handlerThreads } : {}),
     });
     api = await startSfnApi(engine, ports.sfn);
-    web = await startWeb(WEB_ROUTES, ports.web, '127.0.0.1', engine.handlerPool);
+    // The front door's handlers run in this thread, not on the handler threads: there an approver's
+    // request queued behind the workflow steps of a sweep (in the cloud each function URL has its own
+    // Lambda concurrency); decisions under 50 clients, each resuming its run, 119 -> 314/s on 2 cores.
+    web = await startWeb(WEB_ROUTES, ports.web, '127.0.0.1');
     const endpoints = { ...emulators.endpoints, sfn: api.url };
     // The local SES has no sending quota: pace sends only if asked to (SES_MAX_SEND_RATE). Links in mail
     // point at the local front door.
@@ -152,9 +155,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const runningWeb = web;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
-        // Scheduler, front door, then engine: nothing new starts (the front door's handlers run on the
-        // engine's handler threads, if any), and executions stop before the services they call go away
-        // (they stay RUNNING in the journal and are resumed by the next stack on this folder).
+        // Scheduler, front door, then engine: nothing new starts, and executions stop before the services
+        // they call go away (they stay RUNNING in the journal and are resumed by the next stack on this folder).
         await scheduler?.stop();
         await runningWeb.close();
         await runningEngine.close();

@@ -1,7 +1,8 @@
 /**
  * What the Lambda runtime does for a handler, locally: load its module once (a warm environment keeps it),
  * and call it with the event and a Lambda-shaped context. Shared by the engine's own thread, its handler
- * threads (handler-pool.ts) and the HTTP front door, which pick where an invocation runs, not how.
+ * threads (handler-pool.ts) and the HTTP front door (in the engine's thread): they pick where an
+ * invocation runs, not how.
  */
 
 /** The data of a Lambda context (its methods are rebuilt where the handler runs). */

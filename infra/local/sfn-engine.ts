@@ -372,7 +372,7 @@ export class LocalSfnEngine {
     this.readJournal();
   }
 
-  /** The handler threads, when the engine runs handlers on threads (the HTTP front door shares them). */
+  /** The handler threads, when the engine runs handlers on threads. */
   get handlerPool(): HandlerPool | undefined {
     return this.pool;
   }

@@ -118,9 +118,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.handlerThreads ? { handlerThreads: options.handlerThreads } : {}),
     });
     api = await startSfnApi(engine, ports.sfn);
-    // The front door's handlers run in this thread, not on the handler threads: there an approver's
-    // request queued behind the workflow steps of a sweep (in the cloud each function URL has its own
-    // Lambda concurrency); decisions under 50 clients, each resuming its run, 119 -> 314/s on 2 cores.
+    // The front door's handlers run in this thread (web.ts): decisions under 50 clients, each resuming its
+    // run, 119 -> 314-326/s on 2 cores against the handler threads.
     web = await startWeb(WEB_ROUTES, ports.web, '127.0.0.1');
     const endpoints = { ...emulators.endpoints, sfn: api.url };
     // The local SES has no sending quota: pace sends only if asked to (SES_MAX_SEND_RATE). Links in mail

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { IN_THIS_THREAD, type HandlerInvoker, type LambdaContextFields } from './lambda-runtime.ts';
+import { IN_THIS_THREAD, type LambdaContextFields } from './lambda-runtime.ts';
 
 export interface HttpRoute {
   /** Path prefix, e.g. `/approvals/`. */
@@ -61,17 +61,17 @@ function contextFields(functionName: string): LambdaContextFields {
 }
 
 /**
- * Serves `routes` on `host:port`. Each request's handler runs through `invoker`: the engine's handler
- * threads, as each function URL invocation runs in a Lambda environment, or this thread.
+ * Serves `routes` on `host:port`. The handlers run in this thread: on the engine's handler threads an
+ * approver's request would queue behind the workflow steps (in the cloud each function URL has its own
+ * Lambda concurrency).
  */
 export async function startWeb(
   routes: readonly HttpRoute[],
   port: number,
   host = '127.0.0.1',
-  invoker: HandlerInvoker = IN_THIS_THREAD,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const invoke = (route: HttpRoute, event: unknown): Promise<unknown> =>
-    invoker.invoke(pathToFileURL(resolve(REPO_ROOT, route.entry)).href, JSON.stringify(event), {
+    IN_THIS_THREAD.invoke(pathToFileURL(resolve(REPO_ROOT, route.entry)).href, JSON.stringify(event), {
       ...contextFields(`dondoc-web${route.prefix.replaceAll('/', '-')}`),
       deadline: Date.now() + TIMEOUT_MS,
     });

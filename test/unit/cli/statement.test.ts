@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { runCli } from '../../../functions/cli/main.ts';
 import type { CliIo } from '../../../functions/cli/io.ts';
 
@@ -154,6 +154,7 @@ describe('dondoc statement', () => {
 
   it('runs as the installed bin from a file (npx dondoc statement FILE)', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'dondoc-cli-'));
+    onTestFinished(() => rm(folder, { recursive: true, force: true }));
     const file = join(folder, 'request.json');
     await writeFile(file, JSON.stringify(WORKED_REQUEST));
     const { stdout } = await promisify(execFile)(process.execPath, ['bin/dondoc.mjs', 'statement', file]);

@@ -4,6 +4,17 @@
  * threads (handler-pool.ts) and the HTTP front door (in the engine's thread): they pick where an
  * invocation runs, not how.
  */
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
+
+/**
+ * Invocations run side by side in one thread here, as on Lambda Managed Instances, whose runtime says so
+ * (AWS_LAMBDA_MAX_CONCURRENCY) and runs each one in a context of its own (the InvokeStore). Powertools keeps
+ * an invocation's log context there: without it, a line logged by one invocation carried the function name
+ * and request id of whichever invocation had started last in the thread. Set before any SDK request: the
+ * first to ask for the store decides its kind.
+ */
+process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1000';
+const invokeStore = InvokeStore.getInstanceAsync(true);
 
 /** The data of a Lambda context (its methods are rebuilt where the handler runs). */
 export interface LambdaContextFields {
@@ -55,13 +66,16 @@ export async function runHandler(
 ): Promise<unknown> {
   const { deadline, ...fields } = context;
   const handler = await loadHandler(entryUrl);
-  return handler(JSON.parse(event), {
-    ...fields,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  });
+  const store = await invokeStore;
+  return store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: fields.awsRequestId }, () =>
+    handler(JSON.parse(event), {
+      ...fields,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    }),
+  );
 }
 
 /** Handlers in the calling thread (the engine's, the tests' default). */

@@ -367,7 +367,8 @@ export async function grantStage(
 ): Promise<void> {
   const { start } = input;
   const at = deps.now();
-  if (await deps.cases.grantStage(start.employerId, start.stage, start.executionName, at)) {
+  const granted = await deps.cases.grantStage(start.employerId, start.stage, start.executionName, at);
+  if (granted) {
     await deps.cases.audit({
       caseId: start.caseId,
       at,
@@ -379,7 +380,7 @@ export async function grantStage(
       details: { stage: start.stage },
     });
   }
-  const kase = await deps.cases.currentCase(start.employerId);
+  const kase = granted ?? (await deps.cases.currentCase(start.employerId));
   if (kase && kase.stage !== start.stage) {
     // Approved when the case no longer waited for it (paused, closed, or the approval withdrawn meanwhile):
     // no step is taken on it, and the trail says so; the evaluation after a resume asks again.

@@ -471,28 +471,41 @@ export class EscalationRepository {
 
   /**
    * An approval stage granted: reached now, its document claimed, the approval in progress ended. Only by the
-   * run the case waits for (`run`): a withdrawn run grants nothing.
+   * run the case waits for (`run`): a withdrawn run grants nothing. Returns the case as granted, or undefined
+   * when the condition failed (granted by an earlier attempt, or the case no longer waits for this run).
    */
-  async grantStage(employerId: string, stage: Stage, run: string, at: string): Promise<boolean> {
-    return writeIf(
-      this.dynamo,
-      new UpdateCommand({
-        TableName: this.tables.cases,
-        Key: { employerId, slot: CURRENT },
-        UpdateExpression:
-          'SET #stage = :stage, stageReachedAt.#name = :at, documents.#name = :doc, updatedAt = :at REMOVE pendingApproval',
-        ConditionExpression:
-          '#s = :open AND pendingApproval.#stage = :stage AND pendingApproval.executionName = :run',
-        ExpressionAttributeNames: { '#s': 'status', '#stage': 'stage', '#name': stage },
-        ExpressionAttributeValues: {
-          ':open': 'OPEN',
-          ':stage': stage,
-          ':run': run,
-          ':at': at,
-          ':doc': { status: 'PENDING', at, run },
-        },
-      }),
-    );
+  async grantStage(
+    employerId: string,
+    stage: Stage,
+    run: string,
+    at: string,
+  ): Promise<EscalationCase | undefined> {
+    try {
+      const { Attributes } = await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.tables.cases,
+          Key: { employerId, slot: CURRENT },
+          UpdateExpression:
+            'SET #stage = :stage, stageReachedAt.#name = :at, documents.#name = :doc, updatedAt = :at REMOVE pendingApproval',
+          ConditionExpression:
+            '#s = :open AND pendingApproval.#stage = :stage AND pendingApproval.executionName = :run',
+          ExpressionAttributeNames: { '#s': 'status', '#stage': 'stage', '#name': stage },
+          ExpressionAttributeValues: {
+            ':open': 'OPEN',
+            ':stage': stage,
+            ':run': run,
+            ':at': at,
+            ':doc': { status: 'PENDING', at, run },
+          },
+          // The case as granted: the caller sends its letter from it rather than reading it again.
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return asCase(Attributes as StoredCase);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   /** The employer's contact as the Employers table holds it (the documents' recipient). */

@@ -73,7 +73,7 @@ function world(kase: EscalationCase) {
         throw new CaseNotWaitingError('gone');
       kase.pendingApproval = { ...kase.pendingApproval, approvalId, approverId };
     },
-    grantStage: async () => false, // granted by an earlier attempt
+    grantStage: async () => undefined, // granted by an earlier attempt
     clearPendingApproval: async (_employerId: string, _stage: string, run: string) => {
       if (kase.pendingApproval?.executionName !== run) return false;
       kase.pendingApproval = undefined;
@@ -351,6 +351,28 @@ describe('grantStage', () => {
     const { deps, sent } = world(kase);
     await grantStage(deps, { start, employerEmail: 'ketoan@nokeodai.example' });
     expect(sent).toEqual([]);
+  });
+
+  it('sends the letter from the case as granted, without reading the case again', async () => {
+    const { deps, sent, trail, marked } = world(waitingCase());
+    const granted: EscalationCase = {
+      ...waitingCase(),
+      stage: 'WORKING_SESSION',
+      pendingApproval: undefined,
+      documents: {
+        WORKING_SESSION: { status: 'PENDING', at: '2026-11-05T01:00:00.000Z', run: start.executionName },
+      },
+    };
+    Object.assign(deps.cases, {
+      grantStage: async () => granted,
+      currentCase: async () => {
+        throw new Error('read again');
+      },
+    });
+    await grantStage(deps, { start, employerEmail: 'ketoan@nokeodai.example' });
+    expect(trail.map((entry) => entry.what)).toEqual(['STAGE_REACHED']);
+    expect(sent.map((mail) => mail.subject)).toEqual([expect.stringMatching(/^Giấy mời làm việc/)]);
+    expect(marked).toEqual([['WORKING_SESSION', expect.objectContaining({ status: 'SENT' })]]);
   });
 
   it('takes no step on an approval that arrives when the case is paused, and says so', async () => {

@@ -10,11 +10,11 @@ import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
  * Invocations run side by side in one thread here, as on Lambda Managed Instances, whose runtime says so
  * (AWS_LAMBDA_MAX_CONCURRENCY) and runs each one in a context of its own (the InvokeStore). Powertools keeps
  * an invocation's log context there: without it, a line logged by one invocation carried the function name
- * and request id of whichever invocation had started last in the thread. Set before any SDK request: the
- * first to ask for the store decides its kind.
+ * and request id of whichever invocation had started last in the thread. The store is made first (the first
+ * to ask for it decides its kind), then the setting, which Powertools reads as "the store is there".
  */
+const invokeStore = await InvokeStore.getInstanceAsync(true);
 process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1000';
-const invokeStore = InvokeStore.getInstanceAsync(true);
 
 /** The data of a Lambda context (its methods are rebuilt where the handler runs). */
 export interface LambdaContextFields {
@@ -66,8 +66,7 @@ export async function runHandler(
 ): Promise<unknown> {
   const { deadline, ...fields } = context;
   const handler = await loadHandler(entryUrl);
-  const store = await invokeStore;
-  return store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: fields.awsRequestId }, () =>
+  return invokeStore.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: fields.awsRequestId }, () =>
     handler(JSON.parse(event), {
       ...fields,
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),

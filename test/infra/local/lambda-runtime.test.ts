@@ -2,8 +2,10 @@
  * The local Lambda runtime (infra/local/lambda-runtime.ts): invocations that overlap in one thread each log
  * under their own Lambda context, as on Lambda Managed Instances.
  */
+import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runHandler, type InvocationContext } from '../../../infra/local/lambda-runtime.ts';
 
@@ -54,5 +56,19 @@ describe('local Lambda runtime', () => {
         function_request_id: `req-${line.tag as string}`,
       });
     }
+  });
+
+  it('leaves a child process that inherits the setting able to log (Powertools needs the store)', async () => {
+    expect(process.env.AWS_LAMBDA_MAX_CONCURRENCY).toBeTruthy(); // set by the runtime, inherited below
+    const { stderr } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      "const { logger } = await import('./functions/shared/logger.ts'); logger.warn('inherited');",
+    ]);
+    // Powertools writes warnings to stderr.
+    const line = stderr.split('\n').find((text) => text.includes('"inherited"'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 'WARN', message: 'inherited' });
   });
 });

@@ -18,7 +18,7 @@ import { batchGet, batchPut } from '../shared/dynamo-batch.ts';
 import { tableName } from '../shared/tables.ts';
 import type { CaseStatus, Pause, PauseReason } from './ladder.ts';
 import type { Stage } from './policy.ts';
-import { isConditionFailure, writeIf } from '../shared/conditional-write.ts';
+import { isConditionFailure, updateIf, writeIf } from '../shared/conditional-write.ts';
 
 /** A document a stage sends (reminder, urging letter, closing letter): claimed before it goes out. */
 export interface CaseDocument {
@@ -306,32 +306,27 @@ export class EscalationRepository {
     if (current.status !== 'PAUSED' || last < 0) {
       throw new CaseStateError(`case ${current.caseId} is ${current.status}, not PAUSED: nothing changed`);
     }
-    let updated: EscalationCase;
-    try {
-      const { Attributes } = await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tables.cases,
-          Key: { employerId, slot: CURRENT },
-          UpdateExpression: `SET #s = :open, pauses[${last}].#to = :to, updatedAt = :at`,
-          // Still paused by the same pause (nobody resumed and paused again in between).
-          ConditionExpression: '#s = :paused AND size(pauses) = :count',
-          ExpressionAttributeNames: { '#s': 'status', '#to': 'to' },
-          ExpressionAttributeValues: {
-            ':open': 'OPEN',
-            ':paused': 'PAUSED',
-            ':to': todayInVietnam(new Date(action.at)),
-            ':count': last + 1,
-            ':at': action.at,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      updated = asCase(Attributes as StoredCase);
-    } catch (error) {
-      if (isConditionFailure(error))
-        throw new CaseStateError(`case ${current.caseId} changed meanwhile: nothing changed`);
-      throw error;
-    }
+    const resumed = await updateIf<StoredCase>(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.tables.cases,
+        Key: { employerId, slot: CURRENT },
+        UpdateExpression: `SET #s = :open, pauses[${last}].#to = :to, updatedAt = :at`,
+        // Still paused by the same pause (nobody resumed and paused again in between).
+        ConditionExpression: '#s = :paused AND size(pauses) = :count',
+        ExpressionAttributeNames: { '#s': 'status', '#to': 'to' },
+        ExpressionAttributeValues: {
+          ':open': 'OPEN',
+          ':paused': 'PAUSED',
+          ':to': todayInVietnam(new Date(action.at)),
+          ':count': last + 1,
+          ':at': action.at,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (!resumed) throw new CaseStateError(`case ${current.caseId} changed meanwhile: nothing changed`);
+    const updated = asCase(resumed);
     await this.audit({
       caseId: current.caseId,
       at: action.at,
@@ -480,32 +475,28 @@ export class EscalationRepository {
     run: string,
     at: string,
   ): Promise<EscalationCase | undefined> {
-    try {
-      const { Attributes } = await this.dynamo.send(
-        new UpdateCommand({
-          TableName: this.tables.cases,
-          Key: { employerId, slot: CURRENT },
-          UpdateExpression:
-            'SET #stage = :stage, stageReachedAt.#name = :at, documents.#name = :doc, updatedAt = :at REMOVE pendingApproval',
-          ConditionExpression:
-            '#s = :open AND pendingApproval.#stage = :stage AND pendingApproval.executionName = :run',
-          ExpressionAttributeNames: { '#s': 'status', '#stage': 'stage', '#name': stage },
-          ExpressionAttributeValues: {
-            ':open': 'OPEN',
-            ':stage': stage,
-            ':run': run,
-            ':at': at,
-            ':doc': { status: 'PENDING', at, run },
-          },
-          // The case as granted: the caller sends its letter from it rather than reading it again.
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return asCase(Attributes as StoredCase);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const granted = await updateIf<StoredCase>(
+      this.dynamo,
+      new UpdateCommand({
+        TableName: this.tables.cases,
+        Key: { employerId, slot: CURRENT },
+        UpdateExpression:
+          'SET #stage = :stage, stageReachedAt.#name = :at, documents.#name = :doc, updatedAt = :at REMOVE pendingApproval',
+        ConditionExpression:
+          '#s = :open AND pendingApproval.#stage = :stage AND pendingApproval.executionName = :run',
+        ExpressionAttributeNames: { '#s': 'status', '#stage': 'stage', '#name': stage },
+        ExpressionAttributeValues: {
+          ':open': 'OPEN',
+          ':stage': stage,
+          ':run': run,
+          ':at': at,
+          ':doc': { status: 'PENDING', at, run },
+        },
+        // The case as granted: the caller sends its letter from it rather than reading it again.
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return granted && asCase(granted);
   }
 
   /** The employer's contact as the Employers table holds it (the documents' recipient). */

@@ -22,3 +22,20 @@ export async function writeIf(
     throw error;
   }
 }
+
+/**
+ * Sends a conditional update that returns values (`ReturnValues` other than NONE): the attributes it returned
+ * if it was written, undefined if its condition failed; other errors go on.
+ */
+export async function updateIf<Item = Record<string, unknown>>(
+  dynamo: DynamoDBDocumentClient,
+  command: UpdateCommand,
+): Promise<Item | undefined> {
+  try {
+    const { Attributes } = await dynamo.send(command);
+    return (Attributes ?? {}) as Item;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
